@@ -1,0 +1,68 @@
+"""`make run`: every service as a local process, logs side by side, Ctrl-C stops all.
+
+Postgres and Redis are started (or installed) by scripts/ensure_infra.sh first and
+migrations applied; then each service that exists is started and watched.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SERVICES = ["cards", "wallet", "tasheem", "switch"]  # start order: the switch needs the others
+METRICS_BASE_PORT = 9101
+COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m"]
+RESET = "\033[0m"
+
+
+def pump(name: str, color: str, stream) -> None:
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{color}{name:>8}{RESET} | {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+def main() -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "ensure_infra.sh")], check=True)
+    subprocess.run([sys.executable, "-m", "services.shared.migrate"], check=True, cwd=ROOT)
+    env = {**os.environ, "CLUB_LOG_FORMAT": os.environ.get("CLUB_LOG_FORMAT", "text"),
+           "CLUB_DATA_DIR": os.environ.get("CLUB_DATA_DIR", str(ROOT / "var"))}
+    procs: list[subprocess.Popen] = []
+    present = [s for s in SERVICES if (ROOT / "services" / s / "__main__.py").exists()]
+    for index, name in enumerate(present):
+        proc_env = {**env, "CLUB_METRICS_PORT": str(METRICS_BASE_PORT + SERVICES.index(name))}
+        proc = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT, env=proc_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        threading.Thread(target=pump, args=(name, COLORS[index % len(COLORS)], proc.stdout), daemon=True).start()
+        procs.append(proc)
+        time.sleep(0.5)
+    print(f"started {', '.join(present)}; Ctrl-C stops them all", flush=True)
+
+    def stop(*_):
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        for name, proc in zip(present, procs, strict=True):
+            if proc.poll() is not None:
+                print(f"{name} exited with {proc.returncode}; stopping the rest", flush=True)
+                stop()
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Who may call what: the access policy of every gRPC method, declared as data.
+
+Roles carried by a token:
+- operator: everything (implicit on every method below and on any method not listed);
+- auditor:  read-only, everything except key material;
+- merchant: reads of its own merchant, terminals, statements and transactions only;
+            each such rule names the request field (or, when the request names no
+            merchant, the response field) that must equal the token's merchant_id;
+- service:  another service of the platform calling on the purchase/settlement path.
+
+A method not listed here is operator-only (fail closed). Health and reflection are open.
+`reads=False` marks a change: changes made by a person (operator or merchant token) are
+written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPERATOR = "operator"
+AUDITOR = "auditor"
+MERCHANT = "merchant"
+SERVICE = "service"
+ROLES = (OPERATOR, AUDITOR, MERCHANT, SERVICE)
+PERSON_ROLES = (OPERATOR, AUDITOR, MERCHANT)
+
+OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+CARDS = "/club.cards.v1.CardService/"
+WALLET = "/club.wallet.v1.WalletService/"
+TASHEEM = "/club.tasheem.v1.TasheemService/"
+SWITCH = "/club.switch.v1.AuthorizationService/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    reads: bool
+    merchant_field: str = ""  # request field that must equal the token's merchant_id
+    merchant_result_field: str = ""  # response field, for requests that name no merchant
+
+    def __post_init__(self) -> None:
+        assert OPERATOR in self.roles and set(self.roles) <= set(ROLES), self
+        if MERCHANT in self.roles:
+            # A merchant only reads, and only what is provably its own.
+            assert self.reads and bool(self.merchant_field) != bool(self.merchant_result_field), self
+        if AUDITOR in self.roles:
+            assert self.reads, self
+
+
+def read(*roles: str, merchant_field: str = "", merchant_result_field: str = "") -> Rule:
+    """A read: the operator, the auditor, and whoever else is named."""
+    extra = {MERCHANT} if (merchant_field or merchant_result_field) else set()
+    return Rule(frozenset({OPERATOR, AUDITOR, *roles, *extra}), True, merchant_field, merchant_result_field)
+
+
+def change(*roles: str) -> Rule:
+    """A change: the operator and whoever else is named (never auditor or merchant)."""
+    return Rule(frozenset({OPERATOR, *roles}), False)
+
+
+def service_read() -> Rule:
+    """A read that returns key material or reserves nothing: operator and services, not auditors."""
+    return Rule(frozenset({OPERATOR, SERVICE}), True)
+
+
+OPERATOR_ONLY = change()
+
+POLICY: dict[str, Rule] = {
+    # cards
+    CARDS + "RegisterMember": change(),
+    CARDS + "GetMember": read(SERVICE),
+    CARDS + "UpdateMember": change(),
+    CARDS + "ListMembers": read(SERVICE),
+    CARDS + "SetMemberTier": change(SERVICE),  # the wallet's tier recomputation
+    CARDS + "CreateProduct": change(),
+    CARDS + "GetProduct": read(SERVICE),
+    CARDS + "ListProducts": read(SERVICE),
+    CARDS + "IssueCard": change(),
+    CARDS + "BulkIssueCards": change(),
+    CARDS + "GetCard": read(SERVICE),
+    CARDS + "ListCards": read(SERVICE),
+    CARDS + "ActivateCard": change(),
+    CARDS + "ChangeCardStatus": change(),
+    CARDS + "ReplaceCard": change(),
+    CARDS + "ChangePin": change(),
+    CARDS + "ResetPinTries": change(),
+    CARDS + "ListCardEvents": read(SERVICE),
+    CARDS + "AuthorizeCard": change(SERVICE),  # counts PIN tries: a change
+    CARDS + "RegisterTerminal": change(),
+    CARDS + "GetTerminal": read(SERVICE, merchant_result_field="merchant_id"),
+    CARDS + "ListTerminals": read(SERVICE, merchant_field="merchant_id"),
+    CARDS + "ChangeTerminalStatus": change(SERVICE),  # the switch blocks a terminal after MAC failures
+    CARDS + "ChangeTerminalKeys": change(SERVICE),  # 0800 key change through the switch
+    CARDS + "GetTerminalKeys": service_read(),
+    # wallet
+    WALLET + "OpenAccount": change(SERVICE),
+    WALLET + "CloseAccount": change(),
+    WALLET + "GetAccount": read(SERVICE),
+    WALLET + "ListAccountTransfers": read(SERVICE),
+    WALLET + "CreateTransfers": change(SERVICE),  # settlement postings from tasheem
+    WALLET + "OpenMemberAccounts": change(SERVICE),  # on member registration
+    WALLET + "GetMemberBalances": read(SERVICE),
+    WALLET + "TopUp": change(),
+    WALLET + "Withdraw": change(),
+    WALLET + "SetCreditLimit": change(),
+    WALLET + "Purchase": change(SERVICE),
+    WALLET + "Capture": change(SERVICE),
+    WALLET + "ReleaseHold": change(SERVICE),
+    WALLET + "Reverse": change(SERVICE),
+    WALLET + "Refund": change(SERVICE),
+    WALLET + "AdjustPoints": change(),
+    WALLET + "ListPointsLots": read(SERVICE),
+    WALLET + "ExpirePoints": change(SERVICE),
+    WALLET + "RecomputeTiers": change(SERVICE),
+    WALLET + "MerchantActivity": read(SERVICE),
+    WALLET + "Reconcile": change(SERVICE),  # may repair Redis
+    # tasheem
+    TASHEEM + "CreateParty": change(),
+    TASHEEM + "ListParties": read(SERVICE),
+    TASHEEM + "CreateMerchant": change(),
+    TASHEEM + "GetMerchant": read(SERVICE, merchant_field="merchant_id"),
+    TASHEEM + "UpdateMerchant": change(),
+    TASHEEM + "ListMerchants": read(SERVICE),
+    TASHEEM + "SetBeneficiaries": change(),
+    TASHEEM + "CreateOffer": change(),
+    TASHEEM + "UpdateOffer": change(),
+    TASHEEM + "GetOffer": read(SERVICE),
+    TASHEEM + "ListOffers": read(SERVICE),
+    TASHEEM + "SetOfferActive": change(),
+    TASHEEM + "Quote": change(SERVICE),  # reserves budgets
+    TASHEEM + "Release": change(SERVICE),
+    TASHEEM + "CloseBatch": change(SERVICE),
+    TASHEEM + "GetBatch": read(SERVICE),
+    TASHEEM + "ListBatches": read(SERVICE),
+    TASHEEM + "GetMerchantStatement": read(SERVICE, merchant_field="merchant_id"),
+    TASHEEM + "GetFunderStatement": read(SERVICE),
+    TASHEEM + "ReconcileTerminalTotals": change(SERVICE),  # ISO 8583 0500 through the switch
+    # switch
+    SWITCH + "Authorize": change(SERVICE),
+    SWITCH + "Complete": change(SERVICE),
+    SWITCH + "Reverse": change(SERVICE),
+    SWITCH + "GetTransaction": read(SERVICE, merchant_result_field="merchant_id"),
+    SWITCH + "ListTransactions": read(SERVICE, merchant_field="merchant_id"),
+}
+
+
+def is_open(method: str) -> bool:
+    return method.startswith(OPEN_METHOD_PREFIXES)
+
+
+def rule_for(method: str) -> Rule:
+    return POLICY.get(method, OPERATOR_ONLY)

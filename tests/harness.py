@@ -1,0 +1,255 @@
+"""Real processes for tests: Postgres and Redis over real connections, each service a
+`python -m services.<name>` process talking real gRPC on a free port.
+
+`Stack` owns one database and one Redis db index and starts services on demand; the
+addresses of every service are fixed up front so they can find each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import grpc
+import psycopg
+import redis
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.shared import auth, migrate
+from services.shared.clients import DEFAULT_PORTS
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("CLUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+START_TIMEOUT_SECONDS = 40
+STOP_TIMEOUT_SECONDS = 15
+SERVICES = tuple(DEFAULT_PORTS)
+# Every stack's services verify tokens signed with this; the harness mints them.
+TEST_AUTH_SECRET = "club-test-auth-secret-0123456789-abcdefgh"
+TEST_CLIENT_CERT = "cli"  # the certificate test channels present when a stack runs mTLS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def available_services() -> tuple[str, ...]:
+    """The services whose process entry point exists in this tree."""
+    return tuple(name for name in SERVICES if (ROOT / "services" / name / "__main__.py").exists())
+
+
+def ensure_infra() -> None:
+    subprocess.run(["bash", str(ROOT / "scripts" / "ensure_infra.sh")], check=True)
+
+
+def fresh_database(name: str) -> str:
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_URL}/{name}"
+    asyncio.run(migrate.migrate(url, list(migrate.SERVICES), echo=lambda *_: None))
+    return url
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def mint_token(role: str = "operator", merchant_id: str | None = None, subject: str = "",
+               secret: str = TEST_AUTH_SECRET, ttl_seconds: int = 3600) -> str:
+    return auth.issue_token(secret.encode(), role, subject or f"test-{role}", merchant_id or "", ttl_seconds)
+
+
+def raw_channel(address: str, tls_dir: str = "") -> grpc.Channel:
+    """A sync channel with no token: plaintext, or mTLS with the `cli` certificate."""
+    if not tls_dir:
+        return grpc.insecure_channel(address)
+    base = pathlib.Path(tls_dir)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=(base / "ca.pem").read_bytes(),
+        private_key=(base / f"{TEST_CLIENT_CERT}-key.pem").read_bytes(),
+        certificate_chain=(base / f"{TEST_CLIENT_CERT}.pem").read_bytes())
+    return grpc.secure_channel(address, credentials)
+
+
+def authed_channel(address: str, role: str = "operator", merchant_id: str | None = None, token: str | None = None,
+                   tls_dir: str = "") -> grpc.Channel:
+    """A sync channel whose every call carries a token (by default an operator's, for the test secret).
+    Tests that build `grpc.insecure_channel(stack.address(x))` use this instead."""
+    return auth.with_token(raw_channel(address, tls_dir), token if token is not None else mint_token(role, merchant_id))
+
+
+def wait_healthy(address: str, proc: subprocess.Popen | None = None, timeout: float = START_TIMEOUT_SECONDS,
+                 service: str = "", tls_dir: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    with raw_channel(address, tls_dir) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"process for {address} exited with {proc.returncode}")
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.1)
+    raise TimeoutError(f"{address} not SERVING after {timeout}s")
+
+
+class ServiceProcess:
+    def __init__(self, name: str, env: dict[str, str], log_path: pathlib.Path):
+        self.name = name
+        self.env = env
+        self.log_path = log_path
+        self.port = int(env["CLUB_GRPC_PORT"])
+        self.address = f"127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait: bool = True) -> ServiceProcess:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
+        self.proc = subprocess.Popen([sys.executable, "-m", f"services.{self.name}"], cwd=ROOT, env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        if wait:
+            wait_healthy(self.address, self.proc, tls_dir=self.env.get("CLUB_TLS_DIR", ""))
+        return self
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> int | None:
+        if self.running():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def kill(self) -> None:
+        if self.running():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def restart(self, wait: bool = True) -> ServiceProcess:
+        self.stop()
+        return self.start(wait)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class RedisServer:
+    """A private redis-server for one stack, so parallel test sessions never share keys
+    and a test may restart it empty (as a crashed Redis comes back)."""
+
+    def __init__(self, workdir: pathlib.Path):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.workdir)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(10)
+
+    def restart_empty(self) -> None:
+        self.stop(kill=True)
+        self.start()
+
+
+class Stack:
+    """One database, one private Redis, and the services started in it."""
+
+    def __init__(self, workdir: pathlib.Path, database: str, extra_env: dict[str, str] | None = None):
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.database = database
+        self.database_url = fresh_database(database)
+        self.redis_server = RedisServer(workdir)
+        self.redis_server.start()
+        self.redis_url = self.redis_server.url
+        self.ports = {name: free_port() for name in SERVICES}
+        self.iso_port = free_port()
+        self.extra_env = dict(extra_env or {})
+        self.services: dict[str, ServiceProcess] = {}
+
+    def env(self, name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLUB_")}
+        env.update({
+            "CLUB_ENV": "test",
+            "CLUB_LOG_LEVEL": "INFO",
+            "CLUB_LOG_FORMAT": "json",
+            "CLUB_DATABASE_URL": self.database_url,
+            "CLUB_REDIS_URL": self.redis_url,
+            "CLUB_GRPC_HOST": "127.0.0.1",
+            "CLUB_GRPC_PORT": str(self.ports[name]),
+            "CLUB_DATA_DIR": str(self.workdir / "data"),
+            "CLUB_ISO_PORT": str(self.iso_port),
+            "CLUB_SHUTDOWN_GRACE_SECONDS": "3",
+            "CLUB_AUTH_SECRET": TEST_AUTH_SECRET,
+            **{f"CLUB_{svc.upper()}_ADDR": f"127.0.0.1:{port}" for svc, port in self.ports.items()},
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self, *names: str) -> None:
+        for name in names:
+            service = self.services.get(name)
+            if service is None:
+                service = ServiceProcess(name, self.env(name), self.workdir / f"{name}.log")
+                self.services[name] = service
+            if not service.running():
+                service.start()
+
+    def address(self, name: str) -> str:
+        self.start(name)
+        return self.services[name].address
+
+    def channel(self, name: str, role: str = "operator", merchant_id: str | None = None,
+                token: str | None = None) -> grpc.Channel:
+        """A sync channel to a service; every call carries a token (an operator's unless told)."""
+        token = token if token is not None else self.token(role, merchant_id)
+        return authed_channel(self.address(name), token=token, tls_dir=self.extra_env.get("CLUB_TLS_DIR", ""))
+
+    def token(self, role: str = "operator", merchant_id: str | None = None, subject: str = "",
+              ttl_seconds: int = 3600) -> str:
+        return mint_token(role, merchant_id, subject, self.extra_env.get("CLUB_AUTH_SECRET", TEST_AUTH_SECRET),
+                          ttl_seconds)
+
+    def pg(self) -> psycopg.Connection:
+        return psycopg.connect(self.database_url, autocommit=True)
+
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(self.redis_url)
+
+    def close(self) -> None:
+        for service in self.services.values():
+            service.stop()
+        self.redis_server.stop()
+        drop_database(self.database)
