@@ -1,0 +1,1 @@
+"""The cards service: members, products, cards, PIN/CVV, terminal keys."""

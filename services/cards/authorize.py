@@ -1,0 +1,178 @@
+"""AuthorizeCard: may this card transact here, and on what terms? The switch's hot path.
+
+Everything comes from Redis read models (card auth profile, terminal profile) written by this
+service; Postgres is touched only when a profile is missing, or to count a wrong PIN (tries
+must survive a Redis loss). Checks run in the order a refusal should be explained:
+
+    58 terminal unknown or not active      14 unknown card
+    62 card not active (54 if expired)     54 card past its expiry, or field 14 differs
+    57 processing code not permitted       61 amount over the per-transaction limit
+    75 PIN tries exceeded                  55 wrong PIN, or PIN required but absent
+    05 CVV2 given and wrong                00 the card may transact
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from services.gen.club.cards.v1 import cards_pb2 as pb
+from services.shared.errors import FieldError
+from services.shared.pan import luhn_valid
+
+from . import lifecycle, pins, products, profiles, terminals, validate
+from .context import Deps
+from .products import KIND_VALUES
+
+APPROVED = "00"
+DO_NOT_HONOR = "05"  # CVV2 mismatch (schemes use N7; our wire contract has no such code)
+UNKNOWN_CARD = "14"
+EXPIRED_CARD = "54"
+WRONG_PIN = "55"
+NOT_PERMITTED = "57"
+UNKNOWN_TERMINAL = "58"
+OVER_LIMIT = "61"
+RESTRICTED = "62"
+PIN_TRIES_EXCEEDED = "75"
+
+TRACK2_RE = re.compile(r"^;?([0-9]{12,19})[=D]([0-9]{4})[0-9]*\??$")
+PROCESSING_CODE_RE = re.compile(r"^[0-9]{6}$")
+CVV2_RE = re.compile(r"^[0-9]{3}$")
+
+
+class Checked:
+    """A validated AuthorizeCardRequest."""
+
+    __slots__ = ("pan", "card_token", "expiry", "terminal_id")
+
+    def __init__(self, request):
+        which = request.WhichOneof("card")
+        self.pan = self.card_token = ""
+        self.expiry = validate.yymm(request.expiry, "expiry") if request.expiry else ""
+        if which == "pan":
+            self.pan = validate.pan(request.pan)
+        elif which == "track2":
+            match = TRACK2_RE.match(request.track2)
+            if match is None:
+                raise FieldError("track2", "is not track 2 data (PAN=YYMM...)")
+            self.pan, track_expiry = match.group(1), match.group(2)
+            self.expiry = self.expiry or track_expiry
+        elif which == "card_token":
+            self.card_token = validate.card_token(request.card_token)
+        else:
+            raise FieldError("pan", "one of pan, track2 or card_token is required")
+        if not PROCESSING_CODE_RE.match(request.processing_code):
+            raise FieldError("processing_code", "must be 6 digits (field 3)")
+        if request.amount < 0:
+            raise FieldError("amount", "must not be negative")
+        if request.cvv2 and not CVV2_RE.match(request.cvv2):
+            raise FieldError("cvv2", "must be 3 digits")
+        self.terminal_id = validate.terminal_id(request.terminal_id) if request.terminal_id else ""
+        if request.pin_block:
+            size = pins.BLOCK_BYTES.get(request.pin_block_format)
+            if size is None:
+                raise FieldError("pin_block_format", "must be PIN_BLOCK_FORMAT_ISO_0 or PIN_BLOCK_FORMAT_ISO_4")
+            if len(request.pin_block) != size:
+                raise FieldError("pin_block", f"must be {size} bytes for its format")
+            if not self.terminal_id:
+                raise FieldError("terminal_id", "is required with a pin_block (it names the PIN key)")
+
+
+def is_past(expiry: str, today: dt.date) -> bool:
+    """A card is valid through the last day of its expiry month."""
+    return (2000 + int(expiry[:2]), int(expiry[2:])) < (today.year, today.month)
+
+
+async def authorize(deps: Deps, request) -> pb.AuthorizeCardResponse:
+    checked = Checked(request)
+    response = pb.AuthorizeCardResponse()
+    terminal = None
+    if checked.terminal_id:
+        terminal = await profiles.terminal(deps, checked.terminal_id)
+        if terminal is None or terminal.status != terminals.ACTIVE:
+            return _refuse(deps, response, UNKNOWN_TERMINAL, checked.terminal_id)
+        response.merchant_id = terminal.merchant_id
+    if checked.pan:
+        if not luhn_valid(checked.pan):
+            return _refuse(deps, response, UNKNOWN_CARD, checked.terminal_id)
+        card = await profiles.card_by_hash(deps, deps.vault.lookup_hash(checked.pan))
+    else:
+        card = await profiles.card_by_token(deps, checked.card_token)
+    if card is None:
+        return _refuse(deps, response, UNKNOWN_CARD, checked.terminal_id)
+
+    response.card_token = card.card_token
+    response.masked_pan = card.masked_pan
+    response.member_id = card.member_id
+    response.product_id = card.product_id
+    response.tier = card.tier
+    response.segment = card.segment
+    response.kind = KIND_VALUES[card.kind]
+    response.limits.per_transaction_amount = card.per_transaction_amount
+    response.limits.daily_amount = card.daily_amount
+    response.limits.daily_count = card.daily_count
+
+    code = await _decide(deps, request, checked, card, terminal)
+    if code != APPROVED:
+        return _refuse(deps, response, code, checked.terminal_id)
+    response.response_code = APPROVED
+    return response
+
+
+async def _decide(deps: Deps, request, checked: Checked, card: profiles.CardProfile, terminal) -> str:
+    if card.status == lifecycle.EXPIRED:
+        return EXPIRED_CARD
+    if card.status not in lifecycle.TRANSACTING:
+        return RESTRICTED
+    if is_past(card.expiry, dt.date.today()) or (checked.expiry and checked.expiry != card.expiry):
+        return EXPIRED_CARD
+    if request.processing_code[:2] not in card.allowed_processing:
+        return NOT_PERMITTED
+    if card.per_transaction_amount and request.amount > card.per_transaction_amount:
+        return OVER_LIMIT
+    if card.pin_tries >= pins.MAX_PIN_TRIES:
+        return PIN_TRIES_EXCEEDED
+    pan = checked.pan
+    if request.pin_block:
+        pan = pan or _pan(deps, card)
+        try:
+            pin_value = pins.decrypt_pin(request.pin_block, request.pin_block_format, terminals.pin_key(deps, terminal), pan)
+        except pins.PinBlockError:
+            pin_value = ""  # under the wrong key or garbled: as good as a wrong PIN
+        if pin_value and pins.pin_matches(deps.keys.pvk, card.pvki, pin_value, pan, card.pvv):
+            if card.pin_tries:
+                await _set_tries(deps, card, "0")
+        else:
+            tries = await _set_tries(deps, card, "pin_tries + 1")
+            return PIN_TRIES_EXCEEDED if tries >= pins.MAX_PIN_TRIES else WRONG_PIN
+    elif card.pin_required:
+        return WRONG_PIN
+    if request.cvv2:
+        pan = pan or _pan(deps, card)
+        cvk = await products.cvk_by_id(deps, card.product_id)
+        if not pins.cvv2_matches(cvk, pan, card.expiry, request.cvv2):
+            return DO_NOT_HONOR
+    return APPROVED
+
+
+def _pan(deps: Deps, card: profiles.CardProfile) -> str:
+    return deps.vault.decrypt(card.pan_ciphertext, card.card_token.encode()).decode()
+
+
+async def _set_tries(deps: Deps, card: profiles.CardProfile, expression: str) -> int:
+    """Persist the try counter in Postgres first (it must survive Redis), then the profile."""
+    assert expression in ("0", "pin_tries + 1")
+    async with deps.pool.connection() as conn:
+        async with conn.transaction():
+            cur = await conn.execute(f"UPDATE cards SET pin_tries = {expression}, version = version + 1,"
+                                     " updated_at = now() WHERE card_token = %s RETURNING pin_tries", (card.card_token,))
+            tries = (await cur.fetchone())["pin_tries"]
+        await profiles.refresh_cards(deps, conn, "c.card_token = %s", (card.card_token,))
+    return tries
+
+
+def _refuse(deps: Deps, response: pb.AuthorizeCardResponse, code: str, terminal_id: str) -> pb.AuthorizeCardResponse:
+    response.response_code = code
+    deps.log.info("authorization refused", extra={"response_code": code, "card_token": response.card_token,
+                                                  "masked_pan": response.masked_pan, "terminal_id": terminal_id})
+    return response
