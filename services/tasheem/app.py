@@ -1,0 +1,91 @@
+"""Process wiring for tasheem: settings, pools, the catalog and the budget counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+
+from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
+from services.shared import config as cfg
+from services.shared import db, redis_scripts
+from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
+from services.shared.server import Runtime
+
+from . import budgets, windows
+from .catalog import Catalog
+from .context import Deps
+from .servicer import TasheemServicer
+
+LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
+REDIS_RETRIES = 3  # a restarted Redis costs a reconnect, not a failed quote
+
+
+def cutoff_times(value: str) -> tuple[dt.time, ...]:
+    times = []
+    for item in value.split(","):
+        hours, _, minutes = item.strip().partition(":")
+        if not (len(hours) == 2 and len(minutes) == 2 and hours.isdigit() and minutes.isdigit()):
+            raise ValueError(f"{item.strip()!r} is not HH:MM")
+        times.append(dt.time(int(hours), int(minutes)))
+    if not times:
+        raise ValueError("at least one cut-off")
+    return tuple(sorted(set(times)))
+
+
+def time_zone(value: str) -> str:
+    windows.zone(value)  # raises on an unknown zone
+    return value
+
+
+SETTINGS = [
+    cfg.Setting("CLUB_TIME_ZONE", windows.DEFAULT_TIME_ZONE, time_zone,
+                "the club's time zone: offer windows by default, member limit periods, cut-offs"),
+    cfg.Setting("CLUB_POINTS_EARN_RIALS_PER_POINT", "10000", cfg.positive_int,
+                "base earn: one point per this many rials of the net amount"),
+    cfg.Setting("CLUB_SETTLEMENT_CUTOFFS", "03:45,09:45,12:45,18:45", cutoff_times,
+                "settlement cut-offs, local times in CLUB_TIME_ZONE (default the PAYA cycles)"),
+    *[setting for setting in ADDRESS_SETTINGS if setting.name == "CLUB_WALLET_ADDR"],
+]
+
+
+class TasheemApp:
+    name = "tasheem"
+    default_port = DEFAULT_PORTS["tasheem"]
+    settings = SETTINGS
+
+    def __init__(self) -> None:
+        self.servicer = TasheemServicer()
+        self.pool = None
+        self.redis = None
+        self.catalog: Catalog | None = None
+
+    def servicers(self):
+        return [(tasheem_pb2_grpc.add_TasheemServiceServicer_to_server, self.servicer,
+                 tasheem_pb2.DESCRIPTOR.services_by_name["TasheemService"].full_name)]
+
+    async def start(self, runtime: Runtime) -> None:
+        config = runtime.config
+        self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
+        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
+        await self.redis.ping()
+        self.catalog = Catalog(self.pool, self.redis, runtime.log)
+        await self.catalog.reload()
+        deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR),
+                    catalog=self.catalog, data_dir=runtime.data_dir, log=runtime.log, time_zone=config.time_zone,
+                    rials_per_point=config.points_earn_rials_per_point, cutoffs=config.settlement_cutoffs,
+                    wallet_addr=config.wallet_addr, tls_dir=config.tls_dir)
+        # Health stays NOT_SERVING until every budgeted offer has its counters in Redis.
+        rebuilt = await budgets.load_all(deps)
+        runtime.log.info("catalog loaded", extra={"offers": len(self.catalog.snapshot.offers),
+                                                  "merchants": len(self.catalog.snapshot.merchants),
+                                                  "counters_rebuilt": rebuilt})
+        self.catalog.start()
+        self.servicer.deps = deps
+
+    async def stop(self) -> None:
+        if self.catalog:
+            await self.catalog.stop()
+        if self.pool:
+            await self.pool.close()
+        if self.redis:
+            await self.redis.aclose()

@@ -1,0 +1,91 @@
+"""Which eligible offers apply, and what they give. Pure and deterministic.
+
+The rule (docs/tasheem.md, "Selection"):
+1. Stackable offers form one combination, built greedily in the order (priority desc,
+   discount desc, offer_id): an offer joins when it and every offer already in stack with
+   each other (`stacks_with` empty = with any stackable offer; both sides must agree).
+2. The best exclusive offer is the first in the same order.
+3. Higher priority wins: the exclusive offer against the combination's highest priority.
+   At equal priority the larger total discount wins; at an equal discount, the exclusive one.
+4. The discounts of a combination are each computed on the gross amount, then cut in that
+   order so their sum never exceeds the amount; an offer cut to nothing (and giving no points)
+   is left out.
+Points: the base earn on the net amount, times the highest multiplier among the applied
+offers (multipliers do not compound), plus every applied offer's bonus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import funding
+from .offers import DEFAULT_MULTIPLIER_PCT, Offer
+
+
+@dataclass(frozen=True)
+class Applied:
+    offer: Offer
+    discount: int
+    funding: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    applied: tuple[Applied, ...]
+    amount: int
+    discount: int
+    funding: dict[str, int]
+    points_bonus: int
+    multiplier_pct: int
+    net_amount: int
+    points_earned: int
+
+
+def _order(offer: Offer, amount: int) -> tuple:
+    return (-offer.priority, -offer.discount_for(amount), offer.offer_id)
+
+
+def choose(eligible: list[Offer], amount: int) -> list[Offer]:
+    """The offers that apply, in the order their discounts are taken."""
+    ordered = sorted(eligible, key=lambda offer: _order(offer, amount))
+    combination: list[Offer] = []
+    for offer in ordered:
+        if not offer.exclusive and all(offer.stacks_on(chosen) for chosen in combination):
+            combination.append(offer)
+    exclusive = next((offer for offer in ordered if offer.exclusive), None)
+    if exclusive is None:
+        return combination
+    if not combination:
+        return [exclusive]
+    combined = min(amount, sum(offer.discount_for(amount) for offer in combination))
+    if (exclusive.priority, exclusive.discount_for(amount)) >= (combination[0].priority, combined):
+        return [exclusive]
+    return combination
+
+
+def price(offers: list[Offer], amount: int, rials_per_point: int, reserved: dict[str, int] | None = None) -> Outcome:
+    """Discounts (cut so they never exceed the amount), funding and points for `offers`, in order.
+    `reserved`: discounts already reserved per offer id, which a repricing must not exceed."""
+    assert amount >= 0 and rials_per_point > 0
+    applied: list[Applied] = []
+    left = amount
+    for offer in offers:
+        discount = min(offer.discount_for(amount), left)
+        if reserved is not None:
+            discount = min(discount, reserved[offer.offer_id])
+        if discount == 0 and not offer.gives_points:
+            continue  # cut to nothing by the offers before it: not applied, not counted against limits
+        left -= discount
+        shares = funding.split(discount, list(offer.funding)) if offer.funding else {}
+        applied.append(Applied(offer, discount, shares))
+    total = amount - left
+    by_party: dict[str, int] = {}
+    for item in applied:
+        for party, share in item.funding.items():
+            by_party[party] = by_party.get(party, 0) + share
+    assert sum(by_party.values()) == total <= amount, (by_party, total, amount)
+    multiplier = max((item.offer.multiplier_pct for item in applied), default=DEFAULT_MULTIPLIER_PCT)
+    bonus = sum(item.offer.bonus_points for item in applied)
+    net = amount - total
+    earned = (net // rials_per_point) * multiplier // 100 + bonus
+    return Outcome(tuple(applied), amount, total, by_party, bonus, multiplier, net, earned)
