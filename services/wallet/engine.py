@@ -1,0 +1,294 @@
+"""Applying movements: reserve in Redis, group-commit to Postgres, then answer.
+
+Invariants kept here:
+- an answer that says "posted" is given only after the Postgres commit returned;
+- a reservation whose commit failed is released before the error is answered;
+- the same request id posts once: a repeat gets the stored answer;
+- while Redis does not hold a complete copy (no epoch), money does not move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import redis.exceptions
+from prometheus_client import Histogram
+from psycopg_pool import AsyncConnectionPool
+
+from services.shared.errors import Unavailable
+from services.shared.metrics import DEPENDENCY_ERRORS
+
+from . import ledger
+from .hot import ALREADY_RESERVED, INSUFFICIENT, NOT_LOADED, HotBalances
+from .movement import Movement
+from .operations import ConcurrentChange
+
+MAX_BATCH = 512  # movements per group commit
+EPOCH_CHECK_SECONDS = 0.5
+REBUILD_DRAIN_SECONDS = 10.0
+COMMIT_BATCH_SIZE = Histogram("club_ledger_commit_batch_size", "movements per ledger commit",
+                              buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
+COMMIT_LATENCY = Histogram("club_ledger_commit_seconds", "ledger commit latency",
+                           buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
+
+
+@dataclass
+class Applied:
+    """The outcome of applying a movement."""
+
+    posted: bool
+    replayed: bool = False
+    insufficient_account: str = ""
+    conflict: bool = False
+    closed_account: str = ""
+    sequence: int = 0
+    stored_response: bytes = b""
+    reserved: dict[str, int] | None = None
+
+
+class GroupCommitter:
+    """One transaction for every movement waiting, flushed as soon as the previous commit ends."""
+
+    def __init__(self, pool: AsyncConnectionPool, enabled: bool, log: logging.Logger):
+        self.pool = pool
+        self.enabled = enabled
+        self.log = log
+        self.known_accounts: set[str] = set()
+        self._queue: list[tuple[Movement, asyncio.Future]] = []
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        if self.enabled:
+            self._task = asyncio.create_task(self._run(), name="group-commit")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+
+    async def submit(self, movement: Movement) -> int:
+        if not self.enabled:
+            return (await self._commit([movement]))[0]
+        future = asyncio.get_running_loop().create_future()
+        self._queue.append((movement, future))
+        self._wakeup.set()
+        return await future
+
+    async def _commit(self, movements: list[Movement]) -> list[int]:
+        started = time.perf_counter()
+        async with self.pool.connection() as conn:
+            sequences = await ledger.commit(conn, movements, self.known_accounts)
+        COMMIT_BATCH_SIZE.observe(len(movements))
+        COMMIT_LATENCY.observe(time.perf_counter() - started)
+        return sequences
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    sequences = await self._commit([m for m, _ in batch])
+                except Exception:  # noqa: BLE001 - one bad movement must not fail the others
+                    await self._commit_one_by_one(batch)
+                    continue
+                for (_, future), sequence in zip(batch, sequences, strict=True):
+                    if not future.done():
+                        future.set_result(sequence)
+
+    async def _commit_one_by_one(self, batch: list[tuple[Movement, asyncio.Future]]) -> None:
+        for movement, future in batch:
+            try:
+                sequence = (await self._commit([movement]))[0]
+            except Exception as exc:  # noqa: BLE001 - handed to the waiting request
+                if not future.done():
+                    future.set_exception(exc)
+            else:
+                if not future.done():
+                    future.set_result(sequence)
+
+
+class Engine:
+    def __init__(self, pool: AsyncConnectionPool, hot: HotBalances, committer: GroupCommitter, log: logging.Logger,
+                 on_serving=None):
+        self.pool = pool
+        self.hot = hot
+        self.committer = committer
+        self.log = log
+        self.on_serving = on_serving
+        self.ready = False
+        self._rebuilding: asyncio.Task | None = None
+        self._in_flight = 0
+        self._local: dict[str, asyncio.Future] = {}
+
+    # ---- readiness -------------------------------------------------------------------------
+
+    async def ensure_ready(self) -> None:
+        if not self.ready:
+            raise Unavailable("wallet is rebuilding balances from the ledger; try again shortly")
+
+    def trigger_rebuild(self) -> None:
+        if self._rebuilding is None or self._rebuilding.done():
+            self.ready = False
+            self._rebuilding = asyncio.create_task(self.rebuild(), name="rebuild")
+
+    async def rebuild(self) -> None:
+        """Make every Redis balance equal to the ledger's; refuse money movements meanwhile."""
+        self.ready = False
+        if self.on_serving:
+            await self.on_serving(False)
+        deadline = time.monotonic() + REBUILD_DRAIN_SECONDS
+        while self._in_flight and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        while True:
+            try:
+                await self.hot.clear()
+                async with self.pool.connection() as conn:
+                    cur = await conn.execute(ledger.AVAILABLE_OF_LIMITED)
+                    total = 0
+                    while rows := await cur.fetchmany(ledger_batch := 5000):
+                        await self.hot.write_balances([(r["account_id"], r["available"]) for r in rows])
+                        total += len(rows)
+                        if total % (ledger_batch * 10) == 0:
+                            self.log.info("rebuilding balances", extra={"accounts": total})
+                await self.hot.set_epoch()
+                break
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+                DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
+                self.log.warning("rebuild waiting for redis: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+        self.log.info("balances rebuilt from the ledger",
+                      extra={"accounts": total, "seconds": round(time.monotonic() - started, 3)})
+        self.ready = True
+        if self.on_serving:
+            await self.on_serving(True)
+
+    async def watch_epoch(self) -> None:
+        """Notice Redis losing its data even when no money moves."""
+        while True:
+            await asyncio.sleep(EPOCH_CHECK_SECONDS)
+            if self._rebuilding and not self._rebuilding.done():
+                continue
+            try:
+                if not await self.hot.has_epoch():
+                    self.log.warning("redis has no balances epoch; rebuilding from the ledger")
+                    self.trigger_rebuild()
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
+                if self.ready:
+                    self.log.warning("redis unreachable; refusing money movements until it is back")
+                    self.trigger_rebuild()
+
+    # ---- applying ----------------------------------------------------------------------------
+
+    async def apply(self, movement: Movement) -> Applied:
+        await self.ensure_ready()
+        earlier = self._local.get(movement.request_id)
+        if earlier is not None:  # the same request is in flight here: answer what it answers
+            await asyncio.shield(earlier)
+            return await self.replay(movement)
+        future = asyncio.get_running_loop().create_future()
+        self._local[movement.request_id] = future
+        self._in_flight += 1
+        try:
+            return await self._apply(movement)
+        finally:
+            self._in_flight -= 1
+            del self._local[movement.request_id]
+            future.set_result(None)
+
+    async def _apply(self, movement: Movement) -> Applied:
+        reserved: list[str] = []
+        try:
+            for reservation in movement.reserve:
+                outcome = await self._reserve(movement, reservation)
+                if outcome is not None:
+                    await self._release(reserved, movement.request_id)
+                    return outcome
+                reserved.append(reservation.account.account_id)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+            DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
+            self.trigger_rebuild()
+            raise Unavailable("balances are unavailable (redis)") from exc
+        if movement.after_reserve:
+            movement.after_reserve(movement)
+        try:
+            sequence = await self.committer.submit(movement)
+        except ledger.Duplicate:
+            await self._release(reserved, movement.request_id)
+            return await self.replay(movement)
+        except ledger.AccountClosed as exc:
+            await self._release(reserved, movement.request_id)
+            return Applied(posted=False, closed_account=exc.account_id)
+        except ConcurrentChange:
+            await self._release(reserved, movement.request_id)
+            raise
+        except ledger.LimitViolated:
+            await self._release(reserved, movement.request_id)
+            self.log.warning("ledger refused a movement Redis allowed; Redis will be reconciled",
+                             extra={"request_id": movement.request_id})
+            return Applied(posted=False, insufficient_account=movement.reserve[0].account.account_id
+                           if movement.reserve else "")
+        except Exception as exc:
+            DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
+            await self._release(reserved, movement.request_id)
+            raise Unavailable("the ledger commit failed; nothing was posted") from exc
+        for account_id, amount in movement.credit_after.items():
+            if amount:
+                try:
+                    await self.hot.credit(account_id, movement.request_id, amount)
+                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                    # Posted already; the rebuild that follows brings Redis back to the ledger.
+                    DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
+                    self.trigger_rebuild()
+        return Applied(posted=True, sequence=sequence, stored_response=movement.response,
+                       reserved=dict(movement.reserved))
+
+    async def _reserve(self, movement: Movement, reservation) -> Applied | None:
+        account_id = reservation.account.account_id
+        for _ in range(3):
+            status, value, amount = await self.hot.reserve(account_id, movement.request_id, reservation.amount,
+                                                            reservation.up_to)
+            if status == NOT_LOADED:
+                if not await self.hot.has_epoch():
+                    self.trigger_rebuild()
+                    raise Unavailable("wallet is rebuilding balances from the ledger; try again shortly")
+                async with self.pool.connection() as conn:
+                    balance = await ledger.available(conn, account_id)
+                await self.hot.load(account_id, balance or 0)
+                continue
+            if status == INSUFFICIENT:
+                return Applied(posted=False, insufficient_account=account_id)
+            if status == ALREADY_RESERVED:
+                # A crash left this request's marker, or another replica is applying it: the ledger decides.
+                replay = await self.replay(movement, missing_ok=True)
+                if replay is not None:
+                    return replay
+                await self.hot.release(account_id, movement.request_id)
+                continue
+            movement.reserved[account_id] = amount if reservation.up_to else reservation.amount
+            return None
+        raise Unavailable("could not reserve the balance; try again")
+
+    async def _release(self, account_ids: list[str], request_id: str) -> None:
+        for account_id in account_ids:
+            try:
+                await self.hot.release(account_id, request_id)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                self.trigger_rebuild()
+
+    async def replay(self, movement: Movement, missing_ok: bool = False) -> Applied | None:
+        async with self.pool.connection() as conn:
+            stored = await ledger.stored_request(conn, movement.request_id)
+        if stored is None:
+            if missing_ok:
+                return None
+            raise Unavailable("a repeat of this request arrived while it was not yet recorded; try again")
+        if bytes(stored["fingerprint"]) != movement.fingerprint:
+            return Applied(posted=False, conflict=True)
+        return Applied(posted=True, replayed=True, stored_response=bytes(stored["response"]))

@@ -1,0 +1,138 @@
+"""Postgres side of the ledger: committing movements and reading balances and activity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from psycopg import AsyncConnection, errors
+
+from .accounts import AccountSpec
+from .movement import PENDING, POST_PENDING, VOID_PENDING, Movement
+
+# Every ledger commit holds this transaction lock, so transfer sequence numbers are handed out
+# in commit order (a reader of (a, b] never misses a later commit with a smaller number).
+LEDGER_LOCK_ID = 0x6C656467  # "ledg"
+
+
+class AccountClosed(Exception):
+    def __init__(self, account_id: str):
+        super().__init__(account_id)
+        self.account_id = account_id
+
+
+class LimitViolated(Exception):
+    """A flagged account would break its flag: the database refused, whatever Redis believed."""
+
+
+class Duplicate(Exception):
+    """A request id or transfer id is already in the ledger."""
+
+
+INSERT_ACCOUNT = (
+    "INSERT INTO accounts (account_id, unit, kind, owner_id, debits_must_not_exceed_credits,"
+    " credits_must_not_exceed_debits) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (account_id) DO NOTHING")
+INSERT_REQUEST = "INSERT INTO requests (request_id, kind, fingerprint, response) VALUES (%s, %s, %s, %s)"
+INSERT_TRANSFER = (
+    "INSERT INTO transfers (transfer_id, debit_account_id, credit_account_id, amount, unit, code, flags,"
+    " pending_id, expires_at, reason, source_ref, party_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " RETURNING sequence")
+UPDATE_BALANCES = """
+UPDATE accounts a SET
+    debits_posted = a.debits_posted + d.dp, credits_posted = a.credits_posted + d.cp,
+    debits_pending = a.debits_pending + d.dq, credits_pending = a.credits_pending + d.cq
+FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) AS d(id, dp, cp, dq, cq)
+WHERE a.account_id = d.id
+RETURNING a.account_id, a.closed
+"""
+
+
+def balance_deltas(movements: list[Movement]) -> dict[str, list[int]]:
+    """Per account: [debits_posted, credits_posted, debits_pending, credits_pending] changes."""
+    deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for movement in movements:
+        for leg in movement.legs:
+            debit, credit = deltas[leg.debit.account_id], deltas[leg.credit.account_id]
+            if leg.flags & PENDING:
+                debit[2] += leg.amount
+                credit[3] += leg.amount
+            elif leg.flags & POST_PENDING:
+                debit[2] -= leg.pending_amount
+                credit[3] -= leg.pending_amount
+                debit[0] += leg.amount
+                credit[1] += leg.amount
+            elif leg.flags & VOID_PENDING:
+                debit[2] -= leg.pending_amount
+                credit[3] -= leg.pending_amount
+            else:
+                debit[0] += leg.amount
+                credit[1] += leg.amount
+    return deltas
+
+
+async def commit(conn: AsyncConnection, movements: list[Movement], known_accounts: set[str]) -> list[int]:
+    """Commit movements in one transaction; returns each movement's highest sequence (0 if none)."""
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LEDGER_LOCK_ID,))
+            accounts: dict[str, AccountSpec] = {}
+            for movement in movements:
+                accounts.update(movement.accounts())
+            new = [spec for account_id, spec in accounts.items() if account_id not in known_accounts]
+            async with conn.cursor() as cur:
+                if new:
+                    await cur.executemany(INSERT_ACCOUNT, [
+                        (s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
+                         s.credits_must_not_exceed_debits) for s in new])
+                await cur.executemany(INSERT_REQUEST, [(m.request_id, m.kind, m.fingerprint, m.response)
+                                                       for m in movements])
+                legs = [(m_index, leg) for m_index, m in enumerate(movements) for leg in m.legs]
+                sequences = [0] * len(movements)
+                if legs:
+                    await cur.executemany(INSERT_TRANSFER, [
+                        (leg.transfer_id, leg.debit.account_id, leg.credit.account_id, leg.amount, leg.debit.unit,
+                         leg.code, leg.flags, leg.pending_id, leg.expires_at, leg.reason, leg.source_ref,
+                         leg.party_id) for _, leg in legs], returning=True)
+                    index = 0
+                    while True:
+                        row = await cur.fetchone()
+                        m_index = legs[index][0]
+                        sequences[m_index] = max(sequences[m_index], row["sequence"])
+                        index += 1
+                        if not cur.nextset():
+                            break
+                deltas = balance_deltas(movements)
+                ids = sorted(deltas)  # a fixed order: no deadlocks between concurrent committers
+                await cur.execute(UPDATE_BALANCES, (ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids],
+                                                    [deltas[i][2] for i in ids], [deltas[i][3] for i in ids]))
+                rows = await cur.fetchall()
+                assert len(rows) == len(ids), "every account a transfer names exists"
+                closed = [row["account_id"] for row in rows if row["closed"]]
+                if closed:
+                    raise AccountClosed(closed[0])
+            for movement in movements:
+                for step in movement.extra:
+                    await step(conn)
+        known_accounts.update(accounts)
+        return sequences
+    except errors.UniqueViolation as exc:
+        raise Duplicate(str(exc.diag.constraint_name or "")) from exc
+    except errors.CheckViolation as exc:
+        raise LimitViolated(str(exc.diag.constraint_name or "")) from exc
+
+
+async def stored_request(conn: AsyncConnection, request_id: str) -> dict | None:
+    cur = await conn.execute("SELECT kind, fingerprint, response FROM requests WHERE request_id = %s", (request_id,))
+    return await cur.fetchone()
+
+
+async def available(conn: AsyncConnection, account_id: str) -> int | None:
+    cur = await conn.execute(
+        "SELECT credits_posted - debits_posted - debits_pending + credit_limit AS available FROM accounts"
+        " WHERE account_id = %s", (account_id,))
+    row = await cur.fetchone()
+    return None if row is None else row["available"]
+
+
+AVAILABLE_OF_LIMITED = (
+    "SELECT account_id, credits_posted - debits_posted - debits_pending + credit_limit AS available"
+    " FROM accounts WHERE debits_must_not_exceed_credits ORDER BY account_id")
