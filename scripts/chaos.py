@@ -1,0 +1,479 @@
+"""`make chaos`: faults under a steady ISO 8583 purchase load, and proof that nothing was lost.
+
+    python scripts/chaos.py                  # every fault, default durations
+    python scripts/chaos.py --short          # the CI run (fewer, shorter faults)
+    python scripts/chaos.py --faults kill-wallet,postgres-down
+
+A private stack (own database, own redis-server, every service as a process) is wired
+through fault proxies (scripts/faultproxy.py): each service reaches Postgres, Redis and its
+peers through a proxy, so "Postgres down" is the proxy cutting and refusing connections,
+never the shared Postgres stopping. Terminals (scripts/iso_terminal.py) send purchases at a
+steady rate; an unanswered purchase is reversed, as a terminal does.
+
+Faults, in turn: SIGKILL each service and restart it; restart Redis empty; Postgres down for
+10 s; 300 ms latency on every hop; every connection cut. After each, the invariant checker
+proves: every approval the terminals received is in the ledger exactly once; no idempotency
+key twice; no negative balance; Redis equals the ledger; offer budgets never exceeded;
+settlement totals equal the ledger. The table: fault, requests sent, approved, declined
+91/96, lost (must be 0), time to recover.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.util
+import os
+import pathlib
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import grpc
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc  # noqa: E402
+from services.gen.club.switch.v1 import authorization_pb2, authorization_pb2_grpc  # noqa: E402
+from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc  # noqa: E402
+from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc  # noqa: E402
+from tests import harness  # noqa: E402
+
+
+def _load(name: str):
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+faultproxy = _load("faultproxy")
+iso_terminal = _load("iso_terminal")
+
+SERVICES = ("cards", "wallet", "tasheem", "switch")
+TERMINALS = 4
+MEMBERS = 40
+TOP_UP = 50_000_000
+PURCHASE_MIN, PURCHASE_MAX = 10_000, 200_000
+OFFER_BUDGET = 2_000_000  # small enough that the load exhausts it: the budget must hold
+REQUESTS_PER_SECOND = 40
+WARMUP_SECONDS = 3.0
+TAIL_SECONDS = 3.0
+POSTGRES_DOWN_SECONDS = 10.0
+LATENCY_SECONDS = 0.3
+LATENCY_WINDOW_SECONDS = 8.0
+RECOVERY_TIMEOUT_SECONDS = 60.0
+DRAIN_SECONDS = 15.0
+RPC_TIMEOUT_SECONDS = 30.0
+MERCHANT_ID = "MCHAOS000000001"
+BENEFICIARY_BBAN = "0170000000100324200001"  # 22 digits after IR + check digits
+DECLINED_UNAVAILABLE = ("91", "96")
+
+
+# ---------- the stack behind proxies ----------
+
+
+class ChaosStack:
+    """A harness stack whose services reach Postgres, Redis and each other through fault proxies."""
+
+    def __init__(self, workdir: pathlib.Path):
+        harness.ensure_infra()
+        self.stack = harness.Stack(workdir, f"club_chaos_{os.getpid()}")
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        pg = conninfo_to_dict(self.stack.database_url)
+        self.proxies = {
+            "postgres": faultproxy.FaultProxy(pg.get("host", "127.0.0.1"), int(pg.get("port", 5432)), "postgres").start(),
+            "redis": faultproxy.FaultProxy("127.0.0.1", self.stack.redis_server.port, "redis").start(),
+        }
+        for name in SERVICES:
+            self.proxies[name] = faultproxy.FaultProxy("127.0.0.1", self.stack.ports[name], name).start()
+        self.stack.extra_env.update({
+            "CLUB_DATABASE_URL": make_conninfo(self.stack.database_url, host="127.0.0.1",
+                                               port=str(self.proxies["postgres"].port)),
+            "CLUB_REDIS_URL": f"redis://127.0.0.1:{self.proxies['redis'].port}/0",
+            **{f"CLUB_{name.upper()}_ADDR": self.proxies[name].address for name in SERVICES},
+        })
+
+    def start(self) -> None:
+        self.stack.start(*SERVICES)
+
+    def channel(self, name: str) -> grpc.Channel:
+        return self.stack.channel(name)
+
+    def close(self) -> None:
+        for proxy in self.proxies.values():
+            proxy.close()
+        self.stack.close()
+
+
+# ---------- seeding, through the public APIs ----------
+
+
+def iban(country: str, bban: str) -> str:
+    """An IBAN with correct ISO 13616 mod-97 check digits."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+
+@dataclass
+class Club:
+    terminals: list[str]
+    cards: list[tuple[str, str]]  # (pan, expiry)
+    members: list[str]
+    offer_id: str
+    mac_keys: dict[str, bytes] = field(default_factory=dict)
+
+
+def seed(chaos: ChaosStack) -> Club:
+    cards = cards_pb2_grpc.CardServiceStub(chaos.channel("cards"))
+    wallet = wallet_pb2_grpc.WalletServiceStub(chaos.channel("wallet"))
+    tasheem = tasheem_pb2_grpc.TasheemServiceStub(chaos.channel("tasheem"))
+    timeout = RPC_TIMEOUT_SECONDS
+    for party in ("bank", "club"):
+        with contextlib.suppress(grpc.RpcError):
+            tasheem.CreateParty(tasheem_pb2.CreatePartyRequest(party_id=party, name=party), timeout=timeout)
+    tasheem.CreateMerchant(tasheem_pb2.CreateMerchantRequest(
+        merchant_id=MERCHANT_ID, name="Chaos Store", mcc="5411",
+        beneficiaries=[tasheem_pb2.Beneficiary(iban=iban("IR", BENEFICIARY_BBAN), name="Chaos Store", ratio_bp=10_000,
+                                               remainder=True)]), timeout=timeout)
+    offer = tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=tasheem_pb2.Offer(
+        name="chaos 10%", campaign="chaos", discount=tasheem_pb2.Discount(percent_bp=1_000), budget=OFFER_BUDGET,
+        priority=1, stacking=tasheem_pb2.STACKING_EXCLUSIVE, active=True,
+        funding=[tasheem_pb2.FundingRule(party_id="bank", percent_bp=5_000),
+                 tasheem_pb2.FundingRule(party_id="club", percent_bp=5_000, remainder=True)])), timeout=timeout)
+    product = cards.CreateProduct(cards_pb2.CreateProductRequest(
+        name="chaos prepaid", bin="603799", pan_length=16, kind=cards_pb2.CARD_KIND_PREPAID, currency="364",
+        validity_months=36, service_code="101", pin_required=False, allowed_processing=["00", "20", "31"]),
+        timeout=timeout)
+    terminals = []
+    for index in range(TERMINALS):
+        terminal_id = f"TC{index:06d}"
+        cards.RegisterTerminal(cards_pb2.RegisterTerminalRequest(terminal_id=terminal_id, merchant_id=MERCHANT_ID),
+                               timeout=timeout)
+        terminals.append(terminal_id)
+    issued, members = [], []
+    for index in range(MEMBERS):
+        member = cards.RegisterMember(cards_pb2.RegisterMemberRequest(phone=f"0912{index:07d}"), timeout=timeout)
+        members.append(member.member_id)
+        card = cards.IssueCard(cards_pb2.IssueCardRequest(member_id=member.member_id, product_id=product.product_id,
+                                                          channel="chaos"), timeout=timeout)
+        with contextlib.suppress(grpc.RpcError):
+            cards.ActivateCard(cards_pb2.ActivateCardRequest(card_token=card.card.card_token), timeout=timeout)
+        with contextlib.suppress(grpc.RpcError):
+            wallet.OpenMemberAccounts(wallet_pb2.OpenMemberAccountsRequest(member_id=member.member_id), timeout=timeout)
+        wallet.TopUp(wallet_pb2.TopUpRequest(transfer_id=f"chaos-topup-{member.member_id}", member_id=member.member_id,
+                                             amount=TOP_UP, reason="chaos seed"), timeout=timeout)
+        issued.append((card.pan, card.card.expiry))
+    return Club(terminals, issued, members, offer.offer_id)
+
+
+# ---------- steady load ----------
+
+
+class Load:
+    """Terminals sending purchases at a steady rate from a background asyncio loop."""
+
+    def __init__(self, port: int, club: Club, rate: float = REQUESTS_PER_SECOND,
+                 mac_for: Callable[[str], Callable[[bytes], bytes] | None] = lambda _terminal: None):
+        self.club = club
+        self.rate = rate
+        self.outcomes: list = []
+        self.in_flight = 0
+        self.running = threading.Event()
+        self._stop = threading.Event()
+        self._rng = random.Random(8583)
+        self._terminals = [iso_terminal.Terminal("127.0.0.1", port, terminal_id, MERCHANT_ID, mac_for(terminal_id))
+                           for terminal_id in club.terminals]
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="load", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def pause(self) -> None:
+        self.running.clear()
+
+    def resume(self) -> None:
+        self.running.set()
+
+    def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Stop sending and wait for every request in flight (answers, timeouts and reversals)."""
+        self.pause()
+        deadline = time.monotonic() + timeout + iso_terminal.RESPONSE_TIMEOUT_SECONDS * 6
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.drain()
+        self._stop.set()
+        self._thread.join(30)
+
+    async def _one(self, terminal) -> None:
+        self.in_flight += 1
+        try:
+            pan, expiry = self._rng.choice(self.club.cards)
+            amount = self._rng.randrange(PURCHASE_MIN, PURCHASE_MAX) // 10 * 10
+            self.outcomes.append(await terminal.purchase(pan, expiry, amount))
+        finally:
+            self.in_flight -= 1
+
+    async def _main(self) -> None:
+        interval = 1.0 / self.rate
+        tasks: set[asyncio.Task] = set()
+        while not self._stop.is_set():
+            if not self.running.is_set():
+                await asyncio.sleep(0.05)
+                continue
+            task = asyncio.create_task(self._one(self._rng.choice(self._terminals)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            await asyncio.sleep(interval)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for terminal in self._terminals:
+            await terminal.close()
+
+
+# ---------- faults ----------
+
+
+@dataclass
+class Fault:
+    name: str
+    inject: Callable[[ChaosStack], None]  # returns when the fault is over and healing has begun
+
+
+def kill_and_restart(name: str) -> Fault:
+    def inject(chaos: ChaosStack) -> None:
+        chaos.stack.services[name].kill()
+        chaos.stack.services[name].start()
+
+    return Fault(f"kill -9 {name}", inject)
+
+
+def redis_restart_empty() -> Fault:
+    return Fault("redis restart empty", lambda chaos: chaos.stack.redis_server.restart_empty())
+
+
+def postgres_down(seconds: float = POSTGRES_DOWN_SECONDS) -> Fault:
+    def inject(chaos: ChaosStack) -> None:
+        chaos.proxies["postgres"].set_down(True)
+        time.sleep(seconds)
+        chaos.proxies["postgres"].set_down(False)
+
+    return Fault(f"postgres down {seconds:.0f}s", inject)
+
+
+def latency(seconds: float = LATENCY_SECONDS, window: float = LATENCY_WINDOW_SECONDS) -> Fault:
+    def inject(chaos: ChaosStack) -> None:
+        for name in SERVICES:
+            chaos.proxies[name].set_latency(seconds)
+        time.sleep(window)
+        for name in SERVICES:
+            chaos.proxies[name].set_latency(0)
+
+    return Fault(f"latency {seconds * 1000:.0f}ms on every hop", inject)
+
+
+def cut_connections() -> Fault:
+    def inject(chaos: ChaosStack) -> None:
+        for proxy in chaos.proxies.values():
+            proxy.cut()
+
+    return Fault("cut every connection", inject)
+
+
+def all_faults(short: bool) -> list[Fault]:
+    if short:
+        return [kill_and_restart("wallet"), redis_restart_empty(), postgres_down(3.0), cut_connections()]
+    return [*(kill_and_restart(name) for name in SERVICES), redis_restart_empty(), postgres_down(),
+            latency(), cut_connections()]
+
+
+# ---------- invariants ----------
+
+
+class InvariantViolation(AssertionError):
+    pass
+
+
+def check_invariants(chaos: ChaosStack, club: Club, outcomes: list) -> dict[str, int]:
+    """Every invariant of DESIGN.md that a fault could break; raises InvariantViolation."""
+    switch = authorization_pb2_grpc.AuthorizationServiceStub(chaos.channel("switch"))
+    wallet = wallet_pb2_grpc.WalletServiceStub(chaos.channel("wallet"))
+    tasheem = tasheem_pb2_grpc.TasheemServiceStub(chaos.channel("tasheem"))
+    problems: list[str] = []
+
+    # 1. Every approval the terminals received is in the journal, approved, and in the ledger once.
+    journal: dict[tuple[str, str], object] = {}
+    for terminal_id in club.terminals:
+        token = ""
+        while True:
+            page = switch.ListTransactions(authorization_pb2.ListTransactionsRequest(
+                terminal_id=terminal_id, page_size=500, page_token=token), timeout=RPC_TIMEOUT_SECONDS)
+            for transaction in page.transactions:
+                journal.setdefault((transaction.terminal_id, transaction.stan), transaction)
+            token = page.next_page_token
+            if not token:
+                break
+    lost = 0
+    ledger_counts = ledger_postings_by_transaction(chaos)
+    for outcome in outcomes:
+        if not outcome.approved:
+            continue
+        transaction = journal.get((outcome.terminal_id, outcome.stan))
+        if transaction is None or transaction.response_code != "00":
+            lost += 1
+            problems.append(f"approval {outcome.terminal_id}/{outcome.stan} not approved in the journal")
+        elif ledger_counts.get(transaction.transaction_id, 0) != 1:
+            lost += 1
+            problems.append(f"approval {transaction.transaction_id} is in the ledger "
+                            f"{ledger_counts.get(transaction.transaction_id, 0)} times")
+
+    # 2-3. No idempotency key twice, no negative balance (the ledger's own tables).
+    problems += ledger_integrity_problems(chaos)
+
+    # 4. Redis equals the ledger.
+    reconciled = wallet.Reconcile(wallet_pb2.ReconcileRequest(repair=False), timeout=RPC_TIMEOUT_SECONDS)
+    if reconciled.drifts:
+        problems.append(f"{len(reconciled.drifts)} Redis balances differ from the ledger")
+
+    # 5. Offer budgets never exceeded.
+    offer = tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=club.offer_id), timeout=RPC_TIMEOUT_SECONDS)
+    if offer.budget and offer.budget_used > offer.budget:
+        problems.append(f"offer budget exceeded: used {offer.budget_used} of {offer.budget}")
+
+    # 6. Settlement totals equal the ledger.
+    batch = tasheem.CloseBatch(tasheem_pb2.CloseBatchRequest(), timeout=RPC_TIMEOUT_SECONDS)
+    activity = wallet.MerchantActivity(wallet_pb2.MerchantActivityRequest(
+        after_sequence=batch.from_sequence, up_to_sequence=batch.to_sequence), timeout=RPC_TIMEOUT_SECONDS)
+    ledger_net = sum(m.net_change for m in activity.merchants)
+    if batch.total_net_payable != ledger_net:
+        problems.append(f"settlement batch {batch.batch_id} pays {batch.total_net_payable}, ledger says {ledger_net}")
+
+    if problems:
+        raise InvariantViolation("; ".join(problems[:20]))
+    return {"lost": lost}
+
+
+def ledger_postings_by_transaction(chaos: ChaosStack) -> dict[str, int]:
+    """How many purchase transfer sets the ledger holds per transaction id."""
+    with chaos.stack.pg() as conn:
+        rows = conn.execute(LEDGER_SETS_BY_TRANSACTION_SQL).fetchall()
+    return {transaction_id: count for transaction_id, count in rows}
+
+
+def ledger_integrity_problems(chaos: ChaosStack) -> list[str]:
+    problems = []
+    with chaos.stack.pg() as conn:
+        for label, query in LEDGER_INTEGRITY_SQL.items():
+            count = conn.execute(query).fetchone()[0]
+            if count:
+                problems.append(f"{label}: {count}")
+    return problems
+
+
+# The wallet schema's shape, read-only (the wallet service owns it).
+LEDGER_SETS_BY_TRANSACTION_SQL = (
+    "SELECT transaction_id, count(*) FROM wallet.transfer_sets GROUP BY transaction_id")
+LEDGER_INTEGRITY_SQL = {
+    "idempotency keys used twice": "SELECT count(*) FROM (SELECT transfer_id FROM wallet.transfers"
+                                   " GROUP BY transfer_id HAVING count(*) > 1) twice",
+    "accounts below zero": "SELECT count(*) FROM wallet.accounts WHERE debits_must_not_exceed_credits"
+                           " AND credits_posted - debits_posted < 0",
+}
+
+
+# ---------- the run ----------
+
+
+@dataclass
+class Row:
+    fault: str
+    sent: int
+    approved: int
+    declined_unavailable: int
+    lost: int
+    recover_seconds: float
+    error: str = ""
+
+
+def run_fault(chaos: ChaosStack, club: Club, load: Load, fault: Fault) -> Row:
+    start_index = len(load.outcomes)
+    load.resume()
+    time.sleep(WARMUP_SECONDS)
+    fault.inject(chaos)
+    healed_at = time.monotonic()
+    recovered_at = None
+    while time.monotonic() - healed_at < RECOVERY_TIMEOUT_SECONDS:
+        if any(o.approved and o.sent_at >= healed_at for o in load.outcomes[start_index:]):
+            recovered_at = min(o.answered_at for o in load.outcomes[start_index:]
+                               if o.approved and o.sent_at >= healed_at)
+            break
+        time.sleep(0.1)
+    time.sleep(TAIL_SECONDS)
+    load.drain()
+    window = load.outcomes[start_index:]
+    row = Row(fault.name, len(window), sum(o.approved for o in window),
+              sum(o.code in DECLINED_UNAVAILABLE for o in window), 0,
+              (recovered_at - healed_at) if recovered_at else float("inf"))
+    try:
+        row.lost = check_invariants(chaos, club, load.outcomes)["lost"]
+    except InvariantViolation as exc:
+        row.lost, row.error = max(row.lost, 1), str(exc)
+    return row
+
+
+def print_table(rows: list[Row]) -> None:
+    header = f"{'fault':<34} {'sent':>6} {'approved':>9} {'91/96':>6} {'lost':>5} {'recover s':>10}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        recover = "never" if row.recover_seconds == float("inf") else f"{row.recover_seconds:.1f}"
+        print(f"{row.fault:<34} {row.sent:>6} {row.approved:>9} {row.declined_unavailable:>6} {row.lost:>5} {recover:>10}")
+        if row.error:
+            print(f"    invariant violated: {row.error}")
+
+
+def run(short: bool = False, only: list[str] | None = None, workdir: pathlib.Path | None = None) -> list[Row]:
+    missing = [name for name in SERVICES if name not in harness.available_services()]
+    if missing:
+        raise SystemExit(f"chaos needs every service; missing: {', '.join(missing)}")
+    chaos = ChaosStack(workdir or ROOT / "var" / "chaos")
+    rows: list[Row] = []
+    try:
+        chaos.start()
+        club = seed(chaos)
+        load = Load(chaos.stack.iso_port, club)
+        load.start()
+        for fault in all_faults(short):
+            if only and not any(key in fault.name for key in only):
+                continue
+            rows.append(run_fault(chaos, club, load, fault))
+        load.stop()
+    finally:
+        chaos.close()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--short", action="store_true", help="the CI run: fewer and shorter faults")
+    parser.add_argument("--faults", default="", help="comma-separated substrings of fault names to run")
+    args = parser.parse_args(argv)
+    rows = run(args.short, [f for f in args.faults.split(",") if f])
+    print_table(rows)
+    return 1 if any(row.lost or row.error for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
