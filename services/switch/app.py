@@ -1,0 +1,136 @@
+"""Process wiring for the switch: settings, channels to the other services, Redis, the journal,
+the ISO 8583 front and the compensation loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pathlib
+import zoneinfo
+
+from services.gen.club.cards.v1 import cards_pb2_grpc
+from services.gen.club.switch.v1 import authorization_pb2, authorization_pb2_grpc
+from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
+from services.gen.club.wallet.v1 import wallet_pb2_grpc
+from services.shared import clients, db, redis_scripts
+from services.shared import config as cfg
+from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
+from services.shared.server import Runtime
+
+from .admission import Admission
+from .dedupe import Dedupe
+from .iso import framing
+from .iso_front import IsoFront
+from .journal import Journal
+from .orchestrator import Settings, Switch
+from .servicer import AuthorizationServicer
+from .terminals import TerminalDirectory
+
+LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
+REDIS_RETRIES = 2
+
+
+def tier_list(value: str) -> tuple[str, ...]:
+    tiers = tuple(item.strip() for item in value.split(",") if item.strip())
+    if not tiers or len(set(tiers)) != len(tiers):
+        raise ValueError("a comma-separated list of distinct tiers, highest first")
+    return tiers
+
+
+def time_zone(value: str) -> str:
+    zoneinfo.ZoneInfo(value)
+    return value
+
+
+SETTINGS = [
+    cfg.Setting("CLUB_ISO_HOST", "0.0.0.0", cfg.text, "address the ISO 8583 TCP server binds"),
+    cfg.Setting("CLUB_ISO_PORT", "8583", cfg.port, "ISO 8583 TCP port for terminals"),
+    cfg.Setting("CLUB_ISO_LENGTH_HEADER", framing.BINARY_HEADER, cfg.one_of(*framing.HEADER_KINDS),
+                "frame length header: binary (2 bytes, big-endian) or ascii (4 digits)"),
+    cfg.Setting("CLUB_AUTHORIZATION_TIMEOUT_MS", "2000", cfg.positive_int,
+                "deadline for one authorization across cards, tasheem and wallet"),
+    cfg.Setting("CLUB_PREAUTH_HOLD_SECONDS", "604800", cfg.positive_int,
+                "how long a pre-authorization hold lives before it expires"),
+    cfg.Setting("CLUB_MAC_FAILURES_TO_BLOCK", "5", cfg.positive_int,
+                "MAC failures within an hour after which a terminal is blocked"),
+    cfg.Setting("CLUB_TIER_PRIORITY", "platinum,gold,silver,bronze", tier_list,
+                "tiers from most to least protected when the switch sheds load"),
+    cfg.Setting("CLUB_SHED_START_IN_FLIGHT", "400", cfg.non_negative_int,
+                "authorizations in progress at which the lowest tier starts being shed"),
+    cfg.Setting("CLUB_MAX_IN_FLIGHT", "800", cfg.positive_int,
+                "authorizations in progress at which every tier is shed (answer 91)"),
+    cfg.Setting("CLUB_COMPENSATION_INTERVAL_SECONDS", "2", cfg.positive_int,
+                "how often open compensations (after 91/96 answers) are retried"),
+    cfg.Setting("CLUB_TIME_ZONE", "Asia/Tehran", time_zone, "the club's time zone: the day of daily card limits"),
+    *[setting for setting in ADDRESS_SETTINGS if setting.name != "CLUB_SWITCH_ADDR"],
+]
+
+
+class SwitchApp:
+    name = "switch"
+    default_port = DEFAULT_PORTS["switch"]
+    settings = SETTINGS
+
+    def __init__(self) -> None:
+        self.servicer = AuthorizationServicer()
+        self.pool = None
+        self.redis = None
+        self.channels = []
+        self.journal: Journal | None = None
+        self.front: IsoFront | None = None
+        self.compensator: asyncio.Task | None = None
+
+    def servicers(self):
+        return [(authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server, self.servicer,
+                 authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name)]
+
+    async def start(self, runtime: Runtime) -> None:
+        config = runtime.config
+        if config.shed_start_in_flight > config.max_in_flight:
+            raise cfg.ConfigError("CLUB_SHED_START_IN_FLIGHT", "must not exceed CLUB_MAX_IN_FLIGHT")
+        self.pool = await db.open_pool(config.database_url, "switch", config.db_pool_min, config.db_pool_max)
+        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
+        await self.redis.ping()
+        self.channels = [clients.channel(address, config.tls_dir, "switch")
+                         for address in (config.cards_addr, config.tasheem_addr, config.wallet_addr)]
+        cards = cards_pb2_grpc.CardServiceStub(self.channels[0])
+        self.journal = Journal(self.pool, runtime.log)
+        self.journal.start()
+        switch = Switch(
+            cards, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
+            wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.redis),
+            redis_scripts.Scripts(self.redis, LUA_DIR),
+            Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
+            Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone),
+            runtime.log)
+        self.servicer.switch = switch
+        self.front = IsoFront(switch, TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),
+                              config.iso_length_header, runtime.log)
+        await self.front.start(config.iso_host, config.iso_port)
+        self.compensator = asyncio.create_task(self._compensate_forever(switch, config, runtime))
+        runtime.log.info("ISO 8583 front listening", extra={"port": config.iso_port,
+                                                             "length_header": config.iso_length_header})
+
+    async def _compensate_forever(self, switch: Switch, config, runtime: Runtime) -> None:
+        while True:
+            try:
+                await switch.compensate_open()
+            except Exception as exc:  # Postgres down: try again next round
+                runtime.log.warning("compensation pass failed", extra={"error": str(exc)})
+            await asyncio.sleep(config.compensation_interval_seconds)
+
+    async def stop(self) -> None:
+        if self.front:
+            await self.front.stop()
+        if self.compensator:
+            self.compensator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.compensator
+        if self.journal:
+            await self.journal.stop()
+        for channel in self.channels:
+            await channel.close()
+        if self.pool:
+            await self.pool.close()
+        if self.redis:
+            await self.redis.aclose()

@@ -1,0 +1,54 @@
+"""The message layout: pyiso8583's `default` spec (ISO 8583:1987, binary bitmaps, fields 52, 64,
+96 and 128 binary, everything else ASCII), plus the content rules pyiso8583 does not check.
+"""
+
+from __future__ import annotations
+
+from iso8583.specs import default as DEFAULT_SPEC
+
+SPEC = DEFAULT_SPEC
+
+# Content class of each field we read or write: n = digits, an = letters and digits,
+# ans = printable ASCII, b = binary (given to pyiso8583 as hex). Lengths come from SPEC.
+FIELD_CONTENT: dict[str, str] = {
+    "2": "n", "3": "n", "4": "n", "7": "n", "11": "n", "12": "n", "13": "n", "14": "n",
+    "22": "n", "25": "n", "37": "an", "38": "an", "39": "an", "41": "ans", "42": "ans",
+    "48": "ans", "49": "n", "52": "b", "53": "n", "54": "ans", "64": "b", "70": "n", "90": "n",
+    "95": "an", "96": "b", "128": "b",
+}
+MIN_PAN_DIGITS = 12
+
+# Request MTI -> the fields it must carry.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "0100": ("2", "3", "4", "7", "11", "41"),
+    "0200": ("2", "3", "4", "7", "11", "41"),
+    "0220": ("3", "4", "7", "11", "41", "90"),
+    "0400": ("4", "7", "11", "41", "90"),
+    "0420": ("4", "7", "11", "41", "90"),
+    "0800": ("7", "11", "70"),
+}
+REQUEST_MTIS = frozenset(REQUIRED_FIELDS)
+
+
+def response_mti(request_mti: str) -> str:
+    """0200 -> 0210, 0420 -> 0430: the third digit moves from request to response."""
+    return request_mti[:2] + str(int(request_mti[2]) + 1) + request_mti[3]
+
+
+# Fields a response echoes from its request (when the request carried them and they were valid).
+ECHOED_FIELDS = ("3", "4", "7", "11", "12", "13", "25", "41", "42", "49", "70", "90", "95")
+
+# Field 3, positions 1-2: the transaction type; positions 3-4: the account it draws on.
+PURCHASE = "00"
+REFUND = "20"
+BALANCE_INQUIRY = "31"
+POINTS_ACCOUNT = "90"  # 009000: a purchase paid with points
+
+# Field 70 network management codes.
+SIGN_ON = "001"
+SIGN_OFF = "002"
+ECHO_TEST = "301"
+NETWORK_CODES = frozenset({SIGN_ON, SIGN_OFF, ECHO_TEST})
+
+CURRENCY_IRR = "364"
+POINTS_CURRENCY = "000"  # field 54 blocks in points carry no ISO 4217 currency

@@ -1,0 +1,268 @@
+"""The ISO 8583 front: an asyncio TCP server. Each frame is decoded, validated, checked
+(terminal, MAC) and handed to the orchestrator as a `Request`; the answer is encoded and sent as
+soon as it is ready, so answers on one connection may come back out of order (matched by 41+11).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+
+import iso8583
+
+from . import flows
+from .flows import Answer, Request
+from .iso import codes, fields, framing, mac, spec
+from .iso.fields import AdditionalAmount, FieldFormatError
+from .orchestrator import AUTHORIZATIONS, Switch
+from .terminals import TerminalDirectory, TerminalInfo
+
+MAX_CONNECTIONS = 1_000
+MAX_IN_FLIGHT_PER_CONNECTION = 256  # past this the connection is not read until an answer goes out
+IDLE_TIMEOUT_SECONDS = 300.0
+CLOSE_GRACE_SECONDS = 5.0
+
+
+class Unsupported(Exception):
+    """A well-formed request the switch does not do (answer 12)."""
+
+
+class IsoFront:
+    def __init__(self, switch: Switch, terminals: TerminalDirectory, header_kind: str, log: logging.Logger):
+        self.switch = switch
+        self.terminals = terminals
+        self.header_kind = header_kind
+        self.log = log
+        self.server: asyncio.Server | None = None
+        self.connections: set[asyncio.StreamWriter] = set()
+        self.tasks: set[asyncio.Task] = set()
+        self.signed_on: set[str] = set()
+
+    async def start(self, host: str, port: int) -> None:
+        self.server = await asyncio.start_server(self._serve, host, port)
+
+    async def stop(self) -> None:
+        """Stop accepting, let answers in progress go out, then close every connection."""
+        if self.server is not None:
+            self.server.close()
+        if self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=CLOSE_GRACE_SECONDS)
+        for writer in list(self.connections):
+            writer.close()
+
+    # ---- connections ---------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        if len(self.connections) >= MAX_CONNECTIONS:
+            self.log.warning("connection refused: too many connections", extra={"peer": str(peer)})
+            writer.close()
+            return
+        self.connections.add(writer)
+        slots = asyncio.Semaphore(MAX_IN_FLIGHT_PER_CONNECTION)
+        try:
+            while True:
+                try:
+                    payload = await asyncio.wait_for(framing.read_frame(reader, self.header_kind), IDLE_TIMEOUT_SECONDS)
+                except TimeoutError:
+                    self.log.info("idle connection closed", extra={"peer": str(peer)})
+                    break
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    break
+                except framing.FrameError as exc:
+                    self.log.warning("connection closed: unusable framing", extra={"peer": str(peer), "error": str(exc)})
+                    break
+                if not payload:
+                    continue  # keep-alive
+                await slots.acquire()
+                task = asyncio.create_task(self._answer(payload, writer, slots))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+        finally:
+            self.connections.discard(writer)
+            writer.close()  # answers still in progress finish their work; their frames are dropped
+
+    async def _answer(self, payload: bytes, writer: asyncio.StreamWriter, slots: asyncio.Semaphore) -> None:
+        try:
+            response = await self.handle(payload)
+            if response is not None and not writer.is_closing():
+                writer.write(framing.frame(response, self.header_kind))
+        except Exception:  # the server never dies of one message
+            self.log.exception("message handling failed")
+        finally:
+            slots.release()
+
+    # ---- one message -----------------------------------------------------------------------------
+
+    async def handle(self, payload: bytes) -> bytes | None:
+        """The encoded answer to one frame, or None when no answer can be built."""
+        try:
+            decoded, _ = iso8583.decode(payload, spec.SPEC)
+        except iso8583.DecodeError as exc:
+            self.log.warning("undecodable message", extra={"field": exc.field, "error": exc.args[0] if exc.args else ""})
+            return self._format_error(exc.doc_dec)
+        except Exception as exc:  # anything else the decoder trips on is still just bad input
+            self.log.warning("undecodable message", extra={"error": type(exc).__name__})
+            return None
+        try:
+            fields.check(decoded)
+        except FieldFormatError as exc:
+            self.log.warning("format error", extra={"field": exc.field, "error": exc.reason, "mti": decoded.get("t")})
+            return self._format_error(decoded)
+        if decoded["t"] == "0800":
+            return await self._network(decoded)
+        terminal_id = decoded["41"]
+        try:
+            terminal = await self.terminals.get(terminal_id)
+        except Exception as exc:
+            self.log.warning("terminal lookup failed", extra={"terminal_id": terminal_id, "error": str(exc)})
+            return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), None)
+        if terminal is None or not terminal.active:
+            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL, message="unknown or blocked terminal"),
+                               None)
+        if "42" in decoded and decoded["42"].strip() != terminal.merchant_id:
+            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL), terminal)
+        if terminal.mac_key and not self._mac_ok(decoded, payload, terminal):
+            with contextlib.suppress(Exception):
+                await self.terminals.mac_failed(terminal_id)
+            return self._reply(decoded, Answer(codes.SECURITY_VIOLATION, message="MAC missing or wrong"), None)
+        try:
+            request = self._request(decoded, terminal)
+        except FieldFormatError as exc:
+            self.log.warning("format error", extra={"field": exc.field, "error": exc.reason, "mti": decoded["t"]})
+            return self._reply(decoded, Answer(codes.FORMAT_ERROR), terminal)
+        except Unsupported as exc:
+            return self._reply(decoded, Answer(codes.INVALID_TRANSACTION, message=str(exc)), terminal)
+        answer = await self.switch.authorize(request)
+        return self._reply(decoded, answer, terminal)
+
+    def _mac_ok(self, decoded: dict, payload: bytes, terminal: TerminalInfo) -> bool:
+        # The MAC is the message's last field: 128 when a secondary bitmap is present, else 64.
+        last = "128" if any(int(f) > 64 for f in decoded if f.isdigit()) else "64"
+        return last in decoded and mac.verify(terminal.mac_key, payload)
+
+    async def _network(self, decoded: dict) -> bytes:
+        code = codes.APPROVED
+        terminal_id = decoded.get("41", "")
+        if decoded["70"] not in spec.NETWORK_CODES:
+            code = codes.INVALID_TRANSACTION
+        elif decoded["70"] != spec.ECHO_TEST:
+            try:
+                terminal = await self.terminals.get(terminal_id) if terminal_id else None
+            except Exception:
+                terminal, code = None, codes.ISSUER_UNAVAILABLE
+            if code == codes.APPROVED and (terminal is None or not terminal.active):
+                code = codes.NOT_PERMITTED_TO_TERMINAL
+            elif code == codes.APPROVED:
+                (self.signed_on.add if decoded["70"] == spec.SIGN_ON else self.signed_on.discard)(terminal_id)
+                self.log.info("terminal signed " + ("on" if decoded["70"] == spec.SIGN_ON else "off"),
+                              extra={"terminal_id": terminal_id})
+        AUTHORIZATIONS.labels(code).inc()
+        return self._reply(decoded, Answer(code), None)
+
+    def _request(self, decoded: dict, terminal: TerminalInfo) -> Request:
+        now = dt.datetime.now(dt.UTC)
+        mti, terminal_id, stan = decoded["t"], decoded["41"], decoded["11"]
+        transmitted = fields.transmission_time(decoded["7"], now)
+        if decoded.get("49", spec.CURRENCY_IRR) != spec.CURRENCY_IRR:
+            raise FieldFormatError("49", "only 364 (IRR) is accepted")
+        common = dict(
+            transaction_id=flows.iso_transaction_id(terminal_id, transmitted, stan), channel="iso", received_at=now,
+            terminal_id=terminal_id, merchant_id=terminal.merchant_id, stan=stan, mti=mti,
+            processing_code=decoded.get("3", "000000"), pan=decoded.get("2", ""), expiry=decoded.get("14", ""),
+            pin_block=bytes.fromhex(decoded["52"]) if "52" in decoded else b"", amount=int(decoded["4"]))
+        transaction_type, account = common["processing_code"][:2], common["processing_code"][2:4]
+        if mti in ("0100", "0200") and common["amount"] == 0 and transaction_type != spec.BALANCE_INQUIRY:
+            raise FieldFormatError("4", "must be a positive amount")
+        if mti == "0100":
+            if transaction_type != spec.PURCHASE:
+                raise Unsupported("pre-authorization is for purchases")
+            return Request(kind=flows.PREAUTH, **common)
+        if mti == "0200":
+            if transaction_type == spec.PURCHASE:
+                kind = flows.POINTS_PURCHASE if account == spec.POINTS_ACCOUNT else flows.PURCHASE
+                return Request(kind=kind, **common)
+            if transaction_type == spec.REFUND:
+                if "37" not in decoded:
+                    raise FieldFormatError("37", "a refund names its purchase by the RRN the purchase returned")
+                return Request(kind=flows.REFUND, original_rrn=decoded["37"], **common)
+            if transaction_type == spec.BALANCE_INQUIRY:
+                return Request(kind=flows.BALANCE, **common)
+            raise Unsupported(f"processing code {common['processing_code']} is not offered")
+        original = fields.OriginalData.parse(decoded["90"])
+        original_id = flows.iso_transaction_id(terminal_id, fields.transmission_time(original.transmitted, now),
+                                               original.stan)
+        if mti == "0220":
+            if original.mti != "0100":
+                raise FieldFormatError("90", "a completion refers to a 0100 pre-authorization")
+            return Request(kind=flows.COMPLETION, original_transaction_id=original_id, **common)
+        # 0400 / 0420: field 4 carries the original amount; 95 the amount that stands after a partial reversal.
+        reverse_amount = 0
+        if "95" in decoded:
+            stands = fields.replacement_amount(decoded["95"])
+            if stands >= common["amount"]:
+                raise FieldFormatError("95", "the amount that stands must be less than the original amount")
+            reverse_amount = common["amount"] - stands if stands else 0
+        return Request(kind=flows.REVERSAL, original_transaction_id=original_id, reverse_amount=reverse_amount,
+                       **common)
+
+    # ---- answers ---------------------------------------------------------------------------------
+
+    def _format_error(self, decoded: dict) -> bytes | None:
+        """A 30 answer when the request got far enough to be matched (MTI, 11 and 41 readable)."""
+        mti = decoded.get("t", "")
+        if mti not in spec.REQUEST_MTIS or not _valid(decoded, "11") or not _valid(decoded, "41"):
+            return None
+        AUTHORIZATIONS.labels(codes.FORMAT_ERROR).inc()
+        return self._reply(decoded, Answer(codes.FORMAT_ERROR), None, checked=False)
+
+    def _reply(self, decoded: dict, answer: Answer, terminal: TerminalInfo | None, checked: bool = True) -> bytes:
+        """`checked`: the request passed fields.check, so its fields can be echoed as they are."""
+        response = {"t": spec.response_mti(decoded["t"]), "39": answer.code}
+        for field in spec.ECHOED_FIELDS:
+            if field in decoded and (checked or _valid(decoded, field)):
+                response[field] = decoded[field]
+        if answer.approval_code:
+            response["38"] = answer.approval_code
+        if answer.rrn:
+            response["37"] = answer.rrn
+        blocks = additional_amounts(answer)
+        if blocks:
+            response["54"] = fields.additional_amounts(blocks)
+        if terminal is not None and terminal.mac_key:
+            last = "128" if any(f.isdigit() and int(f) > 64 for f in response) else "64"
+            response[last] = "00" * mac.MAC_BYTES
+            encoded = bytes(iso8583.encode(response, spec.SPEC)[0])
+            return encoded[:-mac.MAC_BYTES] + mac.compute(terminal.mac_key, encoded[:-mac.MAC_BYTES])
+        return bytes(iso8583.encode(response, spec.SPEC)[0])
+
+
+def additional_amounts(answer: Answer) -> list[AdditionalAmount]:
+    blocks = []
+    if answer.credit_available is not None:
+        blocks.append(AdditionalAmount(fields.ACCOUNT_CREDIT, fields.AMOUNT_AVAILABLE, spec.CURRENCY_IRR,
+                                       answer.credit_available))
+    if answer.points_available is not None:
+        blocks.append(AdditionalAmount(fields.ACCOUNT_POINTS, fields.AMOUNT_AVAILABLE, spec.POINTS_CURRENCY,
+                                       answer.points_available))
+    if answer.discount:
+        blocks.append(AdditionalAmount(fields.ACCOUNT_CREDIT, fields.AMOUNT_DISCOUNT, spec.CURRENCY_IRR, answer.discount))
+    if answer.points_earned:
+        blocks.append(AdditionalAmount(fields.ACCOUNT_POINTS, fields.AMOUNT_POINTS_EARNED, spec.POINTS_CURRENCY,
+                                       answer.points_earned))
+    return blocks
+
+
+def _valid(decoded: dict, field: str) -> bool:
+    """Whether a field's value can be echoed back (right content and length)."""
+    value = decoded.get(field)
+    if value is None:
+        return False
+    try:
+        iso8583.encode({"t": "0810", field: value}, spec.SPEC)
+    except iso8583.EncodeError:
+        return False
+    kind = spec.FIELD_CONTENT.get(field)
+    return kind is None or fields.content_ok(kind, value)

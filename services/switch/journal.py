@@ -1,0 +1,186 @@
+"""The transaction journal in Postgres, written with group commit: every answer waiting to be
+journaled goes into one transaction, flushed as soon as the previous flush ends, so many
+concurrent authorizations cost one commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+MAX_BATCH_ROWS = 500  # rows per journal commit; the rest wait for the next flush
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 500
+COLUMNS = ("transaction_id", "kind", "channel", "mti", "processing_code", "terminal_id", "merchant_id", "stan",
+           "masked_pan", "card_token", "member_id", "amount", "discount", "points_earned", "response_code",
+           "approval_code", "original_transaction_id", "offers", "message", "received_at", "answered_at")
+# A transaction id already journaled (a retransmission that Redis no longer remembered) returns
+# the row as first written: its answer stands. The no-op update is what makes RETURNING see it.
+INSERT = (f"INSERT INTO transactions ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+          " ON CONFLICT (transaction_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id"
+          " RETURNING seq, (xmax = 0) AS inserted, " + ", ".join(COLUMNS))
+
+
+@dataclass
+class Entry:
+    transaction_id: str
+    kind: str
+    channel: str
+    response_code: str
+    received_at: dt.datetime
+    answered_at: dt.datetime
+    mti: str = ""
+    processing_code: str = ""
+    terminal_id: str = ""
+    merchant_id: str = ""
+    stan: str = ""
+    masked_pan: str = ""
+    card_token: str = ""
+    member_id: str = ""
+    amount: int = 0
+    discount: int = 0
+    points_earned: int = 0
+    approval_code: str = ""
+    original_transaction_id: str = ""
+    offers: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def row(self) -> tuple:
+        return tuple(getattr(self, name) for name in COLUMNS)
+
+
+class Journal:
+    def __init__(self, pool: AsyncConnectionPool, log: logging.Logger):
+        self.pool = pool
+        self.log = log
+        self._waiting: list[tuple[Entry, asyncio.Future]] = []  # each future gets the journaled row
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._flush_forever(), name="journal-flush")
+
+    async def stop(self) -> None:
+        if self._task:
+            while self._waiting:  # let what is queued reach the table before the pool closes
+                await asyncio.sleep(0.01)
+            self._task.cancel()
+
+    async def record(self, entry: Entry) -> dict:
+        """The journaled row (with its seq, and `inserted` false when the id was already there),
+        once committed; raises what the commit raised."""
+        future = asyncio.get_running_loop().create_future()
+        self._waiting.append((entry, future))
+        self._wakeup.set()
+        return await future
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._waiting:
+                batch, self._waiting = self._waiting[:MAX_BATCH_ROWS], self._waiting[MAX_BATCH_ROWS:]
+                try:
+                    rows = await self._commit([entry for entry, _ in batch])
+                except Exception as exc:  # every waiter learns the commit failed
+                    self.log.error("journal commit failed", extra={"rows": len(batch), "error": str(exc)})
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), row in zip(batch, rows, strict=True):
+                    if not future.done():
+                        future.set_result(row)
+
+    async def _commit(self, entries: list[Entry]) -> list[dict]:
+        async with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+            await cur.executemany(INSERT, [entry.row() for entry in entries], returning=True)
+            rows = []
+            while True:
+                rows.append(await cur.fetchone())
+                if not cur.nextset():
+                    break
+        assert len(rows) == len(entries), "one journal row per entry"
+        return rows
+
+
+# ---- reads ---------------------------------------------------------------------------------------
+
+SELECT = "SELECT seq, " + ", ".join(COLUMNS) + " FROM transactions"
+
+
+async def get(pool: AsyncConnectionPool, transaction_id: str) -> dict | None:
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(SELECT + " WHERE transaction_id = %s", (transaction_id,))
+        return await cur.fetchone()
+
+
+async def by_seq(pool: AsyncConnectionPool, seq: int) -> dict | None:
+    """A transaction by its journal sequence: the RRN (field 37) a terminal printed is that number."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(SELECT + " WHERE seq = %s", (seq,))
+        return await cur.fetchone()
+
+
+async def followers(pool: AsyncConnectionPool, transaction_id: str) -> list[dict]:
+    """Approved reversals, refunds and completions that refer to a transaction."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(SELECT + " WHERE original_transaction_id = %s AND response_code = '00' ORDER BY seq",
+                          (transaction_id,))
+        return await cur.fetchall()
+
+
+async def page(pool: AsyncConnectionPool, terminal_id: str, merchant_id: str, after_seq: int,
+               size: int) -> list[dict]:
+    clauses, params = ["seq > %s"], [after_seq]
+    if terminal_id:
+        clauses.append("terminal_id = %s")
+        params.append(terminal_id)
+    if merchant_id:
+        clauses.append("merchant_id = %s")
+        params.append(merchant_id)
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT %s", (*params, size))
+        return await cur.fetchall()
+
+
+def state_of(row: dict, followers_rows: list[dict]) -> str:
+    if row["response_code"] != "00":
+        return "declined"
+    if row["kind"] in ("reversal", "refund", "completion", "balance"):
+        return "approved"
+    undone = sum(f["amount"] for f in followers_rows if f["kind"] in ("reversal", "refund"))
+    if any(f["kind"] == "completion" for f in followers_rows):
+        return "completed"
+    if undone >= row["amount"]:
+        return "reversed"
+    if undone:
+        return "partially_reversed"
+    return "approved"
+
+
+# ---- compensations -------------------------------------------------------------------------------
+
+async def add_compensation(pool: AsyncConnectionPool, transaction_id: str, wallet_called: bool) -> None:
+    async with pool.connection() as conn:
+        await conn.execute("INSERT INTO compensations (transaction_id, wallet_called) VALUES (%s, %s)"
+                           " ON CONFLICT (transaction_id) DO NOTHING", (transaction_id, wallet_called))
+
+
+async def open_compensations(pool: AsyncConnectionPool, limit: int) -> list[dict]:
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute("SELECT transaction_id, wallet_called, created_at, attempts FROM compensations"
+                          " WHERE resolved_at IS NULL ORDER BY created_at LIMIT %s", (limit,))
+        return await cur.fetchall()
+
+
+async def finish_compensation(pool: AsyncConnectionPool, transaction_id: str, resolved: bool) -> None:
+    async with pool.connection() as conn:
+        await conn.execute("UPDATE compensations SET attempts = attempts + 1,"
+                           " resolved_at = CASE WHEN %s THEN now() END WHERE transaction_id = %s",
+                           (resolved, transaction_id))

@@ -1,0 +1,23 @@
+-- Count a transaction against a card's daily limits, once per transaction.
+-- KEYS[1] the card's usage hash for the day.
+-- ARGV[1] transaction id, ARGV[2] amount, ARGV[3] daily amount limit (0 = none),
+-- ARGV[4] daily count limit (0 = none), ARGV[5] ttl seconds.
+-- Returns 1 counted (or already counted), -1 over the amount limit, -2 over the count limit.
+local marker = 't:' .. ARGV[1]
+if redis.call('HEXISTS', KEYS[1], marker) == 1 then
+  return 1
+end
+local amount = tonumber(ARGV[2])
+local used_amount = tonumber(redis.call('HGET', KEYS[1], 'amount') or '0')
+local used_count = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')
+if tonumber(ARGV[3]) > 0 and used_amount + amount > tonumber(ARGV[3]) then
+  return -1
+end
+if tonumber(ARGV[4]) > 0 and used_count + 1 > tonumber(ARGV[4]) then
+  return -2
+end
+redis.call('HINCRBY', KEYS[1], 'amount', amount)
+redis.call('HINCRBY', KEYS[1], 'count', 1)
+redis.call('HSET', KEYS[1], marker, amount)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[5]))
+return 1

@@ -1,0 +1,461 @@
+"""The authorization flows: cards.AuthorizeCard -> tasheem.Quote -> wallet.Purchase, each
+under what is left of one deadline, then the journal, then the answer.
+
+Nothing is left half-done: a decline after the quote releases the offer budget and the daily
+limit; an answer of 91/96 after the wallet was called is followed by a compensation (wallet
+reversal + budget release) that is journaled and retried until both services confirm it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import datetime as dt
+import logging
+import time
+import zoneinfo
+from dataclasses import dataclass, field
+
+import grpc
+from prometheus_client import Counter, Histogram
+from psycopg_pool import AsyncConnectionPool
+from redis import exceptions as redis_errors
+
+from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
+from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
+from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
+from services.shared.metrics import LATENCY_BUCKETS
+from services.shared.redis_scripts import Scripts
+
+from . import flows, journal
+from .admission import Admission
+from .dedupe import Dedupe
+from .flows import Answer, Request
+from .iso import codes
+
+AUTHORIZATIONS = Counter("club_authorizations_total", "authorizations answered, by response code", ["response_code"])
+AUTHORIZATION_LATENCY = Histogram("club_authorization_latency_seconds", "time from request to answer",
+                                  ["kind"], buckets=LATENCY_BUCKETS)
+SHED = Counter("club_authorizations_shed_total", "authorizations turned away under load, by tier", ["tier"])
+COMPENSATIONS = Counter("club_compensations_total", "compensations run after uncertain answers", ["result"])
+
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("authorization_deadline")
+MIN_CALL_TIMEOUT_SECONDS = 0.001
+LIMIT_TTL_SECONDS = 2 * 24 * 3600
+SETTLE_WAIT_MARGIN_SECONDS = 1.0  # a reversal waits this long past the deadline for its in-flight original
+COMPENSATION_BATCH = 100
+COMPENSATION_GRACE_SECONDS = 30  # a late wallet commit lands within this; "unknown" after it means never
+
+# Errors from a dependency that mean "not now": the answer is 91 and the terminal may try again.
+UNAVAILABLE_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                               grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED,
+                               grpc.StatusCode.ABORTED})
+
+PURCHASE_CODES = {
+    wallet_pb2.PURCHASE_OUTCOME_INSUFFICIENT_FUNDS: codes.INSUFFICIENT_FUNDS,
+    wallet_pb2.PURCHASE_OUTCOME_ACCOUNT_NOT_FOUND: codes.UNKNOWN_CARD,
+    wallet_pb2.PURCHASE_OUTCOME_ACCOUNT_CLOSED: codes.RESTRICTED_CARD,
+    wallet_pb2.PURCHASE_OUTCOME_CONFLICT: codes.DUPLICATE_TRANSMISSION,
+    wallet_pb2.PURCHASE_OUTCOME_HOLD_NOT_FOUND: codes.INVALID_TRANSACTION,
+    wallet_pb2.PURCHASE_OUTCOME_HOLD_RESOLVED: codes.INVALID_TRANSACTION,
+}
+
+
+def code_for(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return codes.ISSUER_UNAVAILABLE
+    if isinstance(exc, grpc.aio.AioRpcError):
+        if exc.code() in UNAVAILABLE_CODES:
+            return codes.ISSUER_UNAVAILABLE
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT:
+            return codes.FORMAT_ERROR
+    return codes.SYSTEM_MALFUNCTION
+
+
+@dataclass
+class Settings:
+    authorization_timeout: float
+    hold_timeout_seconds: int
+    time_zone: str
+
+
+@dataclass
+class Progress:
+    """How far a flow got: what a failure must undo."""
+
+    limit_key: str = ""
+    quoted: bool = False
+    wallet_called: bool = False
+    answer_fields: dict = field(default_factory=dict)
+
+
+class Switch:
+    def __init__(self, cards: cards_pb2_grpc.CardServiceStub, tasheem: tasheem_pb2_grpc.TasheemServiceStub,
+                 wallet: wallet_pb2_grpc.WalletServiceStub, pool: AsyncConnectionPool, journal_writer: journal.Journal,
+                 dedupe: Dedupe, scripts: Scripts, admission: Admission, settings: Settings, log: logging.Logger):
+        self.cards, self.tasheem, self.wallet = cards, tasheem, wallet
+        self.pool = pool
+        self.journal = journal_writer
+        self.dedupe = dedupe
+        self.scripts = scripts
+        self.admission = admission
+        self.settings = settings
+        self.log = log
+        self.zone = zoneinfo.ZoneInfo(settings.time_zone)
+        self.in_flight = 0
+        self._local: dict[str, asyncio.Future] = {}  # transaction id -> its answer, while in progress here
+
+    # ---- entry point -------------------------------------------------------------------------
+
+    async def authorize(self, request: Request) -> Answer:
+        started = time.perf_counter()
+        answer = await self._once(request)
+        AUTHORIZATIONS.labels(answer.code).inc()
+        AUTHORIZATION_LATENCY.labels(request.kind).observe(time.perf_counter() - started)
+        return answer
+
+    async def _once(self, request: Request) -> Answer:
+        """At most one run per transaction id: retransmissions get the first answer."""
+        txn = request.transaction_id
+        local = self._local.get(txn)
+        if local is not None:
+            return _replay(await asyncio.shield(local))
+        claim = await self._claim(txn)
+        if claim is not None:
+            if claim.answer is not None:
+                return Answer.from_stored(claim.answer)
+            if claim.tombstone:
+                return Answer(codes.INVALID_TRANSACTION, txn, message="reversed before it arrived; nothing posted")
+            if claim.in_flight:  # another replica (or a crashed one) holds it
+                settled = await self.dedupe.settled(txn, self.settings.authorization_timeout + SETTLE_WAIT_MARGIN_SECONDS)
+                if settled.answer is not None:
+                    return Answer.from_stored(settled.answer)
+                return Answer(codes.ISSUER_UNAVAILABLE, txn, message="the first transmission is still in progress")
+        future = asyncio.get_running_loop().create_future()
+        self._local[txn] = future
+        try:
+            answer = await self._run_and_journal(request)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        finally:
+            del self._local[txn]
+
+    async def _claim(self, txn: str):
+        try:
+            return await self.dedupe.claim(txn)
+        except redis_errors.RedisError as exc:
+            # Without Redis the wallet's idempotency still posts once; only the fast path is lost.
+            self.log.warning("duplicate check unavailable", extra={"error": str(exc)})
+            return None
+
+    async def _run_and_journal(self, request: Request) -> Answer:
+        progress = Progress()
+        self.in_flight += 1
+        try:
+            try:
+                _DEADLINE.set(asyncio.get_running_loop().time() + self.settings.authorization_timeout)
+                async with asyncio.timeout(self.settings.authorization_timeout):
+                    answer = await self._run(request, progress)
+            except (TimeoutError, grpc.aio.AioRpcError) as exc:
+                answer = self._failed(request, progress, exc)
+        finally:
+            self.in_flight -= 1
+        answer.transaction_id = request.transaction_id
+        answer.limit_key = progress.limit_key
+        compensate = answer.code in (codes.ISSUER_UNAVAILABLE, codes.SYSTEM_MALFUNCTION) and progress.quoted
+        if compensate:
+            await self._plan_compensation(request.transaction_id, progress.wallet_called)
+        try:
+            row = await self.journal.record(self._entry(request, answer))
+        except Exception as exc:
+            self.log.error("journal unavailable", extra={"transaction_id": request.transaction_id, "error": str(exc)})
+            if answer.code == codes.APPROVED and request.kind in flows.MONEY_IN:
+                # Not journaled means no RRN to refund by: undo and decline rather than approve blind.
+                await self._plan_compensation(request.transaction_id, True)
+            answer = Answer(codes.SYSTEM_MALFUNCTION, request.transaction_id, message="journal unavailable")
+            await self._store(request.transaction_id, answer)
+            return answer
+        if not row["inserted"]:
+            answer = _from_journal(row)  # journaled before (Redis forgot): the first answer stands
+        elif answer.code == codes.APPROVED:
+            answer.rrn = flows.rrn(row["seq"])
+        await self._store(request.transaction_id, answer)
+        return answer
+
+    async def _store(self, txn: str, answer: Answer) -> None:
+        try:
+            await self.dedupe.store(txn, answer.stored())
+        except redis_errors.RedisError as exc:
+            self.log.warning("duplicate store unavailable", extra={"error": str(exc)})
+
+    def _failed(self, request: Request, progress: Progress, exc: BaseException) -> Answer:
+        code = code_for(exc)
+        detail = exc.details() if isinstance(exc, grpc.aio.AioRpcError) else "deadline passed"
+        self.log.warning("authorization failed on a dependency", extra={
+            "transaction_id": request.transaction_id, "response_code": code, "error": detail})
+        return Answer(code, request.transaction_id, message=detail or "", **progress.answer_fields)
+
+    def _entry(self, request: Request, answer: Answer) -> journal.Entry:
+        return journal.Entry(
+            transaction_id=request.transaction_id, kind=request.kind, channel=request.channel,
+            response_code=answer.code, received_at=request.received_at, answered_at=dt.datetime.now(dt.UTC),
+            mti=request.mti, processing_code=request.processing_code, terminal_id=request.terminal_id,
+            merchant_id=request.merchant_id, stan=request.stan, masked_pan=answer.masked_pan,
+            card_token=answer.card_token, member_id=answer.member_id, amount=answer.amount or request.amount,
+            discount=answer.discount, points_earned=answer.points_earned, approval_code=answer.approval_code,
+            original_transaction_id=request.original_transaction_id, offers=answer.offers,
+            message=answer.message[:200])
+
+    def remaining(self) -> float:
+        """What is left of this authorization's deadline, for the next downstream call."""
+        return max(_DEADLINE.get() - asyncio.get_running_loop().time(), MIN_CALL_TIMEOUT_SECONDS)
+
+    # ---- flows -------------------------------------------------------------------------------
+
+    async def _run(self, request: Request, progress: Progress) -> Answer:
+        if request.kind in flows.MONEY_IN:
+            return await self._purchase(request, progress)
+        if request.kind == flows.REFUND:
+            return await self._refund(request, progress)
+        if request.kind == flows.BALANCE:
+            return await self._balance(request, progress)
+        if request.kind == flows.COMPLETION:
+            return await self._completion(request)
+        return await self._reversal(request)
+
+    async def _authorize_card(self, request: Request, progress: Progress) -> cards_pb2.AuthorizeCardResponse:
+        message = cards_pb2.AuthorizeCardRequest(
+            expiry=request.expiry, pin_block=request.pin_block, cvv2=request.cvv2, terminal_id=request.terminal_id,
+            amount=request.amount, processing_code=request.processing_code,
+            pin_block_format=cards_pb2.PIN_BLOCK_FORMAT_ISO_0 if request.pin_block else 0)
+        if request.pan:
+            message.pan = request.pan
+        else:
+            message.card_token = request.card_token
+        card = await self.cards.AuthorizeCard(message, timeout=self.remaining())
+        progress.answer_fields = {"masked_pan": card.masked_pan, "card_token": card.card_token,
+                                  "member_id": card.member_id}
+        return card
+
+    async def _purchase(self, request: Request, progress: Progress) -> Answer:
+        card = await self._authorize_card(request, progress)
+        if card.response_code != codes.APPROVED:
+            return Answer(card.response_code, **progress.answer_fields, message="refused by the card")
+        merchant_id = card.merchant_id or request.merchant_id
+        if not merchant_id or (request.merchant_id and card.merchant_id and request.merchant_id != card.merchant_id):
+            return Answer(codes.NOT_PERMITTED_TO_TERMINAL, **progress.answer_fields,
+                          message="the terminal does not belong to this merchant")
+        request.merchant_id = merchant_id
+        if not self.admission.admit(card.tier, self.in_flight - 1):
+            SHED.labels(card.tier or "none").inc()
+            return Answer(codes.ISSUER_UNAVAILABLE, **progress.answer_fields, message="shed under load")
+        limit_code = await self._count_daily(request, card, progress)
+        if limit_code != codes.APPROVED:
+            return Answer(limit_code, **progress.answer_fields, message="over the card's daily limit")
+        progress.quoted = True
+        quote = await self.tasheem.Quote(tasheem_pb2.QuoteRequest(
+            transaction_id=request.transaction_id, merchant_id=merchant_id, terminal_id=request.terminal_id,
+            product_id=card.product_id, tier=card.tier, segment=card.segment, member_id=card.member_id,
+            amount=request.amount, reserve=True), timeout=self.remaining())
+        if quote.outcome != tasheem_pb2.QUOTE_OUTCOME_OK:
+            await self._undo_quote(request, progress)
+            return Answer(codes.NOT_PERMITTED_TO_TERMINAL, **progress.answer_fields, message="unknown merchant")
+        points = request.kind == flows.POINTS_PURCHASE
+        progress.wallet_called = True
+        paid = await self.wallet.Purchase(wallet_pb2.PurchaseRequest(
+            transaction_id=request.transaction_id, member_id=card.member_id, merchant_id=merchant_id,
+            amount=request.amount, discount=quote.discount,
+            funding=[wallet_pb2.FundingShare(party_id=f.party_id, amount=f.amount) for f in quote.funding],
+            points_earned=0 if points else quote.points_earned,
+            source=wallet_pb2.PAYMENT_SOURCE_POINTS if points else wallet_pb2.PAYMENT_SOURCE_CREDIT,
+            hold=request.kind == flows.PREAUTH, hold_timeout_seconds=self.settings.hold_timeout_seconds,
+            card_token=card.card_token), timeout=self.remaining())
+        if paid.outcome != wallet_pb2.PURCHASE_OUTCOME_APPROVED:
+            await self._undo_quote(request, progress)
+            return Answer(PURCHASE_CODES.get(paid.outcome, codes.SYSTEM_MALFUNCTION), **progress.answer_fields,
+                          credit_available=paid.credit_available, points_available=paid.points_available,
+                          message=wallet_pb2.PurchaseOutcome.Name(paid.outcome).lower())
+        return Answer(codes.APPROVED, approval_code=flows.approval_code(request.transaction_id),
+                      amount=request.amount, discount=quote.discount, points_earned=paid.points_earned,
+                      credit_available=paid.credit_available, points_available=paid.points_available,
+                      offers=[offer.offer_id for offer in quote.offers], **progress.answer_fields)
+
+    async def _count_daily(self, request: Request, card: cards_pb2.AuthorizeCardResponse, progress: Progress) -> str:
+        limits = card.limits
+        if not (limits.daily_amount or limits.daily_count):
+            return codes.APPROVED
+        day = request.received_at.astimezone(self.zone).strftime("%Y%m%d")
+        limit_key = f"sw:day:{{{card.card_token}}}:{day}"
+        result = await self.scripts.limit_reserve(keys=[limit_key], args=[
+            request.transaction_id, request.amount, limits.daily_amount, limits.daily_count, LIMIT_TTL_SECONDS])
+        if result == -1:
+            return codes.OVER_AMOUNT_LIMIT
+        if result == -2:
+            return codes.OVER_COUNT_LIMIT
+        progress.limit_key = limit_key
+        return codes.APPROVED
+
+    async def _release_daily(self, limit_key: str, transaction_id: str) -> None:
+        if limit_key:
+            await self.scripts.limit_release(keys=[limit_key], args=[transaction_id])
+
+    async def _undo_quote(self, request: Request, progress: Progress) -> None:
+        await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=request.transaction_id),
+                                   timeout=self.remaining())
+        await self._release_daily(progress.limit_key, request.transaction_id)
+        progress.limit_key = ""
+
+    async def _refund(self, request: Request, progress: Progress) -> Answer:
+        original = await self._original(request)
+        if original is None:
+            return Answer(codes.INVALID_TRANSACTION, message="no approved purchase with that reference")
+        card = await self._authorize_card(request, progress)
+        if card.response_code != codes.APPROVED:
+            return Answer(card.response_code, **progress.answer_fields, message="refused by the card")
+        if card.card_token != original["card_token"] or (request.merchant_id and
+                                                         request.merchant_id != original["merchant_id"]):
+            return Answer(codes.INVALID_TRANSACTION, **progress.answer_fields,
+                          message="the purchase was made with another card or at another merchant")
+        request.merchant_id = original["merchant_id"]
+        request.original_transaction_id = original["transaction_id"]
+        refund = await self.wallet.Refund(wallet_pb2.RefundRequest(
+            refund_id=request.transaction_id, original_transaction_id=original["transaction_id"],
+            amount=request.amount, reason="refund at " + (request.terminal_id or request.channel)),
+            timeout=self.remaining())
+        return self._undo_answer(refund, progress, nothing_code=codes.INVALID_TRANSACTION)
+
+    async def _original(self, request: Request) -> dict | None:
+        if request.original_transaction_id:
+            row = await journal.get(self.pool, request.original_transaction_id)
+        elif request.original_rrn.isdigit() and int(request.original_rrn):
+            row = await journal.by_seq(self.pool, int(request.original_rrn))
+        else:
+            row = None
+        if row is None or row["response_code"] != codes.APPROVED or row["kind"] not in (flows.PURCHASE,
+                                                                                       flows.POINTS_PURCHASE):
+            return None
+        return row
+
+    def _undo_answer(self, undone: wallet_pb2.ReverseResponse, progress: Progress, nothing_code: str) -> Answer:
+        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED:
+            return Answer(codes.APPROVED, amount=undone.amount_reversed, discount=undone.discount_reversed,
+                          points_earned=-undone.points_taken_back, credit_available=undone.credit_available,
+                          points_available=undone.points_available, **progress.answer_fields)
+        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_EXCEEDS_ORIGINAL:
+            return Answer(codes.INVALID_AMOUNT, **progress.answer_fields, message="more than the original left")
+        message = wallet_pb2.ReverseOutcome.Name(undone.outcome).lower()
+        return Answer(nothing_code, **progress.answer_fields, message=message)
+
+    async def _balance(self, request: Request, progress: Progress) -> Answer:
+        card = await self._authorize_card(request, progress)
+        if card.response_code != codes.APPROVED:
+            return Answer(card.response_code, **progress.answer_fields, message="refused by the card")
+        balances = await self.wallet.GetMemberBalances(wallet_pb2.GetMemberBalancesRequest(member_id=card.member_id),
+                                                       timeout=self.remaining())
+        return Answer(codes.APPROVED, credit_available=balances.credit_available,
+                      points_available=balances.points_available, **progress.answer_fields)
+
+    async def _completion(self, request: Request) -> Answer:
+        captured = await self.wallet.Capture(wallet_pb2.CaptureRequest(
+            transaction_id=request.transaction_id, hold_transaction_id=request.original_transaction_id,
+            amount=request.amount), timeout=self.remaining())
+        if captured.outcome != wallet_pb2.PURCHASE_OUTCOME_APPROVED:
+            return Answer(PURCHASE_CODES.get(captured.outcome, codes.SYSTEM_MALFUNCTION),
+                          message=wallet_pb2.PurchaseOutcome.Name(captured.outcome).lower())
+        return Answer(codes.APPROVED, approval_code=flows.approval_code(request.transaction_id),
+                      amount=captured.charged, points_earned=captured.points_earned,
+                      credit_available=captured.credit_available, points_available=captured.points_available)
+
+    async def _reversal(self, request: Request) -> Answer:
+        """Undo exactly what the original posted, once. Unknown, declined or already reversed
+        originals change nothing and are acknowledged (00) so the terminal stops repeating."""
+        original = request.original_transaction_id
+        first = await self._settle_original(original)
+        undone = await self.wallet.Reverse(wallet_pb2.ReverseRequest(
+            reversal_id=request.transaction_id, original_transaction_id=original, amount=request.reverse_amount,
+            reason="reversal from " + (request.terminal_id or request.channel)), timeout=self.remaining())
+        answer = self._undo_answer(undone, Progress(), nothing_code=codes.APPROVED)
+        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and not request.reverse_amount:
+            await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original), timeout=self.remaining())
+            if first is not None:
+                await self._release_daily(first.get("limit_key", ""), original)
+        if first is not None:
+            answer.masked_pan, answer.card_token = first.get("masked_pan", ""), first.get("card_token", "")
+            answer.member_id = first.get("member_id", "")
+        if answer.code == codes.APPROVED and undone.outcome != wallet_pb2.REVERSE_OUTCOME_REVERSED:
+            answer.amount = 0  # acknowledged; nothing moved
+        return answer
+
+    async def _settle_original(self, original: str) -> dict | None:
+        """The original's stored answer, after waiting out its processing if it is in flight; a
+        tombstone when it was never seen, so that a late original is refused."""
+        local = self._local.get(original)
+        if local is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(local)
+        try:
+            claim = await self.dedupe.tombstone(original)
+            if claim.in_flight:
+                claim = await self.dedupe.settled(original, self.settings.authorization_timeout + SETTLE_WAIT_MARGIN_SECONDS)
+        except redis_errors.RedisError:
+            return None
+        return claim.answer
+
+    # ---- compensation ------------------------------------------------------------------------
+
+    async def _plan_compensation(self, transaction_id: str, wallet_called: bool) -> None:
+        try:
+            await journal.add_compensation(self.pool, transaction_id, wallet_called)
+        except Exception as exc:  # Postgres down too: try now, in the background
+            self.log.error("compensation not journaled", extra={"transaction_id": transaction_id, "error": str(exc)})
+            asyncio.get_running_loop().create_task(self._compensate(transaction_id, wallet_called, final=False))
+
+    async def compensate_open(self) -> int:
+        """One pass over open compensations; returns how many were resolved."""
+        resolved = 0
+        now = dt.datetime.now(dt.UTC)
+        for row in await journal.open_compensations(self.pool, COMPENSATION_BATCH):
+            final = (now - row["created_at"]).total_seconds() > COMPENSATION_GRACE_SECONDS
+            done = await self._compensate(row["transaction_id"], row["wallet_called"], final)
+            await journal.finish_compensation(self.pool, row["transaction_id"], done)
+            resolved += done
+        return resolved
+
+    async def _compensate(self, transaction_id: str, wallet_called: bool, final: bool) -> bool:
+        """Reverse whatever the wallet may have posted and release the budget; True when settled."""
+        try:
+            settled = True
+            if wallet_called:
+                undone = await self.wallet.Reverse(wallet_pb2.ReverseRequest(
+                    reversal_id=transaction_id + ".void", original_transaction_id=transaction_id,
+                    reason="no definite answer reached the terminal"), timeout=self.settings.authorization_timeout)
+                # "unknown" may still mean "not committed yet": only final after the grace period
+                settled = undone.outcome != wallet_pb2.REVERSE_OUTCOME_UNKNOWN_ORIGINAL or final
+            await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=transaction_id),
+                                       timeout=self.settings.authorization_timeout)
+        except grpc.aio.AioRpcError as exc:
+            COMPENSATIONS.labels("retry").inc()
+            self.log.info("compensation will be retried", extra={"transaction_id": transaction_id,
+                                                                  "error": exc.details()})
+            return False
+        COMPENSATIONS.labels("done" if settled else "waiting").inc()
+        return settled
+
+
+def _replay(answer: Answer) -> Answer:
+    return Answer.from_stored(answer.stored())
+
+
+def _from_journal(row: dict) -> Answer:
+    answer = Answer(row["response_code"], row["transaction_id"], approval_code=row["approval_code"],
+                    amount=row["amount"], discount=row["discount"], points_earned=row["points_earned"],
+                    offers=list(row["offers"]), masked_pan=row["masked_pan"], card_token=row["card_token"],
+                    member_id=row["member_id"], message=row["message"], replayed=True)
+    if answer.code == codes.APPROVED:
+        answer.rrn = flows.rrn(row["seq"])
+    return answer

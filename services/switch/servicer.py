@@ -1,0 +1,151 @@
+"""The Authorization API over gRPC, for channels that are not ISO 8583 terminals (mobile, web).
+The same orchestration as the ISO front; declines are answers (response_code), not errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf import timestamp_pb2
+
+from services.gen.club.switch.v1 import authorization_pb2 as pb
+from services.gen.club.switch.v1 import authorization_pb2_grpc
+from services.shared.errors import FieldError, NotFound
+
+from . import flows, journal
+from .flows import Answer, Request
+from .orchestrator import Switch
+
+MAX_ID_LENGTH = 100
+MAX_AMOUNT = 10**15
+KIND_OF_TYPE = {
+    pb.TRANSACTION_TYPE_PURCHASE: flows.PURCHASE,
+    pb.TRANSACTION_TYPE_POINTS_PURCHASE: flows.POINTS_PURCHASE,
+    pb.TRANSACTION_TYPE_PREAUTH: flows.PREAUTH,
+    pb.TRANSACTION_TYPE_REFUND: flows.REFUND,
+    pb.TRANSACTION_TYPE_BALANCE_INQUIRY: flows.BALANCE,
+}
+TYPE_OF_KIND = {flows.COMPLETION: pb.TRANSACTION_TYPE_COMPLETION, flows.REVERSAL: pb.TRANSACTION_TYPE_REVERSAL,
+                **{kind: type_ for type_, kind in KIND_OF_TYPE.items()}}
+PROCESSING_CODE = {flows.PURCHASE: "000000", flows.POINTS_PURCHASE: "009000", flows.PREAUTH: "000000",
+                   flows.REFUND: "200000", flows.BALANCE: "310000"}
+DEFAULT_CHANNEL = "api"
+
+
+def check_id(value: str, field: str) -> str:
+    if not value:
+        raise FieldError(field, "is required")
+    if len(value) > MAX_ID_LENGTH or not value.isascii() or not value.isprintable() or " " in value:
+        raise FieldError(field, f"must be 1..{MAX_ID_LENGTH} printable ASCII characters without spaces")
+    return value
+
+
+def check_amount(value: int, field: str, required: bool = True) -> int:
+    if value < 0 or value > MAX_AMOUNT or (required and value == 0):
+        raise FieldError(field, f"must be a whole number of rials, 1..{MAX_AMOUNT}")
+    return value
+
+
+def _timestamp(value: dt.datetime) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _response(answer: Answer) -> pb.AuthorizeResponse:
+    return pb.AuthorizeResponse(
+        transaction_id=answer.transaction_id, response_code=answer.code, approval_code=answer.approval_code,
+        amount=answer.amount, discount=answer.discount, net_amount=answer.amount - answer.discount,
+        points_earned=answer.points_earned, credit_available=answer.credit_available or 0,
+        points_available=answer.points_available or 0, offers_applied=answer.offers, masked_pan=answer.masked_pan,
+        message=answer.message)
+
+
+class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
+    def __init__(self) -> None:
+        self.switch: Switch | None = None
+
+    def _channel_id(self, channel: str, request_id: str) -> str:
+        channel = check_id(channel or DEFAULT_CHANNEL, "channel")
+        return f"{channel}.{check_id(request_id, 'request_id')}"
+
+    async def Authorize(self, request: pb.AuthorizeRequest, context) -> pb.AuthorizeResponse:
+        transaction_id = self._channel_id(request.channel, request.request_id)
+        kind = KIND_OF_TYPE.get(request.type)
+        if kind is None:
+            raise FieldError("type", "must be purchase, points purchase, pre-authorization, refund or balance inquiry")
+        which = request.WhichOneof("card")
+        if which is None:
+            raise FieldError("pan", "pan or card_token is required")
+        if which == "pan" and not (request.pan.isdigit() and 12 <= len(request.pan) <= 19):
+            raise FieldError("pan", "must be 12 to 19 digits")
+        check_amount(request.amount, "amount", required=kind != flows.BALANCE)
+        if request.expiry and not (len(request.expiry) == 4 and request.expiry.isdigit()):
+            raise FieldError("expiry", "must be YYMM")
+        if request.cvv2 and not (len(request.cvv2) == 3 and request.cvv2.isdigit()):
+            raise FieldError("cvv2", "must be 3 digits")
+        if request.pin_block and len(request.pin_block) != 8:
+            raise FieldError("pin_block", "must be an 8-byte ISO format 0 PIN block")
+        if request.pin_block and not request.terminal_id:
+            raise FieldError("terminal_id", "is required with a pin_block (it names the PIN key)")
+        if kind == flows.REFUND:
+            check_id(request.original_transaction_id, "original_transaction_id")
+        elif kind != flows.BALANCE and not request.merchant_id and not request.terminal_id:
+            raise FieldError("merchant_id", "is required (or a terminal_id that names it)")
+        answer = await self.switch.authorize(Request(
+            kind=kind, transaction_id=transaction_id, channel=request.channel or DEFAULT_CHANNEL,
+            received_at=dt.datetime.now(dt.UTC), terminal_id=request.terminal_id, merchant_id=request.merchant_id,
+            processing_code=PROCESSING_CODE[kind], pan=request.pan, card_token=request.card_token,
+            expiry=request.expiry, pin_block=request.pin_block, cvv2=request.cvv2, amount=request.amount,
+            original_transaction_id=request.original_transaction_id))
+        return _response(answer)
+
+    async def Complete(self, request: pb.CompleteRequest, context) -> pb.AuthorizeResponse:
+        transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
+        check_id(request.preauth_transaction_id, "preauth_transaction_id")
+        check_amount(request.amount, "amount", required=False)
+        answer = await self.switch.authorize(Request(
+            kind=flows.COMPLETION, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
+            received_at=dt.datetime.now(dt.UTC), amount=request.amount,
+            original_transaction_id=request.preauth_transaction_id))
+        return _response(answer)
+
+    async def Reverse(self, request: pb.ReverseRequest, context) -> pb.AuthorizeResponse:
+        transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
+        check_id(request.original_transaction_id, "original_transaction_id")
+        check_amount(request.amount, "amount", required=False)
+        answer = await self.switch.authorize(Request(
+            kind=flows.REVERSAL, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
+            received_at=dt.datetime.now(dt.UTC), original_transaction_id=request.original_transaction_id,
+            reverse_amount=request.amount))
+        return _response(answer)
+
+    async def GetTransaction(self, request: pb.GetTransactionRequest, context) -> pb.Transaction:
+        if not request.transaction_id or len(request.transaction_id) > 2 * MAX_ID_LENGTH:
+            raise FieldError("transaction_id", "is required (as Authorize returned it)")
+        row = await journal.get(self.switch.pool, request.transaction_id)
+        if row is None:
+            raise NotFound(f"no transaction {request.transaction_id}")
+        return await self._transaction(row)
+
+    async def ListTransactions(self, request: pb.ListTransactionsRequest, context) -> pb.ListTransactionsResponse:
+        if request.page_size < 0:
+            raise FieldError("page_size", "must not be negative")
+        if request.page_token and not request.page_token.isdigit():
+            raise FieldError("page_token", "is not a token this service gave")
+        size = min(request.page_size or journal.PAGE_SIZE_DEFAULT, journal.PAGE_SIZE_MAX)
+        rows = await journal.page(self.switch.pool, request.terminal_id, request.merchant_id,
+                                  int(request.page_token or 0), size)
+        response = pb.ListTransactionsResponse(transactions=[await self._transaction(row) for row in rows])
+        if len(rows) == size:
+            response.next_page_token = str(rows[-1]["seq"])
+        return response
+
+    async def _transaction(self, row: dict) -> pb.Transaction:
+        followers = await journal.followers(self.switch.pool, row["transaction_id"])
+        return pb.Transaction(
+            transaction_id=row["transaction_id"], type=TYPE_OF_KIND[row["kind"]], channel=row["channel"],
+            terminal_id=row["terminal_id"], merchant_id=row["merchant_id"], stan=row["stan"],
+            masked_pan=row["masked_pan"], card_token=row["card_token"], amount=row["amount"],
+            discount=row["discount"], response_code=row["response_code"], approval_code=row["approval_code"],
+            state=journal.state_of(row, followers), received_at=_timestamp(row["received_at"]),
+            answered_at=_timestamp(row["answered_at"]), original_transaction_id=row["original_transaction_id"])
