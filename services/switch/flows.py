@@ -43,6 +43,13 @@ class Request:
         assert self.kind in KINDS, self.kind
         assert self.amount >= 0 and self.reverse_amount >= 0
 
+    def fingerprint(self) -> str:
+        """What a retransmission must repeat exactly; the same keys with other content is a 94."""
+        card = hashlib.sha256(self.pan.encode()).hexdigest() if self.pan else self.card_token
+        content = "|".join((self.kind, self.processing_code, str(self.amount), card, self.original_transaction_id,
+                            self.original_rrn, str(self.reverse_amount)))
+        return hashlib.sha256(content.encode()).hexdigest()[:32]
+
 
 @dataclass
 class Answer:
@@ -60,6 +67,7 @@ class Answer:
     card_token: str = ""
     member_id: str = ""
     limit_key: str = ""  # the daily-limit counter this transaction counted against
+    fingerprint: str = ""  # of the request answered (Request.fingerprint)
     message: str = ""
     replayed: bool = False
 

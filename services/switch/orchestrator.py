@@ -120,17 +120,17 @@ class Switch:
         txn = request.transaction_id
         local = self._local.get(txn)
         if local is not None:
-            return _replay(await asyncio.shield(local))
+            return self._replayed(request, _replay(await asyncio.shield(local)))
         claim = await self._claim(txn)
         if claim is not None:
             if claim.answer is not None:
-                return Answer.from_stored(claim.answer)
+                return self._replayed(request, Answer.from_stored(claim.answer))
             if claim.tombstone:
                 return Answer(codes.INVALID_TRANSACTION, txn, message="reversed before it arrived; nothing posted")
             if claim.in_flight:  # another replica (or a crashed one) holds it
                 settled = await self.dedupe.settled(txn, self.settings.authorization_timeout + SETTLE_WAIT_MARGIN_SECONDS)
                 if settled.answer is not None:
-                    return Answer.from_stored(settled.answer)
+                    return self._replayed(request, Answer.from_stored(settled.answer))
                 return Answer(codes.ISSUER_UNAVAILABLE, txn, message="the first transmission is still in progress")
         future = asyncio.get_running_loop().create_future()
         self._local[txn] = future
@@ -144,6 +144,12 @@ class Switch:
             raise
         finally:
             del self._local[txn]
+
+    def _replayed(self, request: Request, first: Answer) -> Answer:
+        if first.fingerprint and first.fingerprint != request.fingerprint():
+            return Answer(codes.DUPLICATE_TRANSMISSION, request.transaction_id,
+                          message="the same 41 + 11 + 7 with different content")
+        return first
 
     async def _claim(self, txn: str):
         try:
@@ -167,6 +173,7 @@ class Switch:
             self.in_flight -= 1
         answer.transaction_id = request.transaction_id
         answer.limit_key = progress.limit_key
+        answer.fingerprint = request.fingerprint()
         compensate = answer.code in (codes.ISSUER_UNAVAILABLE, codes.SYSTEM_MALFUNCTION) and progress.quoted
         if compensate:
             await self._plan_compensation(request.transaction_id, progress.wallet_called)
@@ -276,7 +283,8 @@ class Switch:
             hold=request.kind == flows.PREAUTH, hold_timeout_seconds=self.settings.hold_timeout_seconds,
             card_token=card.card_token), timeout=self.remaining())
         if paid.outcome != wallet_pb2.PURCHASE_OUTCOME_APPROVED:
-            await self._undo_quote(request, progress)
+            if paid.outcome != wallet_pb2.PURCHASE_OUTCOME_CONFLICT:  # a conflict's reservations are the first's
+                await self._undo_quote(request, progress)
             return Answer(PURCHASE_CODES.get(paid.outcome, codes.SYSTEM_MALFUNCTION), **progress.answer_fields,
                           credit_available=paid.credit_available, points_available=paid.points_available,
                           message=wallet_pb2.PurchaseOutcome.Name(paid.outcome).lower())

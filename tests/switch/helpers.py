@@ -116,6 +116,7 @@ class Card:
     card_token: str
     member_id: str
     pin: str = PIN
+    cvv2: str = ""
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Club:
         if tier:
             self.cards.SetMemberTier(cards_pb2.SetMemberTierRequest(member_id=member.member_id, tier=tier,
                                                                     reason="test"))
-        return Card(issued.pan, issued.card.expiry, issued.card.card_token, member.member_id)
+        return Card(issued.pan, issued.card.expiry, issued.card.card_token, member.member_id, cvv2=issued.cvv2)
 
     def new_merchant(self, with_mac: bool = True) -> tuple[str, str]:
         merchant = self.tasheem.CreateMerchant(tasheem_pb2.CreateMerchantRequest(

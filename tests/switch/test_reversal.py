@@ -1,0 +1,99 @@
+"""Reversals (0400/0420 with field 90): undo exactly what the original posted, once."""
+
+from __future__ import annotations
+
+from tests.switch.helpers import transaction_id
+
+
+def test_full_reversal_restores_the_balance_and_points(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    assert terminal.exchange(purchase)["39"] == "00"
+    reversal = terminal.reversal_message(purchase)
+    answer = terminal.exchange(reversal)
+    assert (answer["t"], answer["39"]) == ("0410", "00")
+    assert answer["90"] == reversal["90"]
+    balances = club.balances(card.member_id)
+    assert (balances.credit_available, balances.points_available) == (1_000_000, 0)
+
+
+def test_repeated_reversal_changes_nothing(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    terminal.exchange(purchase)
+    first = terminal.reversal_message(purchase)
+    assert terminal.exchange(first)["39"] == "00"
+    repeat = terminal.reversal_message(purchase, mti="0420")  # a new STAN: a second reversal, as advice
+    answer = terminal.exchange(repeat)
+    assert (answer["t"], answer["39"]) == ("0430", "00")
+    assert terminal.exchange(first)["39"] == "00"  # the first reversal retransmitted
+    assert club.balances(card.member_id).credit_available == 1_000_000
+    undo = [row for row in club.ledger_rows(transaction_id(first)) if row[0].endswith(":sale")]
+    assert len(undo) == 1
+    assert club.ledger_rows(transaction_id(repeat)) == []
+
+
+def test_partial_reversal_keeps_the_amount_that_stands(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    terminal.exchange(purchase)
+    answer = terminal.exchange(terminal.reversal_message(purchase, stands=300_000))
+    assert answer["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 700_000
+    rest = terminal.exchange(terminal.reversal_message(purchase))
+    assert rest["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 1_000_000
+
+
+def test_a_replacement_amount_above_the_original_is_a_format_error(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    terminal.exchange(purchase)
+    assert terminal.exchange(terminal.reversal_message(purchase, stands=500_000))["39"] == "30"
+    assert club.balances(card.member_id).credit_available == 600_000
+
+
+def test_reversal_of_a_declined_purchase_changes_nothing(club):
+    card = club.card(credit=1_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    assert terminal.exchange(purchase)["39"] == "51"
+    assert terminal.exchange(terminal.reversal_message(purchase))["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 1_000
+
+
+def test_reversal_before_its_original_refuses_the_late_original(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    never_seen = terminal.purchase_message(card, 400_000)
+    assert terminal.exchange(terminal.reversal_message(never_seen))["39"] == "00"
+    late = terminal.exchange(never_seen)
+    assert late["39"] == "12"
+    assert club.balances(card.member_id).credit_available == 1_000_000
+    assert club.ledger_rows(transaction_id(never_seen)) == []
+
+
+def test_reversal_of_a_preauthorization_releases_the_hold(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    hold = terminal.purchase_message(card, 300_000, mti="0100")
+    assert terminal.exchange(hold)["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 700_000
+    assert terminal.exchange(terminal.reversal_message(hold))["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 1_000_000
+
+
+def test_reversal_restores_the_daily_count(club):
+    from services.gen.club.cards.v1 import cards_pb2
+    once_a_day = club.new_product(limits=cards_pb2.ProductLimits(per_transaction_amount=1_000_000, daily_count=1))
+    card = club.card(credit=1_000_000, product=once_a_day)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 1_000)
+    assert terminal.exchange(purchase)["39"] == "00"
+    assert terminal.purchase(card, 1_000)["39"] == "65"
+    assert terminal.exchange(terminal.reversal_message(purchase))["39"] == "00"
+    assert terminal.purchase(card, 1_000)["39"] == "00"
