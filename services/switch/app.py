@@ -61,6 +61,8 @@ SETTINGS = [
                 "authorizations in progress at which every tier is shed (answer 91)"),
     cfg.Setting("CLUB_COMPENSATION_INTERVAL_SECONDS", "2", cfg.positive_int,
                 "how often open compensations (after 91/96 answers) are retried"),
+    cfg.Setting("CLUB_COMPENSATION_GRACE_SECONDS", "30", cfg.positive_int,
+                "after an uncertain answer, how long the wallet may still commit before \"unknown\" means never"),
     cfg.Setting("CLUB_TIME_ZONE", "Asia/Tehran", time_zone, "the club's time zone: the day of daily card limits"),
     *[setting for setting in ADDRESS_SETTINGS if setting.name != "CLUB_SWITCH_ADDR"],
 ]
@@ -101,7 +103,8 @@ class SwitchApp:
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.redis),
             redis_scripts.Scripts(self.redis, LUA_DIR),
             Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
-            Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone),
+            Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
+                     config.compensation_grace_seconds),
             runtime.log)
         self.servicer.switch = switch
         self.front = IsoFront(switch, TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),

@@ -45,7 +45,6 @@ MIN_CALL_TIMEOUT_SECONDS = 0.001
 LIMIT_TTL_SECONDS = 2 * 24 * 3600
 SETTLE_WAIT_MARGIN_SECONDS = 1.0  # a reversal waits this long past the deadline for its in-flight original
 COMPENSATION_BATCH = 100
-COMPENSATION_GRACE_SECONDS = 30  # a late wallet commit lands within this; "unknown" after it means never
 
 # Errors from a dependency that mean "not now": the answer is 91 and the terminal may try again.
 UNAVAILABLE_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -78,6 +77,7 @@ class Settings:
     authorization_timeout: float
     hold_timeout_seconds: int
     time_zone: str
+    compensation_grace_seconds: int  # a late wallet commit lands within this; "unknown" after it means never
 
 
 @dataclass
@@ -428,7 +428,7 @@ class Switch:
         resolved = 0
         now = dt.datetime.now(dt.UTC)
         for row in await journal.open_compensations(self.pool, COMPENSATION_BATCH):
-            final = (now - row["created_at"]).total_seconds() > COMPENSATION_GRACE_SECONDS
+            final = (now - row["created_at"]).total_seconds() > self.settings.compensation_grace_seconds
             done = await self._compensate(row["transaction_id"], row["wallet_called"], final)
             await journal.finish_compensation(self.pool, row["transaction_id"], done)
             resolved += done
