@@ -54,7 +54,7 @@ class Terminal:
         self.host, self.port = host, port
         self.terminal_id = terminal_id
         self.merchant_id = merchant_id.ljust(15)
-        self.mac = mac  # returns the 8-byte MAC of a frame whose field 64 is zeros
+        self.mac = mac  # returns the 8-byte MAC of the encoded message up to (not including) field 64
         self._stans = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
         self._writer: asyncio.StreamWriter | None = None
@@ -89,8 +89,8 @@ class Terminal:
     def _frame(self, fields: dict) -> bytes:
         if self.mac is None:
             return encode(fields)
-        fields = {**fields, "64": "00" * 8}
-        return encode({**fields, "64": self.mac(encode(fields)).hex().upper()})
+        body = encode({**fields, "64": "00" * 8})[:-8]  # the MAC covers everything before it
+        return body + self.mac(body)
 
     async def exchange(self, fields: dict, timeout: float = RESPONSE_TIMEOUT_SECONDS) -> dict | None:
         """Send one request; its decoded answer, or None (no connection, no answer in time)."""

@@ -25,6 +25,8 @@ async def open_pool(url: str, schema: str, min_size: int = 2, max_size: int = 10
         max_size=max_size,
         timeout=POOL_TIMEOUT_SECONDS,
         kwargs={"row_factory": dict_row, "autocommit": False},
+        # A connection Postgres (or the network) dropped is replaced on checkout, not handed out.
+        check=AsyncConnectionPool.check_connection,
         open=False,
     )
     await pool.open(wait=True, timeout=POOL_TIMEOUT_SECONDS * 2)

@@ -85,7 +85,7 @@ class Answer:
 def iso_transaction_id(terminal_id: str, transmitted_at: dt.datetime, stan: str) -> str:
     """Terminal (41) + transmission instant (7, with its year) + STAN (11): the wire contract's
     duplicate key, and reproducible from a reversal's field 90."""
-    return f"{terminal_id}.{transmitted_at:%Y%m%d%H%M%S}.{stan}"
+    return f"{terminal_id}.{transmitted_at:%Y%m%d.%H%M%S}.{stan}"  # no long digit run: logs mask those
 
 
 def approval_code(transaction_id: str) -> str:

@@ -14,9 +14,10 @@ import logging
 import time
 from dataclasses import dataclass
 
+import psycopg
 import redis.exceptions
 from prometheus_client import Histogram
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from services.shared.errors import Unavailable
 from services.shared.metrics import DEPENDENCY_ERRORS
@@ -162,6 +163,10 @@ class Engine:
                 DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
                 self.log.warning("rebuild waiting for redis: %s", type(exc).__name__)
                 await asyncio.sleep(0.5)
+            except (psycopg.OperationalError, PoolTimeout) as exc:
+                DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
+                self.log.warning("rebuild waiting for postgres: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
         self.log.info("balances rebuilt from the ledger",
                       extra={"accounts": total, "seconds": round(time.monotonic() - started, 3)})
         self.ready = True
@@ -195,6 +200,11 @@ class Engine:
         future = asyncio.get_running_loop().create_future()
         self._local[movement.request_id] = future
         self._in_flight += 1
+        # Shielded: a caller that gives up (deadline passed, RPC cancelled) must not stop a movement
+        # between its Redis reservation and its ledger commit; it finishes, and a repeat replays it.
+        return await asyncio.shield(asyncio.ensure_future(self._apply_and_forget(movement, future)))
+
+    async def _apply_and_forget(self, movement: Movement, future: asyncio.Future) -> Applied:
         try:
             return await self._apply(movement)
         finally:
@@ -235,9 +245,13 @@ class Engine:
             return Applied(posted=False, insufficient_account=movement.reserve[0].account.account_id
                            if movement.reserve else "")
         except Exception as exc:
+            # The commit may have landed before the connection broke: its outcome is unknown, so the
+            # reservation is not given back by guess; Redis is rebuilt from the ledger instead.
             DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
-            await self._release(reserved, movement.request_id)
-            raise Unavailable("the ledger commit failed; nothing was posted") from exc
+            self.log.warning("ledger commit outcome unknown; rebuilding balances", extra={
+                "request_id": movement.request_id, "error": type(exc).__name__})
+            self.trigger_rebuild()
+            raise Unavailable("the ledger commit did not confirm; try again") from exc
         for account_id, amount in movement.credit_after.items():
             if amount:
                 try:
@@ -263,7 +277,10 @@ class Engine:
                 await self.hot.load(account_id, balance or 0)
                 continue
             if status == INSUFFICIENT:
-                return Applied(posted=False, insufficient_account=account_id)
+                # A repeat of a request that already posted (its marker gone with a rebuild or its ttl)
+                # must get the stored answer, not a decline: the ledger decides.
+                replay = await self.replay(movement, missing_ok=True)
+                return replay if replay is not None else Applied(posted=False, insufficient_account=account_id)
             if status == ALREADY_RESERVED:
                 # A crash left this request's marker, or another replica is applying it: the ledger decides.
                 replay = await self.replay(movement, missing_ok=True)
