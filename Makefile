@@ -50,9 +50,22 @@ test-fast: venv infra
 bench: venv infra
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Against `make run`: an operator token from the same secret (unless CLUB_TOKEN is set), a demo
+# club seeded through the gRPC APIs, then a few terminal transactions over ISO 8583.
 demo: venv
-	$(PY) -m services.cli demo seed --output var/demo.json
-	$(PY) -m services.cli demo purchases --input var/demo.json
+	@set -e; mkdir -p var; \
+	export CLUB_TOKEN="$${CLUB_TOKEN:-$$($(PY) -m services.cli token issue --role operator --subject make-demo)}"; \
+	export CLUB_TERMINAL_JOURNAL="$${CLUB_TERMINAL_JOURNAL:-var/terminal-journal.json}"; \
+	$(PY) -m services.cli demo seed --output var/demo.json; \
+	for step in "echo --terminal 0" \
+	            "purchase --card 0 --terminal 0 --amount 1500000" \
+	            "purchase --card 1 --terminal 1 --amount 250000" \
+	            "purchase --card 2 --terminal 2 --amount 80000 --points" \
+	            "refund --card 0 --terminal 0 --amount 500000 --last" \
+	            "balance --card 0 --terminal 0"; do \
+		echo; echo "== clubctl terminal $$step"; \
+		$(PY) -m services.cli terminal $$step --demo var/demo.json; \
+	done
 
 certs: venv
 	$(PY) scripts/make_certs.py certs
