@@ -1,0 +1,75 @@
+"""The whole purchase path under load: every service a separate process (cards, wallet,
+tasheem, switch) on Postgres and Redis, driven over TCP by many terminals with pre-encoded
+messages; then the single-process reference (bench/reference.py) driven the same way, and the
+ratio. Every approval counted is durable in the ledger (checked at the end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import subprocess
+import sys
+import tempfile
+import uuid
+
+from services.gen.club.cards.v1 import cards_pb2
+from tests import harness
+from tests.switch.conftest import make_club
+from tests.switch.helpers import MAC_KEY
+
+from . import loadgen
+
+TERMINALS = 8
+CARDS = 64
+CONCURRENCY = {True: 8, False: 16}  # in flight per terminal connection
+SECONDS = {True: 5, False: 30}
+AMOUNT = 1_000
+CREDIT = 10**12
+
+
+def _seed(club) -> list[loadgen.Template]:
+    product = club.new_product(pin_required=False, limits=cards_pb2.ProductLimits())
+    cards = [club.card(credit=CREDIT, product=product) for _ in range(CARDS)]
+    templates = []
+    for index in range(TERMINALS):
+        merchant, terminal_id = club.new_merchant() if index else (club.merchant_id, club.terminal_id)
+        card = cards[index % CARDS]
+        templates.append(loadgen.Template.purchase(card.pan, card.expiry, AMOUNT, terminal_id, merchant, MAC_KEY))
+    return templates
+
+
+def _reference(stack: harness.Stack, short: bool, templates) -> dict:
+    port = harness.free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bench.reference", "--port", str(port), "--redis",
+                                stack.redis_url, "--database", stack.database_url],
+                               cwd=harness.ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        return asyncio.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short]))
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def run(short: bool) -> dict:
+    harness.ensure_infra()
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="bench-switch-"))
+    stack = harness.Stack(workdir, f"club_bench_{uuid.uuid4().hex[:8]}",
+                          {"CLUB_LOG_LEVEL": "WARNING", "CLUB_MAX_IN_FLIGHT": "100000",
+                           "CLUB_SHED_START_IN_FLIGHT": "100000"})
+    try:
+        club = make_club(stack)
+        templates = _seed(club)
+        asyncio.run(loadgen.drive(stack.iso_port, templates[:1], 1, 1))  # warm caches and connections
+        platform = asyncio.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short]))
+        with stack.pg() as conn:
+            posted = conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"
+                                  " AND amount = %s", (AMOUNT,)).fetchone()[0]
+        reference = _reference(stack, short, templates)
+    finally:
+        stack.close()
+    ratio = platform["approved_per_second"] / reference["approved_per_second"] if reference["approved_per_second"] else 0
+    return {"terminals": TERMINALS, "in_flight_per_terminal": CONCURRENCY[short], "seconds": SECONDS[short],
+            "platform": platform, "approvals_in_ledger": posted, "reference": reference,
+            "platform_to_reference": round(ratio, 3)}
