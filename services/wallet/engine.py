@@ -230,7 +230,10 @@ class Engine:
         try:
             sequence = await self.committer.submit(movement)
         except ledger.Duplicate:
-            await self._release(reserved, movement.request_id)
+            # Already in the ledger: most often our own commit whose acknowledgement was lost with the
+            # connection and that the committer retried. Whether our reservation is part of it cannot
+            # be told from here, so Redis is rebuilt from the ledger rather than guessed.
+            self.trigger_rebuild()
             return await self.replay(movement)
         except ledger.AccountClosed as exc:
             await self._release(reserved, movement.request_id)
