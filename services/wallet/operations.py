@@ -214,6 +214,19 @@ def release_hold(request_id: str, fingerprint: bytes, record: dict, state: str =
     return m
 
 
+def expire_pending(pending_id: str, pending: dict) -> Movement:
+    """Void a pending transfer (not a purchase hold) whose timeout passed."""
+    request_id = f"{pending_id}:expired"
+    debit, held = pending["debit"], pending["amount"]
+    m = Movement(request_id, "expire_pending", b"expired", b"")
+    m.legs.append(Leg(request_id, debit, pending["credit"], held, pending["code"], flags=VOID_PENDING,
+                      pending_id=pending_id, pending_amount=held, reason="expired"))
+    if debit.limited and held:
+        m.credit_after[debit.account_id] = held
+    m.extra.append(resolve_pending(pending_id, "expired", request_id))
+    return m
+
+
 def undo(request_id: str, kind: str, fingerprint: bytes, record: dict, amount: int, rules: Rules,
          now: datetime.datetime) -> Movement:
     """Reverse or refund `amount` of the gross (the caller checked it fits what remains)."""

@@ -111,12 +111,12 @@ async def account_transfers(conn: AsyncConnection, account_id: str, limit: int, 
 
 async def pending(conn: AsyncConnection, pending_id: str) -> dict | None:
     cur = await conn.execute(
-        "SELECT p.state, t.amount, t.code, t.debit_account_id, t.credit_account_id FROM pendings p"
+        "SELECT p.state, p.expires_at, t.amount, t.code, t.debit_account_id, t.credit_account_id FROM pendings p"
         " JOIN transfers t ON t.transfer_id = p.pending_id WHERE p.pending_id = %s", (pending_id,))
     row = await cur.fetchone()
     if row is None:
         return None
-    return {"state": row["state"], "amount": row["amount"], "code": row["code"],
+    return {"state": row["state"], "expires_at": row["expires_at"], "amount": row["amount"], "code": row["code"],
             "debit": await account_spec(conn, row["debit_account_id"]),
             "credit": await account_spec(conn, row["credit_account_id"])}
 

@@ -428,6 +428,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
                 return pb.TRANSFER_RESULT_PENDING_EXPIRED
             if pending["state"] != "pending":
                 return pb.TRANSFER_RESULT_PENDING_ALREADY_RESOLVED
+            if pending["expires_at"] is not None and pending["expires_at"] <= now():
+                return pb.TRANSFER_RESULT_PENDING_EXPIRED  # the sweep voids it
             debit, credit = pending["debit"], pending["credit"]
             held = pending["amount"]
             amount = t.amount or held if t.flags.post_pending else held

@@ -1,0 +1,49 @@
+"""Holds that nobody completes give the money back on their own once their timeout passes, and
+cannot be completed after that."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.gen.club.wallet.v1 import wallet_pb2 as pb
+from tests.wallet.checks import drift, wait_for
+from tests.wallet.helpers import fund, ledger_available, new_id, purchase, stub
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def swept(isolated_stack):
+    stack = isolated_stack(CLUB_HOLD_SWEEP_SECONDS="1")
+    return stack, stub(stack)
+
+
+def test_an_expired_pre_authorization_is_released_and_cannot_be_captured(swept):
+    stack, wallet = swept
+    member = new_id("mem")
+    credit = f"member:{member}:credit"
+    fund(wallet, member, 10_000)
+    hold = purchase(wallet, member, 8_000, hold=True, hold_timeout_seconds=1)
+    assert hold.outcome == pb.PURCHASE_OUTCOME_APPROVED and hold.credit_available == 2_000
+    wait_for(lambda: ledger_available(stack, credit) == 10_000, "the expired hold released")
+    capture = wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=hold.transaction_id))
+    assert capture.outcome == pb.PURCHASE_OUTCOME_HOLD_RESOLVED
+    assert ledger_available(stack, credit) == 10_000 and drift(stack, [credit], loaded=True) == {}
+    assert purchase(wallet, member, 10_000).outcome == pb.PURCHASE_OUTCOME_APPROVED
+
+
+def test_an_expired_pending_transfer_is_voided_and_cannot_be_posted(swept):
+    stack, wallet = swept
+    member = new_id("mem")
+    credit = f"member:{member}:credit"
+    fund(wallet, member, 1_000)
+    hold = pb.Transfer(transfer_id=new_id("p"), debit_account_id=credit, credit_account_id="club:topup_clearing",
+                       amount=700, unit=pb.UNIT_IRR, code=pb.TRANSFER_CODE_ADJUSTMENT,
+                       flags=pb.TransferFlags(pending=True), timeout_seconds=1)
+    assert list(wallet.CreateTransfers(pb.CreateTransfersRequest(transfers=[hold])).results) == [pb.TRANSFER_RESULT_OK]
+    assert ledger_available(stack, credit) == 300
+    wait_for(lambda: ledger_available(stack, credit) == 1_000, "the expired pending transfer voided")
+    post = pb.Transfer(transfer_id=new_id("post"), pending_id=hold.transfer_id, flags=pb.TransferFlags(post_pending=True))
+    assert list(wallet.CreateTransfers(pb.CreateTransfersRequest(transfers=[post])).results) == [
+        pb.TRANSFER_RESULT_PENDING_EXPIRED]
+    assert ledger_available(stack, credit) == 1_000 and drift(stack, [credit], loaded=True) == {}
