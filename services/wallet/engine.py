@@ -225,6 +225,9 @@ class Engine:
             DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
             self.trigger_rebuild()
             raise Unavailable("balances are unavailable (redis)") from exc
+        except Unavailable:
+            await self._release(reserved, movement.request_id)
+            raise
         if movement.after_reserve:
             movement.after_reserve(movement)
         try:
@@ -247,6 +250,11 @@ class Engine:
                              extra={"request_id": movement.request_id})
             return Applied(posted=False, insufficient_account=movement.reserve[0].account.account_id
                            if movement.reserve else "")
+        except PoolTimeout as exc:
+            # No connection was free in time: nothing was sent, so the reservation is simply given back.
+            DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
+            await self._release(reserved, movement.request_id)
+            raise Unavailable("the ledger is busy; nothing was posted, try again") from exc
         except Exception as exc:
             # The commit may have landed before the connection broke: its outcome is unknown, so the
             # reservation is not given back by guess; Redis is rebuilt from the ledger instead.
@@ -303,8 +311,12 @@ class Engine:
                 self.trigger_rebuild()
 
     async def replay(self, movement: Movement, missing_ok: bool = False) -> Applied | None:
-        async with self.pool.connection() as conn:
-            stored = await ledger.stored_request(conn, movement.request_id)
+        try:
+            async with self.pool.connection() as conn:
+                stored = await ledger.stored_request(conn, movement.request_id)
+        except psycopg.Error as exc:  # PoolTimeout included: what was posted cannot be told now
+            DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
+            raise Unavailable("the ledger could not be read; try again") from exc
         if stored is None:
             if missing_ok:
                 return None

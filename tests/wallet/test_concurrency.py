@@ -55,44 +55,46 @@ class RedisWatcher:
         self.client.close()
 
 
-def thousand_at_once(stack) -> None:
+def all_at_once(stack, attempts: int = ATTEMPTS, covered: int = COVERED) -> None:
     wallet, switch = stub(stack), switch_stub(stack)
     member, merchant = new_id("mem"), new_id("mer")
     credit, points = f"member:{member}:credit", f"member:{member}:points"
-    fund(wallet, member, COVERED * AMOUNT)
+    fund(wallet, member, covered * AMOUNT)
     requests = [pb.PurchaseRequest(transaction_id=new_id("tx"), member_id=member, merchant_id=merchant, amount=AMOUNT,
-                                   points_earned=POINTS_EACH) for _ in range(ATTEMPTS)]
+                                   points_earned=POINTS_EACH) for _ in range(attempts)]
 
     with RedisWatcher(stack, credit) as watcher:
         futures = [switch.Purchase.future(request, timeout=CALL_TIMEOUT_SECONDS) for request in requests]
         replies = [future.result() for future in futures]
 
     outcomes = collections.Counter(reply.outcome for reply in replies)
-    assert outcomes == {pb.PURCHASE_OUTCOME_APPROVED: COVERED, pb.PURCHASE_OUTCOME_INSUFFICIENT_FUNDS: ATTEMPTS - COVERED}
+    assert outcomes == {pb.PURCHASE_OUTCOME_APPROVED: covered, pb.PURCHASE_OUTCOME_INSUFFICIENT_FUNDS: attempts - covered}
     approved = {reply.transaction_id for reply in replies if reply.outcome == pb.PURCHASE_OUTCOME_APPROVED}
     assert all(reply.charged == AMOUNT for reply in replies if reply.transaction_id in approved)
     assert min(reply.credit_available for reply in replies) >= 0
     assert min(watcher.seen, default=0) >= 0  # Redis never showed the account below zero
 
-    assert ledger_limited(stack, [credit, points]) == {credit: 0, points: COVERED * POINTS_EACH}
+    assert ledger_limited(stack, [credit, points]) == {credit: 0, points: covered * POINTS_EACH}
     assert drift(stack, [credit], loaded=True) == drift(stack, [points]) == {}
     sales = sales_of(stack, credit)
-    assert len(sales) == COVERED and set(sales) == approved  # each approval posted once, no decline posted
+    assert len(sales) == covered and set(sales) == approved  # each approval posted once, no decline posted
     with stack.pg() as conn:
         earned = conn.execute("SELECT count(*), sum(amount) FROM wallet.transfers WHERE credit_account_id = %s"
                               " AND code = %s", (points, pb.TRANSFER_CODE_POINTS_EARNED)).fetchone()
         recorded = conn.execute("SELECT count(*) FROM wallet.purchases WHERE member_id = %s", (member,)).fetchone()[0]
-    assert tuple(earned) == (COVERED, COVERED * POINTS_EACH) and recorded == COVERED
+    assert tuple(earned) == (covered, covered * POINTS_EACH) and recorded == covered
     payable = wallet.GetAccount(pb.GetAccountRequest(account_id=f"merchant:{merchant}:payable"))
-    assert (payable.credits_posted, payable.debits_posted) == (COVERED * AMOUNT, 0)
+    assert (payable.credits_posted, payable.debits_posted) == (covered * AMOUNT, 0)
 
 
 def test_thousand_purchases_at_once_with_group_commit(stack):
-    thousand_at_once(stack)
+    all_at_once(stack)
 
 
-def test_thousand_purchases_at_once_one_transaction_each(isolated_stack):
-    thousand_at_once(isolated_stack(CLUB_GROUP_COMMIT="false"))
+def test_purchases_at_once_one_transaction_each(isolated_stack):
+    # Half the burst: one transaction per purchase, each holding a pooled connection while it waits
+    # for the ledger lock, is what group commit exists to avoid; 500 at once stay within the pool's wait.
+    all_at_once(isolated_stack(CLUB_GROUP_COMMIT="false"), attempts=500, covered=150)
 
 
 def test_the_same_purchase_sent_many_times_at_once_posts_once(stack):
