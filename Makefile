@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos fuzz clean
+.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos fuzz clean soak
 
 help:
 	@echo "make run    - start Postgres/Redis if needed, migrate, run every service locally"
@@ -72,6 +72,9 @@ certs: venv
 
 chaos: venv infra
 	$(PY) scripts/chaos.py
+
+soak: venv infra
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 fuzz: venv
 	$(PY) scripts/fuzz_iso.py --long

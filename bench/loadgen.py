@@ -1,6 +1,9 @@
 """A cheap ISO 8583 load generator: one pre-encoded 0200 template per terminal whose STAN and
-field 7 are patched in place, the MAC recomputed, and answers read by length and matched on
-STAN without a full decode. Closed loop: `concurrency` requests in flight per connection."""
+field 7 are patched in place, the MAC recomputed, and answers matched on STAN.
+
+Closed loop (`drive`): `concurrency` requests in flight per connection, the next sent as soon as
+one is answered. Open loop (`drive_rate`): requests sent at a fixed total rate whatever the
+answers (up to MAX_OPEN_LOOP_IN_FLIGHT per connection), so queueing shows up as latency."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import iso8583
 from services.switch.iso import mac, spec
 
 RESPONSE_TIMEOUT_SECONDS = 10.0
+MAX_OPEN_LOOP_IN_FLIGHT = 2_000
 
 
 @dataclass
@@ -65,7 +69,8 @@ class Result:
 
 
 async def _connection(port: int, template: Template, concurrency: int, until: float, result: Result,
-                      stans: iter) -> None:
+                      stans: iter, interval: float = 0.0) -> None:
+    """Closed loop when `interval` is 0; otherwise one request every `interval` seconds."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     pending: dict[bytes, float] = {}
     slots = asyncio.Semaphore(concurrency)
@@ -83,8 +88,14 @@ async def _connection(port: int, template: Template, concurrency: int, until: fl
                 slots.release()
 
     reading = asyncio.create_task(read_answers())
+    next_send = time.perf_counter()
     try:
         while time.perf_counter() < until:
+            if interval:
+                next_send += interval
+                delay = next_send - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
             await slots.acquire()
             stan = next(stans) % 1_000_000
             framed = template.render(stan, dt.datetime.now(dt.UTC).strftime("%m%d%H%M%S").encode())
@@ -99,11 +110,25 @@ async def _connection(port: int, template: Template, concurrency: int, until: fl
         writer.close()
 
 
+STANS = iter(range(1, 10**9))  # shared by every run of this process: 41 + 7 + 11 never repeats
+
+
 async def drive(port: int, templates: list[Template], concurrency: int, seconds: float) -> dict:
+    """Closed loop: `concurrency` in flight per terminal connection."""
     result = Result()
-    stans = iter(range(1, 10**9))
     started = time.perf_counter()
-    await asyncio.gather(*(_connection(port, template, concurrency, started + seconds, result, stans)
+    await asyncio.gather(*(_connection(port, template, concurrency, started + seconds, result, STANS)
                            for template in templates))
+    result.seconds = time.perf_counter() - started
+    return result.summary()
+
+
+async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float) -> dict:
+    """Open loop: `rate` requests per second in total, spread over the terminal connections."""
+    result = Result()
+    started = time.perf_counter()
+    interval = len(templates) / rate
+    await asyncio.gather(*(_connection(port, template, MAX_OPEN_LOOP_IN_FLIGHT, started + seconds, result, STANS,
+                                       interval) for template in templates))
     result.seconds = time.perf_counter() - started
     return result.summary()
