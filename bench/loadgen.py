@@ -69,8 +69,9 @@ class Result:
 
 
 async def _connection(port: int, template: Template, concurrency: int, until: float, result: Result,
-                      stans: iter, interval: float = 0.0) -> None:
-    """Closed loop when `interval` is 0; otherwise one request every `interval` seconds."""
+                      stans: iter, interval: float = 0.0, phase: float = 0.0) -> None:
+    """Closed loop when `interval` is 0; otherwise one request every `interval` seconds, the first
+    after `phase` seconds (connections are staggered so that they do not send in bursts)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     pending: dict[bytes, float] = {}
     slots = asyncio.Semaphore(concurrency)
@@ -88,7 +89,7 @@ async def _connection(port: int, template: Template, concurrency: int, until: fl
                 slots.release()
 
     reading = asyncio.create_task(read_answers())
-    next_send = time.perf_counter()
+    next_send = time.perf_counter() + phase - interval
     try:
         while time.perf_counter() < until:
             if interval:
@@ -129,6 +130,7 @@ async def drive_rate(port: int, templates: list[Template], rate: float, seconds:
     started = time.perf_counter()
     interval = len(templates) / rate
     await asyncio.gather(*(_connection(port, template, MAX_OPEN_LOOP_IN_FLIGHT, started + seconds, result, STANS,
-                                       interval) for template in templates))
+                                       interval, interval * index / len(templates))
+                           for index, template in enumerate(templates)))
     result.seconds = time.perf_counter() - started
     return result.summary()
