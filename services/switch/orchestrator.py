@@ -384,6 +384,11 @@ class Switch:
         originals change nothing and are acknowledged (00) so the terminal stops repeating."""
         original = request.original_transaction_id
         first = await self._settle_original(original)
+        if request.reverse_amount:
+            row = await journal.get(self.pool, original)
+            if row is not None and row["kind"] == flows.PREAUTH:
+                # A hold is not cut down by a reversal; it is completed (0220) for the smaller amount.
+                return Answer(codes.INVALID_TRANSACTION, message="partial reversal of a pre-authorization")
         undone = await self.wallet.Reverse(wallet_pb2.ReverseRequest(
             reversal_id=request.transaction_id, original_transaction_id=original, amount=request.reverse_amount,
             reason="reversal from " + (request.terminal_id or request.channel)), timeout=self.remaining())

@@ -100,3 +100,23 @@ def test_under_overload_the_lowest_tier_is_shed_and_the_highest_served(isolated_
     assert terminal.purchase(platinum, 1_000)["39"] == "00"
     assert club.balances(bronze.member_id).credit_available == 1_000_000
     assert club.balances(platinum.member_id).credit_available == 999_000
+
+
+def test_an_approval_the_journal_cannot_record_becomes_96_and_is_undone(isolated_stack):
+    stack = isolated_stack(CLUB_COMPENSATION_INTERVAL_SECONDS="1", CLUB_COMPENSATION_GRACE_SECONDS="2")
+    club = make_club(stack)
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    with stack.pg() as conn:  # the journal refuses every new row: a real commit failure
+        conn.execute("ALTER TABLE switch.transactions ADD CONSTRAINT journal_closed CHECK (seq < 0) NOT VALID")
+    message = terminal.purchase_message(card, 250_000)
+    assert terminal.exchange(message)["39"] == "96"
+    assert terminal.exchange(message)["39"] == "96"  # a retransmission gets the same answer
+    deadline = time.monotonic() + 30
+    while club.balances(card.member_id).credit_available != 1_000_000 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert club.balances(card.member_id).credit_available == 1_000_000  # the posting was reversed
+    assert wait_for_compensations(stack) == 0
+    with stack.pg() as conn:
+        conn.execute("ALTER TABLE switch.transactions DROP CONSTRAINT journal_closed")
+    assert terminal.purchase(card, 1_000)["39"] == "00"

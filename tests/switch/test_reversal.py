@@ -97,3 +97,12 @@ def test_reversal_restores_the_daily_count(club):
     assert terminal.purchase(card, 1_000)["39"] == "65"
     assert terminal.exchange(terminal.reversal_message(purchase))["39"] == "00"
     assert terminal.purchase(card, 1_000)["39"] == "00"
+
+
+def test_partial_reversal_of_a_preauthorization_is_refused_and_keeps_the_hold(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    hold = terminal.purchase_message(card, 300_000, mti="0100")
+    assert terminal.exchange(hold)["39"] == "00"
+    assert terminal.exchange(terminal.reversal_message(hold, stands=100_000))["39"] == "12"
+    assert club.balances(card.member_id).credit_available == 700_000
