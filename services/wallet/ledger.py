@@ -7,7 +7,7 @@ from collections import defaultdict
 from psycopg import AsyncConnection, errors
 
 from .accounts import AccountSpec
-from .movement import PENDING, POST_PENDING, VOID_PENDING, Movement
+from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Movement
 
 # Every ledger commit holds this transaction lock, so transfer sequence numbers are handed out
 # in commit order (a reader of (a, b] never misses a later commit with a smaller number).
@@ -109,9 +109,19 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
                 closed = [row["account_id"] for row in rows if row["closed"]]
                 if closed:
                     raise AccountClosed(closed[0])
+            plain_rows: dict[str, list] = defaultdict(list)  # insert-only steps, batched by statement
+            checked_steps = []
             for movement in movements:
                 for step in movement.extra:
-                    await step(conn)
+                    if isinstance(step, InsertRow):
+                        plain_rows[step.sql].append(step.params)
+                    else:
+                        checked_steps.append(step)
+            async with conn.cursor() as cur:
+                for statement, rows in plain_rows.items():
+                    await cur.executemany(statement, rows)
+            for step in checked_steps:
+                await step(conn)
         known_accounts.update(accounts)
         return sequences
     except errors.UniqueViolation as exc:

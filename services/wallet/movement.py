@@ -43,6 +43,18 @@ class Reservation:
     up_to: bool = False  # reserve what is available, up to amount (points take-back)
 
 
+@dataclass(frozen=True)
+class InsertRow:
+    """An `extra` statement that only inserts and checks nothing: the ledger batches all of a
+    commit's rows of one kind into one executemany instead of one round trip each."""
+
+    sql: str
+    params: tuple | dict
+
+    async def __call__(self, conn) -> None:
+        await conn.execute(self.sql, self.params)
+
+
 @dataclass
 class Movement:
     request_id: str
@@ -52,7 +64,7 @@ class Movement:
     legs: list[Leg] = field(default_factory=list)
     reserve: list[Reservation] = field(default_factory=list)
     credit_after: dict[str, int] = field(default_factory=dict)  # limited account id -> amount
-    extra: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    extra: list[Callable[..., Awaitable[None]] | InsertRow] = field(default_factory=list)
     # Filled by the engine: amounts actually reserved (up_to reservations may get less).
     reserved: dict[str, int] = field(default_factory=dict)
     # Completes the legs once reservations are known (a refund's points take-back), before commit.

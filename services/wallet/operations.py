@@ -22,7 +22,7 @@ from psycopg import AsyncConnection
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
 
 from . import accounts as acc
-from .movement import PENDING, POST_PENDING, VOID_PENDING, Leg, Movement, Reservation
+from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Leg, Movement, Reservation
 
 HOLD_DEFAULT_TIMEOUT_SECONDS = 7 * 24 * 3600
 
@@ -49,23 +49,21 @@ def proportional(total: int, undone_after: int, amount: int) -> int:
 
 # ---- SQL steps run inside the ledger transaction ---------------------------------------------
 
-def insert_purchase(record: dict):
-    async def step(conn: AsyncConnection) -> None:
-        await conn.execute(
-            "INSERT INTO purchases (transaction_id, member_id, merchant_id, source, amount, discount, funding,"
-            " charged, points_earned, held, state) VALUES (%(transaction_id)s, %(member_id)s, %(merchant_id)s,"
-            " %(source)s, %(amount)s, %(discount)s, %(funding)s, %(charged)s, %(points_earned)s, %(held)s,"
-            " %(state)s)", {**record, "funding": json.dumps(record["funding"])})
-    return step
+INSERT_PURCHASE = (
+    "INSERT INTO purchases (transaction_id, member_id, merchant_id, source, amount, discount, funding,"
+    " charged, points_earned, held, state) VALUES (%(transaction_id)s, %(member_id)s, %(merchant_id)s,"
+    " %(source)s, %(amount)s, %(discount)s, %(funding)s, %(charged)s, %(points_earned)s, %(held)s, %(state)s)")
+INSERT_LOT = ("INSERT INTO points_lots (lot_id, member_id, points, remaining, expires_at, source, source_ref)"
+              " VALUES (%s, %s, %s, %s, %s, %s, %s)")
+INSERT_PENDING = "INSERT INTO pendings (pending_id, expires_at) VALUES (%s, %s)"
 
 
-def insert_lot(member_id: str, points: int, expires_at: datetime.datetime, source: str, source_ref: str):
-    async def step(conn: AsyncConnection) -> None:
-        await conn.execute(
-            "INSERT INTO points_lots (lot_id, member_id, points, remaining, expires_at, source, source_ref)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (str(uuid.uuid4()), member_id, points, points, expires_at, source, source_ref))
-    return step
+def insert_purchase(record: dict) -> InsertRow:
+    return InsertRow(INSERT_PURCHASE, {**record, "funding": json.dumps(record["funding"])})
+
+
+def insert_lot(member_id: str, points: int, expires_at: datetime.datetime, source: str, source_ref: str) -> InsertRow:
+    return InsertRow(INSERT_LOT, (str(uuid.uuid4()), member_id, points, points, expires_at, source, source_ref))
 
 
 def consume_lots(member_id: str, points: int):
@@ -88,10 +86,8 @@ def consume_lots(member_id: str, points: int):
     return step
 
 
-def open_pending(pending_id: str, expires_at: datetime.datetime):
-    async def step(conn: AsyncConnection) -> None:
-        await conn.execute("INSERT INTO pendings (pending_id, expires_at) VALUES (%s, %s)", (pending_id, expires_at))
-    return step
+def open_pending(pending_id: str, expires_at: datetime.datetime) -> InsertRow:
+    return InsertRow(INSERT_PENDING, (pending_id, expires_at))
 
 
 def resolve_pending(pending_id: str, state: str, resolved_by: str):
