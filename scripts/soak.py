@@ -2,8 +2,9 @@
 default), reporting every window's throughput, latency and each service's memory, so that drift
 (latency creeping up, memory growing) shows. Writes var/soak/soak.json and soak.csv.
 
-    python scripts/soak.py                       # 10 minutes at 100 purchases/s
+    python scripts/soak.py                       # 10 minutes at 100 purchases/s (open loop)
     python scripts/soak.py --minutes 2 --rate 60
+    python scripts/soak.py --concurrency 8       # closed loop as `make bench` drives it: the benchmark's rate
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run(minutes: float, rate: float) -> list[dict]:
+def run(minutes: float, rate: float, concurrency: int = 0) -> list[dict]:
     harness.ensure_infra()
     stack = harness.Stack(pathlib.Path(tempfile.mkdtemp(prefix="soak-")), f"club_soak_{uuid.uuid4().hex[:8]}",
                           {"CLUB_LOG_LEVEL": "WARNING"})
@@ -44,7 +45,10 @@ def run(minutes: float, rate: float) -> list[dict]:
         templates = bench_switch._seed(make_club(stack))
         windows = max(1, int(minutes * 60 // WINDOW_SECONDS))
         for index in range(windows):
-            summary = asyncio.run(loadgen.drive_rate(stack.iso_port, templates, rate, WINDOW_SECONDS))
+            if concurrency:
+                summary = asyncio.run(loadgen.drive(stack.iso_port, templates, concurrency, WINDOW_SECONDS))
+            else:
+                summary = asyncio.run(loadgen.drive_rate(stack.iso_port, templates, rate, WINDOW_SECONDS))
             row = {"window": index + 1, "approved_per_second": summary["approved_per_second"],
                    "p50_ms": summary["p50_ms"], "p99_ms": summary["p99_ms"],
                    "not_approved": summary["requests"] - summary["approved"],
@@ -60,10 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=100, help="purchases per second offered (open loop)")
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="closed loop instead: requests in flight per terminal connection")
     args = parser.parse_args(argv)
-    rows = run(args.minutes, args.rate)
+    rows = run(args.minutes, args.rate, args.concurrency)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    (OUT_DIR / "soak.json").write_text(json.dumps({"rate": args.rate, "windows": rows}, indent=2))
+    load = {"concurrency": args.concurrency} if args.concurrency else {"rate": args.rate}
+    (OUT_DIR / "soak.json").write_text(json.dumps({**load, "windows": rows}, indent=2))
     with open(OUT_DIR / "soak.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -27,7 +27,7 @@ from psycopg.types.json import Jsonb
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import clients
+from services.shared import clients, metrics
 from services.shared.errors import FailedPrecondition, FieldError, NotFound, Unavailable
 
 from . import beneficiaries as bene
@@ -174,10 +174,14 @@ async def _post_and_report(deps: Deps, conn, batch_id: str) -> None:
                 problems.append({"merchant_id": transfer.debit_account_id, "field": "settlement_transfer",
                                  "batch": transfer.amount, "ledger": wpb.TransferResult.Name(result)})
     report_dir = _write_files(deps, batch, merchants)
-    again = await _wallet_activity(deps, after_sequence=batch["from_sequence"], up_to_sequence=batch["to_sequence"])
+    if batch["to_sequence"] > batch["from_sequence"]:
+        again = await _wallet_activity(deps, after_sequence=batch["from_sequence"], up_to_sequence=batch["to_sequence"])
+    else:  # an empty range; asking the wallet "up to 0" would mean "up to the latest"
+        again = wpb.MerchantActivityResponse()
     problems += _differences(merchants, again)
     status = "mismatch" if problems else "reconciled"
     if problems:
+        metrics.SETTLEMENT_MISMATCHES.labels("tasheem").inc()
         deps.log.error("settlement batch does not match the ledger", extra={"batch_id": batch_id,
                                                                             "mismatches": problems[:20]})
     async with conn.transaction():

@@ -144,8 +144,11 @@ def test_terminal_totals_compared_with_our_records(tasheem, merchant):
     assert [(m.field, m.terminal_value, m.our_value) for m in off.mismatches] == [("purchase_amount", 75_000, 70_000)]
 
 
-@pytest.mark.skipif("wallet" in harness.available_services(), reason="the wallet exists: the full day covers closing")
-def test_closing_without_a_reachable_wallet_is_unavailable_and_closes_nothing(stack, tasheem):
+def test_closing_without_a_reachable_wallet_is_unavailable_and_closes_nothing(isolated_stack):
+    from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
+    stack = isolated_stack()
+    stack.start("tasheem")  # the wallet's address points at nothing
+    tasheem = tasheem_pb2_grpc.TasheemServiceStub(stack.channel("tasheem"))
     with pytest.raises(grpc.RpcError) as info:
         tasheem.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC))))
     error = info.value
@@ -157,3 +160,21 @@ def test_a_future_cutoff_is_refused(tasheem):
     with pytest.raises(grpc.RpcError) as info:
         tasheem.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and info.value.details().startswith("cutoff:")
+
+
+def test_a_batch_with_nothing_in_it_reconciles(isolated_stack):
+    """The first cut-off of a club that has not sold anything yet: an empty range, not a mismatch."""
+    stack = isolated_stack()
+    stack.start("cards", "wallet", "tasheem")
+    with stack.channel("tasheem") as channel:
+        from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
+        fresh = tasheem_pb2_grpc.TasheemServiceStub(channel)
+        wallet = wallet_pb2_grpc.WalletServiceStub(stack.channel("wallet"))
+        member = uid("member-")
+        wallet.TopUp(wpb.TopUpRequest(transfer_id=uid("topup-"), member_id=member, amount=5_000, reason="test"))
+        sold = wallet.Purchase(wpb.PurchaseRequest(transaction_id=uid("tx-"), member_id=member, merchant_id=uid("M"),
+                                                   amount=1_000))  # merchant activity after the cut-off
+        assert sold.outcome == wpb.PURCHASE_OUTCOME_APPROVED
+        batch = fresh.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))))
+    assert batch.status == pb.BATCH_STATUS_RECONCILED
+    assert (batch.from_sequence, batch.to_sequence, batch.total_net_payable) == (0, 0, 0)
