@@ -36,7 +36,7 @@ RESPONSE_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5.0
 MAX_FRAME_BYTES = 2048
 RESPONSE_CODES = {"00", "05", "12", "13", "14", "30", "51", "54", "55", "57", "58", "61", "62", "63", "65", "75",
-                  "91", "94", "96"}
+                  "91", "94", "95", "96"}
 REQUEST_MTIS = ["0100", "0200", "0220", "0400", "0420", "0800", "0500", "0120", "0210", "9999"]
 FINANCIAL_MTIS = {"0100", "0200", "0220"}
 SENTINEL_TERMINAL = "FUZZECHO"

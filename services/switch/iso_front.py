@@ -12,6 +12,8 @@ import logging
 
 import iso8583
 
+from services.gen.club.tasheem.v1 import tasheem_pb2
+
 from . import flows
 from .flows import Answer, Request
 from .iso import codes, fields, framing, mac, spec
@@ -128,6 +130,8 @@ class IsoFront:
             with contextlib.suppress(Exception):
                 await self.terminals.mac_failed(terminal_id)
             return self._reply(decoded, Answer(codes.SECURITY_VIOLATION, message="MAC missing or wrong"), None)
+        if decoded["t"] == "0500":
+            return await self._reconcile(decoded, terminal)
         try:
             request = self._request(decoded, terminal)
         except FieldFormatError as exc:
@@ -161,6 +165,24 @@ class IsoFront:
                               extra={"terminal_id": terminal_id})
         AUTHORIZATIONS.labels(code).inc()
         return self._reply(decoded, Answer(code), None)
+
+    async def _reconcile(self, decoded: dict, terminal: TerminalInfo) -> bytes:
+        """0500: the terminal's batch totals against tasheem's record of its authorizations."""
+        totals = {name: int(decoded.get(field, "0")) for name, field in spec.RECONCILIATION_FIELDS.items()}
+        try:
+            reply = await self.switch.tasheem.ReconcileTerminalTotals(tasheem_pb2.ReconcileTerminalTotalsRequest(
+                terminal_id=terminal.terminal_id, merchant_id=terminal.merchant_id, **totals),
+                timeout=self.switch.settings.authorization_timeout)
+        except Exception as exc:
+            self.log.warning("reconciliation failed", extra={"terminal_id": terminal.terminal_id, "error": str(exc)})
+            return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
+        if not reply.in_balance:
+            self.log.warning("terminal totals out of balance", extra={
+                "terminal_id": terminal.terminal_id,
+                "mismatches": [f"{m.field}: terminal {m.terminal_value}, ours {m.our_value}" for m in reply.mismatches]})
+        code = codes.APPROVED if reply.in_balance else codes.RECONCILE_ERROR
+        AUTHORIZATIONS.labels(code).inc()
+        return self._reply(decoded, Answer(code), terminal)
 
     def _request(self, decoded: dict, terminal: TerminalInfo) -> Request:
         now = dt.datetime.now(dt.UTC)

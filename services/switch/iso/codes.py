@@ -18,6 +18,7 @@ OVER_COUNT_LIMIT = "65"
 PIN_TRIES_EXCEEDED = "75"
 ISSUER_UNAVAILABLE = "91"
 DUPLICATE_TRANSMISSION = "94"
+RECONCILE_ERROR = "95"
 SYSTEM_MALFUNCTION = "96"
 
 MEANINGS = {
@@ -39,6 +40,7 @@ MEANINGS = {
     PIN_TRIES_EXCEEDED: "allowable number of PIN tries exceeded",
     ISSUER_UNAVAILABLE: "issuer or switch inoperative",
     DUPLICATE_TRANSMISSION: "duplicate transmission",
+    RECONCILE_ERROR: "reconcile error",
     SYSTEM_MALFUNCTION: "system malfunction",
 }
 

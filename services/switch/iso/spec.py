@@ -15,6 +15,7 @@ FIELD_CONTENT: dict[str, str] = {
     "22": "n", "25": "n", "37": "an", "38": "an", "39": "an", "41": "ans", "42": "ans",
     "48": "ans", "49": "n", "52": "b", "53": "n", "54": "ans", "64": "b", "70": "n", "90": "n",
     "95": "an", "96": "b", "128": "b",
+    "74": "n", "75": "n", "76": "n", "77": "n", "86": "n", "87": "n", "88": "n", "89": "n",
 }
 MIN_PAN_DIGITS = 12
 
@@ -25,6 +26,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "0220": ("3", "4", "7", "11", "41", "90"),
     "0400": ("4", "7", "11", "41", "90"),
     "0420": ("4", "7", "11", "41", "90"),
+    "0500": ("7", "11", "41"),
     "0800": ("7", "11", "70"),
 }
 REQUEST_MTIS = frozenset(REQUIRED_FIELDS)
@@ -36,7 +38,14 @@ def response_mti(request_mti: str) -> str:
 
 
 # Fields a response echoes from its request (when the request carried them and they were valid).
-ECHOED_FIELDS = ("3", "4", "7", "11", "12", "13", "25", "41", "42", "49", "70", "90", "95")
+ECHOED_FIELDS = ("3", "4", "7", "11", "12", "13", "25", "41", "42", "49", "70", "90", "95",
+                 "74", "75", "76", "77", "86", "87", "88", "89")
+
+# 0500 terminal reconciliation: the terminal's totals since its last reconciliation. Purchases
+# debit the cardholder (76 count, 88 amount), refunds credit them (74, 86), reversals of
+# purchases are debit reversals (77, 89).
+RECONCILIATION_FIELDS = {"purchase_count": "76", "purchase_amount": "88", "refund_count": "74",
+                         "refund_amount": "86", "reversal_count": "77", "reversal_amount": "89"}
 
 # Field 3, positions 1-2: the transaction type; positions 3-4: the account it draws on.
 PURCHASE = "00"
