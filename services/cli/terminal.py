@@ -156,6 +156,11 @@ def register(groups, common) -> None:
     p.add_argument("--advice", action="store_true", help="send 0420 (reversal advice) instead of 0400")
     p.set_defaults(func=run_reverse)
 
+    p = leaf("reconcile", "0500 reconciliation: this terminal's purchase totals since its last one", card=False)
+    p.add_argument("--purchases", type=int, required=True, help="number of purchases the terminal counted")
+    p.add_argument("--amount", type=rials, required=True, help="their total, rials")
+    p.set_defaults(func=run_reconcile)
+
     for name, help_text in (("echo", "0800 echo test (301)"), ("signon", "0800 sign-on (001)"),
                             ("signoff", "0800 sign-off (002)")):
         p = leaf(name, help_text, card=False)
@@ -528,3 +533,14 @@ def run_network(ctx, args) -> int:
                "70": args.network}
     return send(ctx, args, {spec.ECHO_TEST: "echo", spec.SIGN_ON: "signon", spec.SIGN_OFF: "signoff"}[args.network],
                 message, terminal, journal)
+
+
+def run_reconcile(ctx, args) -> int:
+    if args.purchases < 0:
+        raise CliError("--purchases must not be negative")
+    _, terminal = resolve(args, card=False)
+    journal = _journal(args)
+    message = _base("0500", terminal, _stan(args, journal, terminal))
+    message[spec.RECONCILIATION_FIELDS["purchase_count"]] = f"{args.purchases:010d}"
+    message[spec.RECONCILIATION_FIELDS["purchase_amount"]] = f"{args.amount:016d}"
+    return send(ctx, args, "reconcile", message, terminal, journal)

@@ -181,3 +181,16 @@ def test_terminal_flags_instead_of_a_demo_file(sim, demo):
     assert run.json()["response"]["response_code"] == "00"
     unreachable = sim("echo", "--terminal", term["terminal_id"], "--iso-addr", "127.0.0.1:1", "--wait", "2")
     assert unreachable.code == 1 and "cannot connect" in unreachable.err
+
+
+def test_reconcile_in_balance_then_out(sim, demo):
+    path, _ = demo
+    # A terminal of the demo club (the last one) that this test alone uses.
+    first = sim("reconcile", "--demo", path, "--terminal", "2", "--purchases", "0", "--amount", "0")
+    assert json.loads(first.out)["response"]["mti"] == "0510"  # 00 or 95: other tests may have used it
+    bought = sim("purchase", "--demo", path, "--card", "3", "--terminal", "2", "--amount", "70000")
+    assert bought.code == 0, bought.err
+    ok = sim("reconcile", "--demo", path, "--terminal", "2", "--purchases", "1", "--amount", "70000")
+    assert ok.code == 0 and ok.json()["response"]["response_code"] == "00", ok.out
+    off = sim("reconcile", "--demo", path, "--terminal", "2", "--purchases", "5", "--amount", "1")
+    assert off.code == 3 and json.loads(off.out)["response"]["response_code"] == "95"
