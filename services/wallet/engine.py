@@ -94,18 +94,21 @@ class GroupCommitter:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
                     sequences = await self._commit([m for m, _ in batch])
-                except Exception:  # noqa: BLE001 - one bad movement must not fail the others
-                    await self._commit_one_by_one(batch)
+                except Exception as exc:  # noqa: BLE001 - one bad movement must not fail the others
+                    # A lost connection may have lost only the acknowledgement: the batch may be in.
+                    await self._commit_one_by_one(batch, uncertain=isinstance(exc, psycopg.OperationalError))
                     continue
                 for (_, future), sequence in zip(batch, sequences, strict=True):
                     if not future.done():
                         future.set_result(sequence)
 
-    async def _commit_one_by_one(self, batch: list[tuple[Movement, asyncio.Future]]) -> None:
+    async def _commit_one_by_one(self, batch: list[tuple[Movement, asyncio.Future]], uncertain: bool) -> None:
         for movement, future in batch:
             try:
                 sequence = (await self._commit([movement]))[0]
             except Exception as exc:  # noqa: BLE001 - handed to the waiting request
+                if isinstance(exc, ledger.Duplicate):
+                    exc.after_lost_commit = uncertain  # possibly this very movement, committed unacknowledged
                 if not future.done():
                     future.set_exception(exc)
             else:
@@ -232,11 +235,13 @@ class Engine:
             movement.after_reserve(movement)
         try:
             sequence = await self.committer.submit(movement)
-        except ledger.Duplicate:
-            # Already in the ledger: most often our own commit whose acknowledgement was lost with the
-            # connection and that the committer retried. Whether our reservation is part of it cannot
-            # be told from here, so Redis is rebuilt from the ledger rather than guessed.
-            self.trigger_rebuild()
+        except ledger.Duplicate as exc:
+            if exc.after_lost_commit:
+                # Maybe our own commit whose acknowledgement was lost with the connection: whether our
+                # reservation is part of it cannot be told, so Redis is rebuilt rather than guessed.
+                self.trigger_rebuild()
+            else:  # an earlier request with this id is in the ledger; this reservation was extra
+                await self._release(reserved, movement.request_id)
             return await self.replay(movement)
         except ledger.AccountClosed as exc:
             await self._release(reserved, movement.request_id)

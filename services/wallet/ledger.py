@@ -27,6 +27,8 @@ class LimitViolated(Exception):
 class Duplicate(Exception):
     """A request id or transfer id is already in the ledger."""
 
+    after_lost_commit = False  # set by the committer when an earlier attempt's outcome was unknown
+
 
 INSERT_ACCOUNT = (
     "INSERT INTO accounts (account_id, unit, kind, owner_id, debits_must_not_exceed_credits,"
