@@ -97,7 +97,10 @@ async def _connection(port: int, template: Template, concurrency: int, until: fl
                 delay = next_send - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-            await slots.acquire()
+            try:  # never past `until`, even when answers stop coming
+                await asyncio.wait_for(slots.acquire(), max(until - time.perf_counter(), 0.001))
+            except TimeoutError:
+                break
             stan = next(stans) % 1_000_000
             framed = template.render(stan, dt.datetime.now(dt.UTC).strftime("%m%d%H%M%S").encode())
             pending[framed[stan_offset:stan_offset + 6]] = time.perf_counter()

@@ -14,6 +14,7 @@ import iso8583
 import psycopg
 import redis.asyncio as aioredis
 
+from services.shared import redis_scripts
 from services.switch.iso import framing, spec
 
 RESERVE = """
@@ -48,13 +49,16 @@ class Reference:
         amount = int(decoded["4"])
         account = decoded["2"][-4:]
         code = "00"
-        if await self.reserve(keys=[f"ref:{{{account}}}"], args=[amount]) < 0:
-            code = "51"
-        else:
-            future = asyncio.get_running_loop().create_future()
-            self.queue.append(((f"{decoded['41']}.{decoded['7']}.{decoded['11']}", account, amount), future))
-            self.wakeup.set()
-            await future
+        try:
+            if await self.reserve(keys=[f"ref:{{{account}}}"], args=[amount]) < 0:
+                code = "51"
+            else:
+                future = asyncio.get_running_loop().create_future()
+                self.queue.append(((f"{decoded['41']}.{decoded['7']}.{decoded['11']}", account, amount), future))
+                self.wakeup.set()
+                await future
+        except Exception:  # counted as a decline by the load generator, never left unanswered
+            code = "96"
         response = {"t": "0210", "11": decoded["11"], "41": decoded["41"], "39": code}
         writer.write(framing.frame(bytes(iso8583.encode(response, spec.SPEC)[0])))
 
@@ -68,7 +72,7 @@ class Reference:
 
 
 async def main(port: int, redis_url: str, database: str) -> None:
-    redis = aioredis.from_url(redis_url)
+    redis = redis_scripts.client(redis_url)
     conn = await psycopg.AsyncConnection.connect(database, autocommit=True)
     await conn.execute("CREATE TABLE IF NOT EXISTS ref_ledger (seq bigserial PRIMARY KEY, txn text UNIQUE,"
                        " account text, amount bigint)")

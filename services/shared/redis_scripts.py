@@ -15,6 +15,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 SOCKET_TIMEOUT_SECONDS = 2.0
+MAX_CONNECTIONS = 200  # per process; past this, commands wait for a free connection...
+POOL_WAIT_SECONDS = 5.0  # ...this long, instead of failing as if Redis were down
 RETRY_BACKOFF_BASE_SECONDS = 0.01
 RETRY_BACKOFF_CAP_SECONDS = 0.5
 
@@ -27,8 +29,14 @@ def client(url: str, retries: int = 0) -> aioredis.Redis:
         options = {"retry": Retry(ExponentialBackoff(cap=RETRY_BACKOFF_CAP_SECONDS, base=RETRY_BACKOFF_BASE_SECONDS),
                                   retries),
                    "retry_on_error": [redis_errors.ConnectionError, redis_errors.TimeoutError]}
-    return aioredis.from_url(url, socket_timeout=SOCKET_TIMEOUT_SECONDS, socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
-                             health_check_interval=30, decode_responses=False, **options)
+    # A blocking pool: the default one raises MaxConnectionsError the moment every connection is
+    # busy, which callers would read as Redis being unreachable.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_SECONDS, socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        socket_connect_timeout=SOCKET_TIMEOUT_SECONDS, health_check_interval=30, decode_responses=False, **options)
+    redis = aioredis.Redis(connection_pool=pool)
+    redis.auto_close_connection_pool = True
+    return redis
 
 
 class Scripts:

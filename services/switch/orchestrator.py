@@ -169,6 +169,10 @@ class Switch:
                     answer = await self._run(request, progress)
             except (TimeoutError, grpc.aio.AioRpcError) as exc:
                 answer = self._failed(request, progress, exc)
+            except Exception:  # a bug or an unexpected dependency error: still an answer, never silence
+                self.log.exception("authorization failed", extra={"transaction_id": request.transaction_id})
+                answer = Answer(codes.SYSTEM_MALFUNCTION, request.transaction_id, message="internal error",
+                                **progress.answer_fields)
         finally:
             self.in_flight -= 1
         answer.transaction_id = request.transaction_id

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 
-import redis.asyncio as aioredis
-
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.shared import config as cfg
 from services.shared import db, redis_scripts
@@ -37,23 +35,6 @@ SETTINGS = [
                 "tier:minimum qualifying spend in rials, ascending"),
 ]
 EXPIRE_BATCH = 500
-# Redis connections the wallet opens at most; a burst of requests beyond that waits for one
-# (up to REDIS_POOL_WAIT_SECONDS) instead of failing as if Redis were down.
-REDIS_MAX_CONNECTIONS = 100
-REDIS_POOL_WAIT_SECONDS = 5.0
-
-
-def redis_client(url: str) -> aioredis.Redis:
-    """The shared client's settings (timeouts, retry once on a dropped connection) on a blocking pool:
-    the default pool raises MaxConnectionsError when all connections are busy, which the engine
-    would read as Redis being unreachable (and a committed purchase would be answered INTERNAL)."""
-    shared = redis_scripts.client(url, retries=1).connection_pool
-    pool = aioredis.BlockingConnectionPool(connection_class=shared.connection_class,
-                                           max_connections=REDIS_MAX_CONNECTIONS, timeout=REDIS_POOL_WAIT_SECONDS,
-                                           **shared.connection_kwargs)
-    client = aioredis.Redis(connection_pool=pool)
-    client.auto_close_connection_pool = True
-    return client
 
 
 class WalletApp:
@@ -77,7 +58,7 @@ class WalletApp:
         self.log = runtime.log
         self.rules = Rules(config.point_value_rials, config.points_lifetime_days)
         self.pool = await db.open_pool(config.database_url, "wallet", config.db_pool_min, config.db_pool_max)
-        self.redis = redis_client(config.redis_url)
+        self.redis = redis_scripts.client(config.redis_url, retries=1)
         committer = GroupCommitter(self.pool, config.group_commit, runtime.log)
         committer.start()
 
