@@ -62,7 +62,6 @@ from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 from psec import des, pinblock  # noqa: E402
 
 from services.cards.keys import DEV_ZONE_PIN_KEY  # noqa: E402
-from services.switch.iso import mac  # noqa: E402
 
 SERVICES = ("cards", "wallet", "tasheem", "switch")
 TERMINALS = 4
@@ -198,8 +197,7 @@ class Load:
     """Terminals sending purchases at a steady rate from a background asyncio loop."""
 
     def __init__(self, port: int, club: Club, rate: float = REQUESTS_PER_SECOND,
-                 mac_for: Callable[[str], Callable[[bytes], bytes] | None] =
-                 lambda _terminal: lambda data: mac.compute(TERMINAL_MAC_KEY, data)):
+                 mac_key_for: Callable[[str], bytes | None] = lambda _terminal: TERMINAL_MAC_KEY):
         self.club = club
         self.rate = rate
         self.outcomes: list = []
@@ -207,7 +205,7 @@ class Load:
         self.running = threading.Event()
         self._stop = threading.Event()
         self._rng = random.Random(8583)
-        self._terminals = [iso_terminal.Terminal("127.0.0.1", port, terminal_id, MERCHANT_ID, mac_for(terminal_id))
+        self._terminals = [iso_terminal.Terminal("127.0.0.1", port, terminal_id, MERCHANT_ID, mac_key_for(terminal_id))
                            for terminal_id in club.terminals]
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="load", daemon=True)
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import struct
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import iso8583
-from iso8583.specs import default as SPEC
 
-LENGTH_HEADER = struct.Struct(">H")
+from services.switch.iso import codec, framing
+from services.switch.iso.spec import SPEC
+
 RESPONSE_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 3.0
 CURRENCY_IRR = "364"
@@ -42,19 +41,15 @@ class Outcome:
         return self.code == "00"
 
 
-def encode(fields: dict) -> bytes:
-    return bytes(iso8583.encode(dict(fields), SPEC)[0])
-
-
 class Terminal:
     """A terminal on one connection; reconnects when the connection drops."""
 
     def __init__(self, host: str, port: int, terminal_id: str, merchant_id: str,
-                 mac: Callable[[bytes], bytes] | None = None):
+                 mac_key: bytes | None = None):
         self.host, self.port = host, port
         self.terminal_id = terminal_id
         self.merchant_id = merchant_id.ljust(15)
-        self.mac = mac  # returns the 8-byte MAC of the encoded message up to (not including) field 64
+        self.mac_key = mac_key  # the terminal's MAC key; None: it sends no MAC
         self._stans = itertools.count(1)
         self._pending: dict[str, asyncio.Future] = {}
         self._writer: asyncio.StreamWriter | None = None
@@ -76,21 +71,20 @@ class Terminal:
     async def _read_loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                (length,) = LENGTH_HEADER.unpack(await reader.readexactly(LENGTH_HEADER.size))
-                decoded, _ = iso8583.decode(await reader.readexactly(length), SPEC)
+                payload = await framing.read_frame(reader)
+                if not payload:
+                    continue  # keep-alive
+                decoded, _ = iso8583.decode(payload, SPEC)
                 future = self._pending.pop(decoded.get("11", ""), None)
                 if future is not None and not future.done():
                     future.set_result(decoded)
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, iso8583.DecodeError):
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, iso8583.DecodeError, framing.FrameError):
             pass
         finally:
             writer.close()
 
     def _frame(self, fields: dict) -> bytes:
-        if self.mac is None:
-            return encode(fields)
-        body = encode({**fields, "64": "00" * 8})[:-8]  # the MAC covers everything before it
-        return body + self.mac(body)
+        return framing.frame(codec.encode(fields, self.mac_key))
 
     async def exchange(self, fields: dict, timeout: float = RESPONSE_TIMEOUT_SECONDS) -> dict | None:
         """Send one request; its decoded answer, or None (no connection, no answer in time)."""
@@ -99,8 +93,7 @@ class Terminal:
         self._pending[stan] = future
         try:
             writer = await self._connection()
-            payload = self._frame(fields)
-            writer.write(LENGTH_HEADER.pack(len(payload)) + payload)
+            writer.write(self._frame(fields))
             await writer.drain()
             return await asyncio.wait_for(future, timeout)
         except (TimeoutError, ConnectionError, OSError):

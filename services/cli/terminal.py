@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import iso8583
 
-from services.switch.iso import codes, fields, framing, mac, spec
+from services.switch.iso import codec, codes, fields, framing, mac, spec
 
 from . import pins
 from .core import CliError, masked, print_record, rials, write_private
@@ -38,7 +38,6 @@ EXIT_DECLINED = 3
 JOURNAL_KEEP = 50
 ZERO_IDS = "0" * 11  # acquirer and forwarding institution ids in field 90
 POS_ENTRY_MODE = "021"  # magnetic stripe read, PIN entry capable
-MAC_PLACEHOLDER = "00" * mac.MAC_BYTES
 PROCESSING = {"purchase": "000000", "points": f"00{spec.POINTS_ACCOUNT}00", "refund": f"{spec.REFUND}0000",
               "balance": f"{spec.BALANCE_INQUIRY}0000"}
 NETWORK = {"echo": spec.ECHO_TEST, "signon": spec.SIGN_ON, "signoff": spec.SIGN_OFF}
@@ -314,19 +313,6 @@ def _card_fields(message: dict, card: Card, terminal: Terminal, pin: bool = True
         message["52"] = pins.iso0_block(card.pin, card.pan, terminal.pin_key).hex().upper()
 
 
-def encode(message: dict, mac_key: bytes | None) -> bytes:
-    """The encoded message; with a MAC key, its last field (64, or 128 with a secondary bitmap)
-    is the MAC of everything before it."""
-    values = {key: value for key, value in message.items() if key not in ("p", "1")}
-    if mac_key is None:
-        return bytes(iso8583.encode(values, spec.SPEC)[0])
-    secondary = any(key.isdigit() and int(key) > 64 for key in values)
-    values["128" if secondary else "64"] = MAC_PLACEHOLDER
-    raw = bytes(iso8583.encode(values, spec.SPEC)[0])
-    body = raw[:-mac.MAC_BYTES]
-    return body + mac.compute(mac_key, body)
-
-
 async def _exchange(address: str, header: str, payload: bytes, terminal_id: str, stan: str, wait: float) -> bytes:
     host, _, port = address.rpartition(":")
     try:
@@ -424,7 +410,7 @@ def _print(result: dict) -> None:
 
 
 def send(ctx, args, kind: str, message: dict, terminal: Terminal, journal: Journal) -> int:
-    payload = encode(message, terminal.mac_key)
+    payload = codec.encode(message, terminal.mac_key)
     frame = asyncio.run(_exchange(args.iso_addr, args.header, payload, terminal.terminal_id, message["11"], args.wait))
     result = describe(kind, message, frame, terminal)
     answer = result["response"]

@@ -16,7 +16,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2
 
 from . import flows
 from .flows import Answer, Request
-from .iso import codes, fields, framing, mac, spec
+from .iso import codec, codes, fields, framing, mac, spec
 from .iso.fields import AdditionalAmount, FieldFormatError
 from .orchestrator import AUTHORIZATIONS, Switch
 from .terminals import TerminalDirectory, TerminalInfo
@@ -143,9 +143,7 @@ class IsoFront:
         return self._reply(decoded, answer, terminal)
 
     def _mac_ok(self, decoded: dict, payload: bytes, terminal: TerminalInfo) -> bool:
-        # The MAC is the message's last field: 128 when a secondary bitmap is present, else 64.
-        last = "128" if any(int(f) > 64 for f in decoded if f.isdigit()) else "64"
-        return last in decoded and mac.verify(terminal.mac_key, payload)
+        return codec.mac_field(decoded) in decoded and mac.verify(terminal.mac_key, payload)
 
     async def _network(self, decoded: dict) -> bytes:
         code = codes.APPROVED
@@ -253,12 +251,7 @@ class IsoFront:
         blocks = additional_amounts(answer)
         if blocks:
             response["54"] = fields.additional_amounts(blocks)
-        if terminal is not None and terminal.mac_key:
-            last = "128" if any(f.isdigit() and int(f) > 64 for f in response) else "64"
-            response[last] = "00" * mac.MAC_BYTES
-            encoded = bytes(iso8583.encode(response, spec.SPEC)[0])
-            return encoded[:-mac.MAC_BYTES] + mac.compute(terminal.mac_key, encoded[:-mac.MAC_BYTES])
-        return bytes(iso8583.encode(response, spec.SPEC)[0])
+        return codec.encode(response, terminal.mac_key if terminal is not None else None)
 
 
 def additional_amounts(answer: Answer) -> list[AdditionalAmount]:

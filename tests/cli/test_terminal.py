@@ -16,7 +16,7 @@ from psec import des, pinblock
 from services.cli import pins, terminal
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.switch.iso import fields, mac, spec
+from services.switch.iso import codec, fields, mac, spec
 from tests import harness
 from tests.cli.conftest import needs_switch
 
@@ -33,7 +33,7 @@ def test_a_purchase_message_follows_the_wire_contract():
     message = terminal._base("0200", term, "000042")
     message.update({"3": "000000", "4": f"{250_000:012d}"})
     terminal._card_fields(message, terminal.Card(PAN, "2812", "4821"), term)
-    frame = terminal.encode(message, term.mac_key)
+    frame = codec.encode(message, term.mac_key)
     decoded, _ = iso8583.decode(frame, spec.SPEC)
     fields.check(decoded)  # the switch's own content rules
     assert decoded["t"] == "0200" and decoded["4"] == "000000250000" and decoded["42"] == "M100".ljust(15)
@@ -51,13 +51,13 @@ def test_a_reversal_carries_field_90_95_and_its_mac_in_128():
     original = {"mti": "0200", "stan": "000042", "transmitted": "0321101500", "amount": 250_000}
     message.update({"3": "000000", "4": f"{250_000:012d}", "90": terminal._field_90(original),
                     "95": f"{100_000:012d}".ljust(42, "0")})
-    frame = terminal.encode(message, term.mac_key)
+    frame = codec.encode(message, term.mac_key)
     decoded, _ = iso8583.decode(frame, spec.SPEC)
     fields.check(decoded)
     assert decoded["90"] == "0200" + "000042" + "0321101500" + "0" * 22
     assert fields.replacement_amount(decoded["95"]) == 100_000
     assert "128" in decoded and "64" not in decoded and mac.verify(term.mac_key, frame)
-    assert "64" not in iso8583.decode(terminal.encode(message, None), spec.SPEC)[0]
+    assert "64" not in iso8583.decode(codec.encode(message, None), spec.SPEC)[0]
 
 
 def test_field_54_is_read_into_named_balances():

@@ -15,7 +15,7 @@ from psec import des, pinblock
 from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
-from services.switch.iso import fields, framing, mac, spec
+from services.switch.iso import codec, fields, framing, spec
 from tests.cards.helpers import PIN, member_request, product_request, unique_terminal_id, zone_block_0
 from tests.tasheem.helpers import an_iban, merchant_id, uid
 
@@ -37,14 +37,6 @@ def pin_block(pin: str, pan: str, key: bytes = PIN_KEY) -> str:
     return des.encrypt_tdes_ecb(key, pinblock.encode_pinblock_iso_0(pin, pan)).hex().upper()
 
 
-def encode(message: dict, mac_key: bytes | None = None) -> bytes:
-    if mac_key is None:
-        return bytes(iso8583.encode(dict(message), spec.SPEC)[0])
-    last = "128" if any(k.isdigit() and int(k) > 64 for k in message) else "64"
-    body = bytes(iso8583.encode({**message, last: "00" * 8}, spec.SPEC)[0])[:-8]
-    return body + mac.compute(mac_key, body)
-
-
 class Terminal:
     """One TCP connection to the switch, as a terminal holds it."""
 
@@ -60,7 +52,7 @@ class Terminal:
         self.sock.sendall(data)
 
     def send(self, message: dict) -> None:
-        self.send_raw(framing.frame(encode(message, self.mac_key)))
+        self.send_raw(framing.frame(codec.encode(message, self.mac_key)))
 
     def receive_frame(self) -> bytes:
         header = self._read(2)

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from services.switch.iso import framing
-from tests.switch.helpers import Terminal, encode
+from services.switch.iso import codec, framing
+from tests.switch.helpers import Terminal
 
 
 def purchase_ok(club, card) -> bool:
@@ -42,7 +42,7 @@ def test_a_bad_transmission_time_gets_30(club):
 def test_an_unknown_message_type_gets_no_money_and_the_connection_lives(club):
     card = club.card()
     terminal = club.terminal()
-    terminal.send_raw(framing.frame(encode({"t": "0300", "11": "000001", "41": club.terminal_id})))
+    terminal.send_raw(framing.frame(codec.encode({"t": "0300", "11": "000001", "41": club.terminal_id})))
     assert terminal.purchase(card, 1_000)["39"] == "00"  # the same connection still serves
 
 
@@ -88,7 +88,7 @@ def test_a_secondary_bitmap_without_secondary_fields_is_accepted(club):
     card = club.card()
     terminal = club.terminal()
     message = terminal.purchase_message(card, 1_000)
-    raw = bytearray(encode(message, terminal.mac_key))
+    raw = bytearray(codec.encode(message, terminal.mac_key))
     # Set bit 1 and append an all-zero secondary bitmap right after the primary one, then re-MAC.
     from services.switch.iso import mac
     from tests.switch.helpers import MAC_KEY
