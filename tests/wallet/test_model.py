@@ -133,7 +133,7 @@ class MemberModel(RuleBasedStateMachine):
     @precondition(lambda self: self.holds)
     @rule(data=st.data())
     def capture(self, data):
-        tx = data.draw(st.sampled_from(sorted(self.holds)))
+        tx = data.draw(st.sampled_from(list(self.holds)))
         amount, points = self.holds.pop(tx)
         gross = data.draw(st.integers(0, amount), label="captured (0 = all)")
         reply = self.wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=tx,
@@ -149,7 +149,7 @@ class MemberModel(RuleBasedStateMachine):
     @precondition(lambda self: self.holds)
     @rule(data=st.data(), by_reversal=st.booleans())
     def release(self, data, by_reversal):
-        tx = data.draw(st.sampled_from(sorted(self.holds)))
+        tx = data.draw(st.sampled_from(list(self.holds)))
         amount, _ = self.holds.pop(tx)
         if by_reversal:
             reply = self.wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=tx))
@@ -179,7 +179,7 @@ class MemberModel(RuleBasedStateMachine):
     @precondition(lambda self: self.pendings)
     @rule(data=st.data())
     def post_pending(self, data):
-        pending_id = data.draw(st.sampled_from(sorted(self.pendings)))
+        pending_id = data.draw(st.sampled_from(list(self.pendings)))
         held = self.pendings.pop(pending_id)
         amount = data.draw(st.integers(0, held), label="posted (0 = all)")
         post = pb.Transfer(transfer_id=new_id("post"), pending_id=pending_id, amount=amount,
@@ -192,7 +192,7 @@ class MemberModel(RuleBasedStateMachine):
     @precondition(lambda self: self.pendings)
     @rule(data=st.data())
     def void_pending(self, data):
-        pending_id = data.draw(st.sampled_from(sorted(self.pendings)))
+        pending_id = data.draw(st.sampled_from(list(self.pendings)))
         held = self.pendings.pop(pending_id)
         void = pb.Transfer(transfer_id=new_id("void"), pending_id=pending_id, flags=pb.TransferFlags(void_pending=True))
         assert list(self.wallet.CreateTransfers(pb.CreateTransfersRequest(transfers=[void])).results) == [
@@ -205,7 +205,7 @@ class MemberModel(RuleBasedStateMachine):
     @precondition(lambda self: self.posted)
     @rule(data=st.data(), whole_rest=st.booleans())
     def refund(self, data, whole_rest):
-        tx = data.draw(st.sampled_from(sorted(self.posted)))
+        tx = data.draw(st.sampled_from(list(self.posted)))
         p = self.posted[tx]
         remaining = p["amount"] - p["undone"]
         amount = remaining if whole_rest else data.draw(st.integers(1, remaining), label="refunded")
