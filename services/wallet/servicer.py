@@ -161,27 +161,22 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         check_id(request.transaction_id, "transaction_id")
         check_id(request.hold_transaction_id, "hold_transaction_id")
         check_amount(request.amount, "amount", allow_zero=True)
-        await self.engine.ensure_ready()
-        replay = await self._replayed(request.transaction_id, request)
-        record = await self._purchase_record(request.hold_transaction_id)
-        if replay is not None:
-            return await self._purchase_answer(request.transaction_id, record["member_id"], replay)
-        if record is None or not record["held"]:
-            return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_NOT_FOUND)
-        if record["state"] != "held":
-            return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
-        if request.amount > record["amount"]:
-            raise FieldError("amount", f"must not exceed the held amount {record['amount']}")
-        movement, _ = operations.capture(request, fingerprint(request), record, self.rules, now())
-        try:
-            applied = await self.engine.apply(movement)
-        except ConcurrentChange:
-            return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
-        return await self._purchase_answer(request.transaction_id, record["member_id"], applied)
+
+        def capture(record: dict) -> Movement:
+            if request.amount > record["amount"]:
+                raise FieldError("amount", f"must not exceed the held amount {record['amount']}")
+            return operations.capture(request, fingerprint(request), record, self.rules, now())[0]
+        return await self._resolve_hold(request, capture)
 
     async def ReleaseHold(self, request: pb.ReleaseHoldRequest, context) -> pb.PurchaseResponse:
         check_id(request.transaction_id, "transaction_id")
         check_id(request.hold_transaction_id, "hold_transaction_id")
+        return await self._resolve_hold(
+            request, lambda record: operations.release_hold(request.transaction_id, fingerprint(request), record))
+
+    async def _resolve_hold(self, request, movement_for) -> pb.PurchaseResponse:
+        """Capture or release a pre-authorization hold once: a repeat replays, a hold that is
+        unknown or already resolved is answered, and `movement_for(record)` does the rest."""
         await self.engine.ensure_ready()
         replay = await self._replayed(request.transaction_id, request)
         record = await self._purchase_record(request.hold_transaction_id)
@@ -191,7 +186,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_NOT_FOUND)
         if record["state"] != "held":
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
-        movement = operations.release_hold(request.transaction_id, fingerprint(request), record)
+        movement = movement_for(record)
         try:
             applied = await self.engine.apply(movement)
         except ConcurrentChange:
