@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
 from services.gen.club.cards.v1 import cards_pb2_grpc
+from services.shared import batching
 
 from . import authorize, cards, issuance, members, products, terminals, validate
 from .context import Deps
@@ -152,6 +153,11 @@ class CardServicer(cards_pb2_grpc.CardServiceServicer):
 
     async def AuthorizeCard(self, request, context):
         return await authorize.authorize(self.deps, request)
+
+    async def AuthorizeCards(self, request, context):
+        return pb.AuthorizeCardsResponse(items=await batching.answer_items(
+            request.items, lambda item: self.AuthorizeCard(item, context), pb.AuthorizeCardResult, self.deps.log,
+            "AuthorizeCards"))
 
     # ---- terminals ----
 

@@ -87,6 +87,7 @@ POLICY: dict[str, Rule] = {
     CARDS + "ResetPinTries": change(),
     CARDS + "ListCardEvents": read(SERVICE),
     CARDS + "AuthorizeCard": change(SERVICE),  # counts PIN tries: a change
+    CARDS + "AuthorizeCards": change(SERVICE),
     CARDS + "RegisterTerminal": change(),
     CARDS + "GetTerminal": read(SERVICE, merchant_result_field="merchant_id"),
     CARDS + "ListTerminals": read(SERVICE, merchant_field="merchant_id"),
@@ -105,6 +106,7 @@ POLICY: dict[str, Rule] = {
     WALLET + "Withdraw": change(),
     WALLET + "SetCreditLimit": change(),
     WALLET + "Purchase": change(SERVICE),
+    WALLET + "PurchaseBatch": change(SERVICE),
     WALLET + "Capture": change(SERVICE),
     WALLET + "ReleaseHold": change(SERVICE),
     WALLET + "Reverse": change(SERVICE),
@@ -129,6 +131,7 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "ListOffers": read(SERVICE),
     TASHEEM + "SetOfferActive": change(),
     TASHEEM + "Quote": change(SERVICE),  # reserves budgets
+    TASHEEM + "QuoteBatch": change(SERVICE),
     TASHEEM + "Release": change(SERVICE),
     TASHEEM + "CloseBatch": change(SERVICE),
     TASHEEM + "GetBatch": read(SERVICE),

@@ -11,6 +11,7 @@ from redis import exceptions as redis_errors
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
+from services.shared import batching
 from services.shared.errors import FieldError, Unavailable
 
 from . import budgets, offer_store, quote, registry, settlement, terminals
@@ -113,6 +114,10 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
     @dependency_errors
     async def Quote(self, request, context):
         return await quote.quote(self.deps, request)
+
+    async def QuoteBatch(self, request, context):
+        return pb.QuoteBatchResponse(items=await batching.answer_items(
+            request.items, lambda item: self.Quote(item, context), pb.QuoteResult, self.deps.log, "QuoteBatch"))
 
     @dependency_errors
     async def Release(self, request, context):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 
@@ -9,6 +10,7 @@ from google.protobuf import timestamp_pb2
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
+from services.shared import batching
 from services.shared.errors import AlreadyExists, FailedPrecondition, FieldError, NotFound
 
 from . import accounts as acc
@@ -83,6 +85,12 @@ def timestamp(value: datetime.datetime | None) -> timestamp_pb2.Timestamp:
 class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
     def __init__(self, app):
         self.app = app
+        self._ledger_available = batching.Batcher(self._read_available, "ledger-balances", max_in_flight=1)
+
+    async def _read_available(self, account_ids: list[str], _timeout) -> list[int | None]:
+        async with self.app.pool.connection() as conn:
+            found = await ledger.available_of(conn, account_ids)
+        return [found.get(account_id) for account_id in account_ids]
 
     @property
     def engine(self) -> Engine:
@@ -96,9 +104,13 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         credit, points = acc.member_credit(member_id).account_id, acc.member_points(member_id).account_id
         values = await self.engine.hot.redis.mget([f"w:{{{credit}}}:a", f"w:{{{points}}}:a"])
         if None in values:
-            async with self.app.pool.connection() as conn:
-                fresh = [await ledger.available(conn, credit), await ledger.available(conn, points)]
-            values = [v if v is not None else (f or 0) for v, f in zip(values, fresh, strict=True)]
+            # Not in Redis (no reservation touched it since the last rebuild): the ledger answers.
+            # Reads of every purchase waiting are one query (a Redis load here could race credits).
+            fresh = await asyncio.gather(*(self._ledger_available.call(account_id)
+                                           for account_id, value in zip((credit, points), values, strict=True)
+                                           if value is None))
+            missing = iter(fresh)
+            values = [value if value is not None else (next(missing) or 0) for value in values]
         return int(values[0]), int(values[1])
 
     # ---- purchase path -----------------------------------------------------------------------
@@ -124,6 +136,10 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         movement = operations.purchase(request, fingerprint(request), self.rules, now())
         applied = await self.engine.apply(movement)
         return await self._purchase_answer(request.transaction_id, request.member_id, applied)
+
+    async def PurchaseBatch(self, request: pb.PurchaseBatchRequest, context) -> pb.PurchaseBatchResponse:
+        return pb.PurchaseBatchResponse(items=await batching.answer_items(
+            request.items, lambda item: self.Purchase(item, context), pb.PurchaseResult, self.app.log, "PurchaseBatch"))
 
     async def _purchase_answer(self, transaction_id: str, member_id: str, applied: Applied) -> pb.PurchaseResponse:
         if applied.conflict:

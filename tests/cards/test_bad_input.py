@@ -11,6 +11,7 @@ import pytest
 from cryptography.utils import CryptographyDeprecationWarning
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
+from services.shared import batching
 from tests.cards.helpers import PIN, member_request, product_request, zone_block_0
 
 TABLES = ("members", "products", "bin_ranges", "cards", "card_events", "bulk_batches", "terminals", "terminal_events")
@@ -128,6 +129,8 @@ CASES = [
                                                         terminal_id=w.terminal.terminal_id), "pin_block_format"),
     ("AuthorizeCard", lambda w: pb.AuthorizeCardRequest(pan=w.pan, processing_code="000000", pin_block=bytes(8),
                                                         pin_block_format=pb.PIN_BLOCK_FORMAT_ISO_0), "terminal_id"),
+    ("AuthorizeCards", lambda w: pb.AuthorizeCardsRequest(
+        items=[pb.AuthorizeCardRequest(pan=w.pan, processing_code="000000")] * (batching.MAX_BATCH_ITEMS + 1)), "items"),
     ("RegisterTerminal", lambda w: pb.RegisterTerminalRequest(terminal_id="T1", merchant_id="M1"), "terminal_id"),
     ("RegisterTerminal", lambda w: pb.RegisterTerminalRequest(terminal_id="TNEW0001"), "merchant_id"),
     ("RegisterTerminal", lambda w: pb.RegisterTerminalRequest(terminal_id="TNEW0001", merchant_id="M" * 16),

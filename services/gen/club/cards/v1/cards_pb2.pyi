@@ -1,5 +1,6 @@
 import datetime
 
+from services.gen.club.common.v1 import batch_pb2 as _batch_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -523,6 +524,26 @@ class AuthorizeCardResponse(_message.Message):
     kind: CardKind
     merchant_id: str
     def __init__(self, response_code: _Optional[str] = ..., card_token: _Optional[str] = ..., member_id: _Optional[str] = ..., product_id: _Optional[str] = ..., tier: _Optional[str] = ..., segment: _Optional[str] = ..., limits: _Optional[_Union[ProductLimits, _Mapping]] = ..., masked_pan: _Optional[str] = ..., kind: _Optional[_Union[CardKind, str]] = ..., merchant_id: _Optional[str] = ...) -> None: ...
+
+class AuthorizeCardsRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[AuthorizeCardRequest]
+    def __init__(self, items: _Optional[_Iterable[_Union[AuthorizeCardRequest, _Mapping]]] = ...) -> None: ...
+
+class AuthorizeCardsResponse(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[AuthorizeCardResult]
+    def __init__(self, items: _Optional[_Iterable[_Union[AuthorizeCardResult, _Mapping]]] = ...) -> None: ...
+
+class AuthorizeCardResult(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: AuthorizeCardResponse
+    error: _batch_pb2.ItemError
+    def __init__(self, response: _Optional[_Union[AuthorizeCardResponse, _Mapping]] = ..., error: _Optional[_Union[_batch_pb2.ItemError, _Mapping]] = ...) -> None: ...
 
 class Terminal(_message.Message):
     __slots__ = ("terminal_id", "merchant_id", "status", "pin_key_kcv", "mac_key_kcv", "key_version", "created_at")

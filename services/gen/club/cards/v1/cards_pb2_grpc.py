@@ -133,6 +133,11 @@ class CardServiceStub:
                 request_serializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardRequest.SerializeToString,
                 response_deserializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardResponse.FromString,
                 _registered_method=True)
+        self.AuthorizeCards = channel.unary_unary(
+                '/club.cards.v1.CardService/AuthorizeCards',
+                request_serializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsRequest.SerializeToString,
+                response_deserializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsResponse.FromString,
+                _registered_method=True)
         self.RegisterTerminal = channel.unary_unary(
                 '/club.cards.v1.CardService/RegisterTerminal',
                 request_serializer=club_dot_cards_dot_v1_dot_cards__pb2.RegisterTerminalRequest.SerializeToString,
@@ -296,6 +301,13 @@ class CardServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AuthorizeCards(self, request, context):
+        """The same, batched: the switch sends every authorization waiting in one call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RegisterTerminal(self, request, context):
         """Terminals and their keys (terminal PIN key, terminal MAC key).
         """
@@ -431,6 +443,11 @@ def add_CardServiceServicer_to_server(servicer, server):
                     servicer.AuthorizeCard,
                     request_deserializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardRequest.FromString,
                     response_serializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardResponse.SerializeToString,
+            ),
+            'AuthorizeCards': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthorizeCards,
+                    request_deserializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsRequest.FromString,
+                    response_serializer=club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsResponse.SerializeToString,
             ),
             'RegisterTerminal': grpc.unary_unary_rpc_method_handler(
                     servicer.RegisterTerminal,
@@ -980,6 +997,33 @@ class CardService:
             '/club.cards.v1.CardService/AuthorizeCard',
             club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardRequest.SerializeToString,
             club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthorizeCards(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.cards.v1.CardService/AuthorizeCards',
+            club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsRequest.SerializeToString,
+            club_dot_cards_dot_v1_dot_cards__pb2.AuthorizeCardsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,5 +1,6 @@
 import datetime
 
+from services.gen.club.common.v1 import batch_pb2 as _batch_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -399,6 +400,26 @@ class QuoteResponse(_message.Message):
     mcc: str
     points_earned: int
     def __init__(self, transaction_id: _Optional[str] = ..., outcome: _Optional[_Union[QuoteOutcome, str]] = ..., offers: _Optional[_Iterable[_Union[AppliedOffer, _Mapping]]] = ..., discount: _Optional[int] = ..., funding: _Optional[_Iterable[_Union[FundingAmount, _Mapping]]] = ..., points_bonus: _Optional[int] = ..., points_multiplier_pct: _Optional[int] = ..., net_amount: _Optional[int] = ..., mcc: _Optional[str] = ..., points_earned: _Optional[int] = ...) -> None: ...
+
+class QuoteBatchRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[QuoteRequest]
+    def __init__(self, items: _Optional[_Iterable[_Union[QuoteRequest, _Mapping]]] = ...) -> None: ...
+
+class QuoteBatchResponse(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[QuoteResult]
+    def __init__(self, items: _Optional[_Iterable[_Union[QuoteResult, _Mapping]]] = ...) -> None: ...
+
+class QuoteResult(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: QuoteResponse
+    error: _batch_pb2.ItemError
+    def __init__(self, response: _Optional[_Union[QuoteResponse, _Mapping]] = ..., error: _Optional[_Union[_batch_pb2.ItemError, _Mapping]] = ...) -> None: ...
 
 class ReleaseRequest(_message.Message):
     __slots__ = ("transaction_id",)

@@ -102,6 +102,11 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteResponse.FromString,
                 _registered_method=True)
+        self.QuoteBatch = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/QuoteBatch',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchResponse.FromString,
+                _registered_method=True)
         self.Release = channel.unary_unary(
                 '/club.tasheem.v1.TasheemService/Release',
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseRequest.SerializeToString,
@@ -228,6 +233,13 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def QuoteBatch(self, request, context):
+        """The same, batched: reserving quotes of one batch commit in one transaction.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Release(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -339,6 +351,11 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.Quote,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteResponse.SerializeToString,
+            ),
+            'QuoteBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.QuoteBatch,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchResponse.SerializeToString,
             ),
             'Release': grpc.unary_unary_rpc_method_handler(
                     servicer.Release,
@@ -730,6 +747,33 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/Quote',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QuoteBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/QuoteBatch',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.QuoteBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,

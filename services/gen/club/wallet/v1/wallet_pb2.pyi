@@ -1,5 +1,6 @@
 import datetime
 
+from services.gen.club.common.v1 import batch_pb2 as _batch_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -410,6 +411,26 @@ class PurchaseResponse(_message.Message):
     points_available: int
     ledger_sequence: int
     def __init__(self, transaction_id: _Optional[str] = ..., outcome: _Optional[_Union[PurchaseOutcome, str]] = ..., replayed: _Optional[bool] = ..., charged: _Optional[int] = ..., points_earned: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ..., ledger_sequence: _Optional[int] = ...) -> None: ...
+
+class PurchaseBatchRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[PurchaseRequest]
+    def __init__(self, items: _Optional[_Iterable[_Union[PurchaseRequest, _Mapping]]] = ...) -> None: ...
+
+class PurchaseBatchResponse(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[PurchaseResult]
+    def __init__(self, items: _Optional[_Iterable[_Union[PurchaseResult, _Mapping]]] = ...) -> None: ...
+
+class PurchaseResult(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: PurchaseResponse
+    error: _batch_pb2.ItemError
+    def __init__(self, response: _Optional[_Union[PurchaseResponse, _Mapping]] = ..., error: _Optional[_Union[_batch_pb2.ItemError, _Mapping]] = ...) -> None: ...
 
 class CaptureRequest(_message.Message):
     __slots__ = ("transaction_id", "hold_transaction_id", "amount")

@@ -98,6 +98,11 @@ class WalletServiceStub:
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseRequest.SerializeToString,
                 response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseResponse.FromString,
                 _registered_method=True)
+        self.PurchaseBatch = channel.unary_unary(
+                '/club.wallet.v1.WalletService/PurchaseBatch',
+                request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchRequest.SerializeToString,
+                response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchResponse.FromString,
+                _registered_method=True)
         self.Capture = channel.unary_unary(
                 '/club.wallet.v1.WalletService/Capture',
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.CaptureRequest.SerializeToString,
@@ -233,6 +238,13 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PurchaseBatch(self, request, context):
+        """The same, batched: every purchase of the batch joins the same group commit.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Capture(self, request, context):
         """Completes a pre-authorization (a Purchase with hold=true): posts up to the held amount.
         """
@@ -357,6 +369,11 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.Purchase,
                     request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseRequest.FromString,
                     response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseResponse.SerializeToString,
+            ),
+            'PurchaseBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurchaseBatch,
+                    request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchRequest.FromString,
+                    response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchResponse.SerializeToString,
             ),
             'Capture': grpc.unary_unary_rpc_method_handler(
                     servicer.Capture,
@@ -715,6 +732,33 @@ class WalletService:
             '/club.wallet.v1.WalletService/Purchase',
             club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseRequest.SerializeToString,
             club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurchaseBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.wallet.v1.WalletService/PurchaseBatch',
+            club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchRequest.SerializeToString,
+            club_dot_wallet_dot_v1_dot_wallet__pb2.PurchaseBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,
