@@ -11,7 +11,7 @@ from services.shared import db, redis_scripts
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import budgets, windows
+from . import budgets, quote, windows
 from .catalog import Catalog
 from .context import Deps
 from .servicer import TasheemServicer
@@ -74,6 +74,7 @@ class TasheemApp:
                     catalog=self.catalog, data_dir=runtime.data_dir, log=runtime.log, time_zone=config.time_zone,
                     rials_per_point=config.points_earn_rials_per_point, cutoffs=config.settlement_cutoffs,
                     wallet_addr=config.wallet_addr, tls_dir=config.tls_dir)
+        deps.quote_commits = quote.committer(deps)
         # Health stays NOT_SERVING until every budgeted offer has its counters in Redis.
         rebuilt = await budgets.load_all(deps)
         runtime.log.info("catalog loaded", extra={"offers": len(self.catalog.snapshot.offers),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pathlib
 from dataclasses import dataclass
+from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
@@ -27,3 +28,4 @@ class Deps:
     cutoffs: tuple  # datetime.time values, local to time_zone
     wallet_addr: str
     tls_dir: str = ""
+    quote_commits: Any = None  # quote.committer(deps): reserving quotes' group commit

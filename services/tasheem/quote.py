@@ -2,14 +2,18 @@
 reserve=true, the budgets and member limits are reserved and the quote recorded.
 
 Everything before the reservation is in memory (the catalog snapshot); only a reserving
-quote touches Redis (the offers with budgets or limits) and Postgres (one commit).
+quote touches Redis (the offers with budgets or limits) and Postgres. Reserving quotes are
+group-committed: every one waiting joins one transaction (its gates in one Redis pipeline, its
+rows in one statement), and the next batch starts as soon as that commit ends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
+from services.shared import batching
 from services.shared.errors import FieldError, Unavailable
 
 from . import budgets, selection, windows
@@ -20,20 +24,31 @@ from .offers import Offer, Purchase
 MAX_AMOUNT = 10**15  # rials; far above any purchase, far below int64
 MAX_ID_LENGTH = 64
 
-INSERT_QUOTE = """
+# Every reserving quote of a group commit, in one statement: the quotes first (a retry of a
+# transaction id already recorded inserts nothing and is answered from the stored row), then the
+# reservation rows of the quotes that were inserted.
+INSERT_QUOTES = """
 WITH q AS (
   INSERT INTO quotes (transaction_id, merchant_id, terminal_id, member_id, amount, discount, merchant_share, response)
-  VALUES (%(transaction_id)s, %(merchant_id)s, %(terminal_id)s, %(member_id)s, %(amount)s, %(discount)s,
-          %(merchant_share)s, %(response)s)
+  SELECT * FROM unnest(%(transaction_id)s::text[], %(merchant_id)s::text[], %(terminal_id)s::text[],
+                       %(member_id)s::text[], %(amount)s::bigint[], %(discount)s::bigint[],
+                       %(merchant_share)s::bigint[], %(response)s::bytea[])
   ON CONFLICT (transaction_id) DO NOTHING
   RETURNING transaction_id
 ), r AS (
   INSERT INTO reservations (transaction_id, offer_id, member_id, discount, day_key, week_key, month_key)
-  SELECT q.transaction_id, o.offer_id, %(member_id)s, o.discount, %(day_key)s, %(week_key)s, %(month_key)s
-    FROM q, unnest(%(offer_ids)s::text[], %(discounts)s::bigint[]) AS o(offer_id, discount)
+  SELECT o.transaction_id, o.offer_id, o.member_id, o.discount, o.day_key, o.week_key, o.month_key
+    FROM unnest(%(r_transaction_id)s::text[], %(r_offer_id)s::text[], %(r_member_id)s::text[],
+                %(r_discount)s::bigint[], %(r_day_key)s::text[], %(r_week_key)s::text[], %(r_month_key)s::text[])
+         AS o(transaction_id, offer_id, member_id, discount, day_key, week_key, month_key)
+    JOIN q USING (transaction_id)
 )
-SELECT count(*) AS inserted FROM q
+SELECT transaction_id FROM q
 """
+QUOTE_COLUMNS = ("transaction_id", "merchant_id", "terminal_id", "member_id", "amount", "discount", "merchant_share",
+                 "response")
+RESERVATION_COLUMNS = ("transaction_id", "offer_id", "member_id", "discount", "day_key", "week_key", "month_key")
+MAX_COMMIT_QUOTES = 512  # reserving quotes per group commit
 
 
 def _check(request: pb.QuoteRequest) -> None:
@@ -78,75 +93,128 @@ async def quote(deps: Deps, request: pb.QuoteRequest) -> pb.QuoteResponse:
     return await _reserve(deps, request.transaction_id, purchase, merchant.mcc, outcome)
 
 
+@dataclass
+class Attempt:
+    """One reserving quote on its way into a group commit."""
+
+    transaction_id: str
+    purchase: Purchase
+    mcc: str
+    outcome: selection.Outcome
+    gates: list[budgets.Gate]
+    periods: dict[str, str]
+
+
+def committer(deps: Deps) -> batching.Batcher:
+    """Reserving quotes wait here; each batch is one transaction, the next starts when it ends."""
+    return batching.Batcher(lambda attempts, _timeout: _attempt_many(deps, attempts), "quote-commit",
+                            max_items=MAX_COMMIT_QUOTES, max_in_flight=1)
+
+
 async def _reserve(deps: Deps, transaction_id: str, purchase: Purchase, mcc: str,
                    outcome: selection.Outcome) -> pb.QuoteResponse:
     periods = windows.period_keys(purchase.at, deps.time_zone)
     gates = [budgets.gate_for(item.offer, item.discount, transaction_id, purchase.member_id, periods)
              for item in outcome.applied if item.offer.needs_reservation]
+    attempt = Attempt(transaction_id, purchase, mcc, outcome, gates, periods)
     for _ in range(budgets.LOAD_ATTEMPTS):
-        missing = await _attempt(deps, transaction_id, purchase, mcc, outcome, gates, periods)
-        if isinstance(missing, pb.QuoteResponse):
-            return missing
-        for offer in missing:  # Redis lost these offers' counters: rebuild, then try again
+        result = await deps.quote_commits.call(attempt)
+        if isinstance(result, pb.QuoteResponse):
+            return result
+        for offer in result:  # Redis lost these offers' counters: rebuild, then try again
             await budgets.load(deps, offer)
     raise Unavailable("offer counters are being rebuilt; retry")
 
 
-async def _attempt(deps: Deps, transaction_id: str, purchase: Purchase, mcc: str, outcome: selection.Outcome,
-                   gates: list[budgets.Gate], periods: dict[str, str]) -> pb.QuoteResponse | list[Offer]:
-    made: list[budgets.Gate] = []  # reserved by this attempt: given back if the commit fails
+async def _attempt_many(deps: Deps, attempts: list[Attempt]) -> list[pb.QuoteResponse | list[Offer]]:
+    """Per attempt the answer, or the offers whose counters Redis lost. The same transaction id
+    twice in one batch (two callers at once) is attempted once; both get its answer."""
+    first: dict[str, int] = {}
+    unique = [first.setdefault(attempt.transaction_id, index) == index for index, attempt in enumerate(attempts)]
+    answers = iter(await _commit_attempts(deps, [a for a, keep in zip(attempts, unique, strict=True) if keep]))
+    results: list = [next(answers) if keep else None for keep in unique]
+    return [result if keep else results[first[attempt.transaction_id]]
+            for attempt, keep, result in zip(attempts, unique, results, strict=True)]
+
+
+async def _commit_attempts(deps: Deps, attempts: list[Attempt]) -> list[pb.QuoteResponse | list[Offer]]:
+    """One transaction for every attempt: shared locks on their offers, their gates in one Redis
+    pipeline, their quote and reservation rows in one statement. If the commit fails, every
+    reservation made is given back."""
+    made: list[budgets.Gate] = []  # reserved here and kept: given back if the commit fails
+    undo: list[budgets.Gate] = []  # reserved by attempts that cannot go on (counters missing)
+    results: list = [None] * len(attempts)
+    rows: list[tuple[int, pb.QuoteResponse, selection.Outcome]] = []
     try:
         async with deps.pool.connection() as conn, conn.transaction():
-            await budgets.lock_offers_shared(conn, [gate.offer.offer_id for gate in gates])
-            replies = await budgets.run_gates(deps, gates)
-            made = [gate for gate, reply in zip(gates, replies, strict=True) if reply[0] == budgets.RESERVED]
-            missing = [gate.offer for gate, reply in zip(gates, replies, strict=True) if reply[0] == budgets.NOT_LOADED]
-            if missing:
-                raise _NotLoaded(missing)
-            reserved = {item.offer.offer_id: item.discount for item in outcome.applied}
-            for gate, reply in zip(gates, replies, strict=True):
-                if reply[0] == budgets.REFUSED:
-                    del reserved[gate.offer.offer_id]  # over a limit: the purchase goes on without it
-                elif reply[0] == budgets.ALREADY:
-                    reserved[gate.offer.offer_id] = reply[1]
-            kept = [item.offer for item in outcome.applied if item.offer.offer_id in reserved]
-            final = selection.price(kept, purchase.amount, deps.rials_per_point, reserved)
-            response = response_for(transaction_id, mcc, final)
-            cur = await conn.execute(INSERT_QUOTE, {
-                "transaction_id": transaction_id, "merchant_id": purchase.merchant_id,
-                "terminal_id": purchase.terminal_id, "member_id": purchase.member_id, "amount": purchase.amount,
-                "discount": final.discount, "merchant_share": final.funding.get(MERCHANT_PARTY, 0),
-                "response": response.SerializeToString(), "day_key": periods[windows.DAY],
-                "week_key": periods[windows.WEEK], "month_key": periods[windows.MONTH],
-                "offer_ids": [item.offer.offer_id for item in final.applied],
-                "discounts": [item.discount for item in final.applied]})
-            if (await cur.fetchone())["inserted"] == 0:
-                raise _Duplicate()
-        return response
-    except _NotLoaded as exc:
-        await budgets.undo_gates(deps, made)
-        return exc.offers
-    except _Duplicate:
-        # The same transaction id committed concurrently: its answer stands, ours is undone.
-        await budgets.undo_gates(deps, made)
-        async with deps.pool.connection() as conn:
-            return await _stored(conn, transaction_id)
+            all_gates = [gate for attempt in attempts for gate in attempt.gates]
+            await budgets.lock_offers_shared(conn, list({gate.offer.offer_id for gate in all_gates}))
+            replies = iter(await budgets.run_gates(deps, all_gates))
+            for index, attempt in enumerate(attempts):
+                answered = [(gate, next(replies)) for gate in attempt.gates]
+                reserved_here = [gate for gate, reply in answered if reply[0] == budgets.RESERVED]
+                missing = [gate.offer for gate, reply in answered if reply[0] == budgets.NOT_LOADED]
+                if missing:
+                    undo += reserved_here
+                    results[index] = missing
+                    continue
+                made += reserved_here
+                final = _final_outcome(deps, attempt, answered)
+                rows.append((index, response_for(attempt.transaction_id, attempt.mcc, final), final))
+            inserted = await _insert_quotes(conn, [(attempts[index], response, final) for index, response, final in rows])
     except BaseException:
-        await budgets.undo_gates(deps, made)
+        await budgets.undo_gates(deps, made + undo)
         raise
+    await budgets.undo_gates(deps, undo)
+    duplicates = [index for index, _, _ in rows if attempts[index].transaction_id not in inserted]
+    for index, response, _ in rows:
+        results[index] = response
+    if duplicates:
+        # The same transaction id committed before (a retry): its answer stands, ours is undone.
+        await budgets.undo_gates(deps, [gate for index in duplicates for gate in attempts[index].gates
+                                        if gate in made])
+        async with deps.pool.connection() as conn:
+            for index in duplicates:
+                results[index] = await _stored(conn, attempts[index].transaction_id)
+    return results
+
+
+def _final_outcome(deps: Deps, attempt: Attempt, answered: list[tuple[budgets.Gate, list]]) -> selection.Outcome:
+    """The price after the gates: an offer over a limit is dropped, an earlier reservation kept."""
+    reserved = {item.offer.offer_id: item.discount for item in attempt.outcome.applied}
+    for gate, reply in answered:
+        if reply[0] == budgets.REFUSED:
+            del reserved[gate.offer.offer_id]  # over a limit: the purchase goes on without it
+        elif reply[0] == budgets.ALREADY:
+            reserved[gate.offer.offer_id] = reply[1]
+    kept = [item.offer for item in attempt.outcome.applied if item.offer.offer_id in reserved]
+    return selection.price(kept, attempt.purchase.amount, deps.rials_per_point, reserved)
+
+
+async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selection.Outcome]]) -> set[str]:
+    """Insert the quotes and their reservations; the transaction ids that were new."""
+    if not rows:
+        return set()
+    quotes = {name: [] for name in QUOTE_COLUMNS}
+    reservations = {name: [] for name in RESERVATION_COLUMNS}
+    for attempt, response, final in rows:
+        purchase = attempt.purchase
+        for name, value in zip(QUOTE_COLUMNS, (
+                attempt.transaction_id, purchase.merchant_id, purchase.terminal_id, purchase.member_id,
+                purchase.amount, final.discount, final.funding.get(MERCHANT_PARTY, 0), response.SerializeToString()),
+                strict=True):
+            quotes[name].append(value)
+        for item in final.applied:
+            for name, value in zip(RESERVATION_COLUMNS, (
+                    attempt.transaction_id, item.offer.offer_id, purchase.member_id, item.discount,
+                    attempt.periods[windows.DAY], attempt.periods[windows.WEEK], attempt.periods[windows.MONTH]),
+                    strict=True):
+                reservations[name].append(value)
+    cur = await conn.execute(INSERT_QUOTES, quotes | {f"r_{name}": values for name, values in reservations.items()})
+    return {row["transaction_id"] for row in await cur.fetchall()}
 
 
 async def _stored(conn, transaction_id: str) -> pb.QuoteResponse | None:
     cur = await conn.execute("SELECT response FROM quotes WHERE transaction_id = %s", (transaction_id,))
     row = await cur.fetchone()
     return pb.QuoteResponse.FromString(bytes(row["response"])) if row else None
-
-
-class _NotLoaded(Exception):
-    def __init__(self, offers: list[Offer]):
-        super().__init__("offer counters not loaded")
-        self.offers = offers
-
-
-class _Duplicate(Exception):
-    pass

@@ -1,0 +1,62 @@
+"""CPU seconds per process from /proc, to divide by the work done: on a 2-core machine the CPU
+each approval costs, summed over every process, is what bounds throughput."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import resource
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_seconds(pid: int) -> float:
+    """utime + stime of one process (0 when it is gone)."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
+
+
+def postgres_pids() -> list[int]:
+    """Every Postgres server process (backends included) on this machine."""
+    pids = []
+    for entry in pathlib.Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def self_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class CpuMeter:
+    """CPU used by named processes between start() and stop()."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self._before: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        seconds = {name: process_seconds(pid) for name, pid in self.pids.items()}
+        seconds["postgres"] = sum(process_seconds(pid) for pid in postgres_pids())
+        seconds["load generator"] = self_seconds()
+        return seconds
+
+    def start(self) -> None:
+        self._before = self._read()
+
+    def stop(self, approvals: int) -> dict[str, float]:
+        """CPU milliseconds per approval, by process, and the total."""
+        after = self._read()
+        per = {name: round((after[name] - self._before.get(name, 0.0)) * 1000 / max(approvals, 1), 3)
+               for name in after}
+        per["total"] = round(sum(per.values()), 3)
+        return per
