@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import iso8583
+import psec.mac
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -86,3 +87,24 @@ def test_admission_sheds_lower_tiers_first(start, band, in_flight):
     assert admission.admit("bronze", in_flight) == (in_flight < start)
     assert admission.admit("platinum", in_flight) == (in_flight < start + band)
     assert admission.admit("unknown-tier", in_flight) == admission.admit("bronze", in_flight)
+
+
+# mac.compute keeps cipher contexts per key instead of calling psec; psec is the oracle.
+@given(st.binary(min_size=16, max_size=16), st.binary(max_size=600))
+def test_mac_matches_psec_retail_mac(key, data):
+    expected = psec.mac.generate_retail_mac(key[:8], key[8:], data, mac.PADDING_METHOD)[:mac.MAC_BYTES]
+    assert mac.compute(key, data) == expected
+    assert mac.compute(key, data) == expected  # again: the chaining carried between calls is undone
+
+
+# ISO/IEC 9797-1 Annex B, MAC algorithm 3, padding method 2: K = 0123456789ABCDEF, K' = FEDCBA9876543210.
+@pytest.mark.parametrize(("data", "expected"), [(b"Now is the time for all ", "E9086230CA3BE796"),
+                                                (b"Now is the time for it", "5A692CE64F404145")])
+def test_mac_known_vectors(data, expected):
+    assert mac.compute(bytes.fromhex("0123456789ABCDEFFEDCBA9876543210"), data).hex().upper() == expected
+
+
+def test_mac_key_cache_is_bounded():
+    for index in range(mac.MAX_CACHED_KEYS + 10):
+        mac.compute(index.to_bytes(16, "big"), b"x")
+    assert len(mac._STATES) <= mac.MAX_CACHED_KEYS
