@@ -66,9 +66,7 @@ def run(short: bool) -> dict:
         asyncio.run(loadgen.drive(stack.iso_port, templates[:1], 1, 1))  # warm caches and connections
         meter = cpu.CpuMeter({name: service.proc.pid for name, service in stack.services.items()}
                              | {"redis": stack.redis_server.proc.pid})
-        meter.start()
-        platform = asyncio.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short]))
-        platform["cpu_ms_per_approval"] = meter.stop(platform["approved"])
+        platform = asyncio.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short], meter))
         # Open loop at 80% of what the closed loop reached: latency without self-throttling.
         open_rate = max(10.0, 0.8 * platform["approved_per_second"])
         open_loop = asyncio.run(loadgen.drive_rate(stack.iso_port, templates, open_rate, SECONDS[short]))
