@@ -27,6 +27,7 @@ class CardsApp:
         self.servicer = CardServicer()
         self.pool = None
         self.redis = None
+        self.hot = None
 
     def servicers(self):
         return [(cards_pb2_grpc.add_CardServiceServicer_to_server, self.servicer,
@@ -38,7 +39,9 @@ class CardsApp:
         self.pool = await db.open_pool(config.database_url, "cards", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
         await self.redis.ping()
-        deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR), vault=vault,
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
+        deps = Deps(pool=self.pool, redis=self.redis, hot=self.hot,
+                    scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot), vault=vault,
                     keys=key_ring, data_dir=runtime.data_dir, log=runtime.log)
         # Health stays NOT_SERVING until the read models are whole again.
         await profiles.rebuild_if_needed(deps)
@@ -47,5 +50,7 @@ class CardsApp:
     async def stop(self) -> None:
         if self.pool:
             await self.pool.close()
+        if self.hot:
+            await self.hot.close()
         if self.redis:
             await self.redis.aclose()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 
+from services.shared.redis_pipeline import AutoPipeline
 from services.shared.redis_scripts import Scripts
 from services.shared.vault import Vault
 
@@ -18,7 +19,8 @@ from .keys import KeyRing
 @dataclass
 class Deps:
     pool: AsyncConnectionPool
-    redis: Redis
+    redis: Redis  # bulk work: explicit pipelines, scans
+    hot: AutoPipeline  # the authorization path's reads (auto-pipelined)
     scripts: Scripts
     vault: Vault
     keys: KeyRing

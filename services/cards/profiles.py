@@ -173,16 +173,16 @@ async def refresh_cards(deps: Deps, conn, condition: str, params) -> None:
 
 
 async def card_by_hash(deps: Deps, pan_hash: bytes) -> CardProfile | None:
-    stored = await deps.redis.hgetall(profile_key(pan_hash))
+    stored = await deps.hot.hgetall(profile_key(pan_hash))
     if stored:
         return CardProfile.from_redis(stored)
     return await _card_from_postgres(deps, "c.pan_hash = %s", (pan_hash,))
 
 
 async def card_by_token(deps: Deps, card_token: str) -> CardProfile | None:
-    pan_hash = await deps.redis.get(token_key(card_token))
+    pan_hash = await deps.hot.get(token_key(card_token))
     if pan_hash:
-        stored = await deps.redis.hgetall(profile_key(pan_hash))
+        stored = await deps.hot.hgetall(profile_key(pan_hash))
         if stored:
             return CardProfile.from_redis(stored)
     return await _card_from_postgres(deps, "c.card_token = %s", (card_token,))
@@ -199,7 +199,7 @@ async def _card_from_postgres(deps: Deps, condition: str, params) -> CardProfile
 
 
 async def terminal(deps: Deps, terminal_id: str) -> TerminalProfile | None:
-    stored = await deps.redis.hgetall(terminal_key(terminal_id))
+    stored = await deps.hot.hgetall(terminal_key(terminal_id))
     if stored:
         return TerminalProfile.from_redis(stored)
     async with deps.pool.connection() as conn:

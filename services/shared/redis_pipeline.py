@@ -199,7 +199,12 @@ class AutoPipeline:
     everything behind them, then time out."""
 
     def __init__(self, url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
-                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS):
+                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0):
+        """`retries` > 0: a command that meets a broken connection (Redis restarted) is sent again
+        on a fresh one, that many times, as redis_scripts.client(retries=...) does: for commands
+        that are safe to repeat (reads, and scripts idempotent by their markers)."""
+        assert retries >= 0
+        self._retries = retries
         self._host, self._port, self._username, self._password, self._db = _parse_url(url)
         self._socket_timeout = socket_timeout
         self._connect_timeout = connect_timeout
@@ -209,6 +214,15 @@ class AutoPipeline:
     async def execute(self, *args: _Arg):
         """Send one command; its reply as hiredis parses it (bytes, int, list, None)."""
         packed = hiredis.pack_command(args)  # before queueing: a bad argument fails only here
+        for attempt in range(self._retries + 1):
+            try:
+                return await self._send(packed)
+            except redis_errors.ConnectionError:
+                if attempt == self._retries:
+                    raise
+        raise AssertionError("not reached")
+
+    async def _send(self, packed: bytes):
         conn = self._conn
         if conn is None or conn.error is not None:
             conn = await self._connected()

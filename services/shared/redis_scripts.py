@@ -14,6 +14,8 @@ from redis import exceptions as redis_errors
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from .redis_pipeline import AutoPipeline
+
 SOCKET_TIMEOUT_SECONDS = 2.0
 MAX_CONNECTIONS = 200  # per process; past this, commands wait for a free connection...
 POOL_WAIT_SECONDS = 5.0  # ...this long, instead of failing as if Redis were down
@@ -39,15 +41,33 @@ def client(url: str, retries: int = 0) -> aioredis.Redis:
     return redis
 
 
+def hot_client(url: str, retries: int = 0) -> AutoPipeline:
+    """The hot paths' Redis: commands of one loop iteration go out together (redis_pipeline.py)."""
+    return AutoPipeline(url, socket_timeout=SOCKET_TIMEOUT_SECONDS, connect_timeout=SOCKET_TIMEOUT_SECONDS,
+                        retries=retries)
+
+
 class Scripts:
-    def __init__(self, redis: aioredis.Redis, directory: pathlib.Path):
-        self._scripts = {path.stem: redis.register_script(path.read_text()) for path in sorted(directory.glob("*.lua"))}
+    """`await scripts.<name>(keys=..., args=...)`: through the auto-pipelined `hot` connection when
+    there is one; with `client=pipe`, queued on that explicit redis-py pipeline (bulk work)."""
+
+    def __init__(self, redis: aioredis.Redis, directory: pathlib.Path, hot: AutoPipeline | None = None):
+        sources = {path.stem: path.read_text() for path in sorted(directory.glob("*.lua"))}
+        self._scripts = {name: redis.register_script(source) for name, source in sources.items()}
+        self._hot = {name: hot.script(source) for name, source in sources.items()} if hot is not None else {}
 
     def __getattr__(self, name: str):
         try:
-            return self._scripts[name]
+            script = self._scripts[name]
         except KeyError:
             raise AttributeError(f"no Lua script named {name!r}") from None
+        hot = self._hot.get(name)
+
+        def call(keys=(), args=(), client=None):
+            if client is None and hot is not None:
+                return hot(keys, args)
+            return script(keys=keys, args=args, client=client)
+        return call
 
     def names(self) -> list[str]:
         return sorted(self._scripts)

@@ -77,6 +77,7 @@ class SwitchApp:
         self.servicer = AuthorizationServicer()
         self.pool = None
         self.redis = None
+        self.hot = None
         self.channels = []
         self.journal: Journal | None = None
         self.front: IsoFront | None = None
@@ -93,6 +94,7 @@ class SwitchApp:
         self.pool = await db.open_pool(config.database_url, "switch", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
         await self.redis.ping()
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
         self.channels = [clients.channel(address, config.tls_dir, "switch")
                          for address in (config.cards_addr, config.tasheem_addr, config.wallet_addr)]
         cards = cards_pb2_grpc.CardServiceStub(self.channels[0])
@@ -100,8 +102,8 @@ class SwitchApp:
         self.journal.start()
         switch = Switch(
             cards, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
-            wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.redis),
-            redis_scripts.Scripts(self.redis, LUA_DIR),
+            wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
+            redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
             Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
                      config.compensation_grace_seconds),
@@ -135,5 +137,7 @@ class SwitchApp:
             await channel.close()
         if self.pool:
             await self.pool.close()
+        if self.hot:
+            await self.hot.close()
         if self.redis:
             await self.redis.aclose()

@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 
-import redis.asyncio as aioredis
+from services.shared.redis_pipeline import AutoPipeline
 
 DUPLICATE_WINDOW_SECONDS = 2 * 24 * 3600  # retransmissions and reversals come within minutes; keep days
 INFLIGHT_CLAIM_SECONDS = 30  # longer than any authorization; a crashed switch's claim lapses
@@ -51,7 +51,7 @@ class Claim:
 
 
 class Dedupe:
-    def __init__(self, redis: aioredis.Redis):
+    def __init__(self, redis: AutoPipeline):
         self.redis = redis
 
     async def claim(self, transaction_id: str) -> Claim:

@@ -57,6 +57,7 @@ class TasheemApp:
         self.servicer = TasheemServicer()
         self.pool = None
         self.redis = None
+        self.hot = None
         self.catalog: Catalog | None = None
 
     def servicers(self):
@@ -68,9 +69,10 @@ class TasheemApp:
         self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
         await self.redis.ping()
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
         self.catalog = Catalog(self.pool, self.redis, runtime.log)
         await self.catalog.reload()
-        deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR),
+        deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
                     catalog=self.catalog, data_dir=runtime.data_dir, log=runtime.log, time_zone=config.time_zone,
                     rials_per_point=config.points_earn_rials_per_point, cutoffs=config.settlement_cutoffs,
                     wallet_addr=config.wallet_addr, tls_dir=config.tls_dir)
@@ -88,5 +90,7 @@ class TasheemApp:
             await self.catalog.stop()
         if self.pool:
             await self.pool.close()
+        if self.hot:
+            await self.hot.close()
         if self.redis:
             await self.redis.aclose()

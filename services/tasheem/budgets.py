@@ -23,6 +23,7 @@ whatever the retries), then release.lua gives back what the transaction's marker
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -77,19 +78,14 @@ def gate_for(offer: Offer, discount: int, transaction_id: str, member_id: str, p
 async def run_gates(deps: Deps, gates: list[Gate]) -> list[list]:
     if not gates:
         return []
-    pipe = deps.redis.pipeline(transaction=False)
-    for gate in gates:
-        await deps.scripts.reserve(keys=gate.keys, args=gate.args, client=pipe)
-    return [[int(item) if isinstance(item, int) else item.decode() for item in reply] for reply in await pipe.execute()]
+    replies = await asyncio.gather(*(deps.scripts.reserve(keys=gate.keys, args=gate.args) for gate in gates))
+    return [[int(item) if isinstance(item, int) else item.decode() for item in reply] for reply in replies]
 
 
 async def undo_gates(deps: Deps, gates: list[Gate]) -> None:
     """Give back reservations made by this attempt (its commit failed)."""
     if gates:
-        pipe = deps.redis.pipeline(transaction=False)
-        for gate in gates:
-            await deps.scripts.release(keys=gate.keys, client=pipe)
-        await pipe.execute()
+        await asyncio.gather(*(deps.scripts.release(keys=gate.keys) for gate in gates))
 
 
 async def lock_offers_shared(conn, offer_ids: list[str]) -> None:

@@ -46,6 +46,7 @@ class WalletApp:
         self.servicer = WalletServicer(self)
         self.pool = None
         self.redis = None
+        self.hot = None
         self.engine: Engine | None = None
         self.tasks: list[asyncio.Task] = []
 
@@ -59,13 +60,14 @@ class WalletApp:
         self.rules = Rules(config.point_value_rials, config.points_lifetime_days)
         self.pool = await db.open_pool(config.database_url, "wallet", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=1)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=1)
         committer = GroupCommitter(self.pool, config.group_commit, runtime.log)
         committer.start()
 
         async def on_serving(serving: bool) -> None:
             await runtime.set_serving(serving)
 
-        self.engine = Engine(self.pool, HotBalances(self.redis), committer, runtime.log, on_serving)
+        self.engine = Engine(self.pool, HotBalances(self.redis, self.hot), committer, runtime.log, on_serving)
         self.tiers = Tiers(self.pool, config.tier_thresholds, config.tier_window_days, config.cards_addr,
                            config.tls_dir, runtime.log)
         await self.engine.rebuild()  # Redis may hold anything after a crash: start from the ledger
@@ -84,6 +86,8 @@ class WalletApp:
             await self.engine.committer.stop()
         if self.pool:
             await self.pool.close()
+        if self.hot:
+            await self.hot.close()
         if self.redis:
             await self.redis.aclose()
 

@@ -17,6 +17,7 @@ import uuid
 
 import redis.asyncio as aioredis
 
+from services.shared.redis_pipeline import AutoPipeline
 from services.shared.redis_scripts import Scripts
 
 MARKER_TTL_SECONDS = 24 * 3600
@@ -40,9 +41,10 @@ def credit_key(account_id: str, request_id: str) -> str:
 
 
 class HotBalances:
-    def __init__(self, redis: aioredis.Redis):
-        self.redis = redis
-        self.scripts = Scripts(redis, pathlib.Path(__file__).parent / "lua")
+    def __init__(self, redis: aioredis.Redis, hot: AutoPipeline):
+        self.redis = redis  # rebuilds: scans and explicit pipelines
+        self.hot = hot  # money movements: every command auto-pipelined
+        self.scripts = Scripts(redis, pathlib.Path(__file__).parent / "lua", hot=hot)
 
     async def reserve(self, account_id: str, request_id: str, amount: int, up_to: bool = False) -> tuple[int, int, int]:
         """(status, available or reserved-before, amount reserved)."""
@@ -66,8 +68,12 @@ class HotBalances:
         await self.redis.set(available_key(account_id), available, nx=True)
 
     async def get(self, account_id: str) -> int | None:
-        value = await self.redis.get(available_key(account_id))
+        value = await self.hot.get(available_key(account_id))
         return None if value is None else int(value)
+
+    async def get_many(self, account_ids: list[str]) -> list[int | None]:
+        values = await self.hot.mget([available_key(account_id) for account_id in account_ids])
+        return [None if value is None else int(value) for value in values]
 
     async def has_epoch(self) -> bool:
         return bool(await self.redis.exists(EPOCH_KEY))

@@ -102,7 +102,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
 
     async def _balances(self, member_id: str) -> tuple[int, int]:
         credit, points = acc.member_credit(member_id).account_id, acc.member_points(member_id).account_id
-        values = await self.engine.hot.redis.mget([f"w:{{{credit}}}:a", f"w:{{{points}}}:a"])
+        values = await self.engine.hot.get_many([credit, points])
         if None in values:
             # Not in Redis (no reservation touched it since the last rebuild): the ledger answers.
             # Reads of every purchase waiting are one query (a Redis load here could race credits).
