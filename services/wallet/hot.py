@@ -65,7 +65,7 @@ class HotBalances:
 
     async def load(self, account_id: str, available: int) -> None:
         """Seed one account from the ledger, unless another request already did."""
-        await self.redis.set(available_key(account_id), available, nx=True)
+        await self.hot.set(available_key(account_id), available, nx=True)
 
     async def get(self, account_id: str) -> int | None:
         value = await self.hot.get(available_key(account_id))

@@ -22,12 +22,17 @@ def _ts(value: datetime.datetime | None) -> timestamp_pb2.Timestamp:
     return ts
 
 
-async def open_accounts(conn: AsyncConnection, specs: list[acc.AccountSpec]) -> None:
+async def open_accounts(conn: AsyncConnection, specs: list[acc.AccountSpec]) -> list[str]:
+    """Open the accounts that do not exist yet; the ids of those this call created."""
+    created = []
     async with conn.cursor() as cur:
-        await cur.executemany(INSERT_ACCOUNT, [
-            (s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
-             s.credits_must_not_exceed_debits) for s in specs])
+        for s in specs:
+            await cur.execute(INSERT_ACCOUNT + " RETURNING account_id", (
+                s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
+                s.credits_must_not_exceed_debits))
+            created += [row["account_id"] for row in await cur.fetchall()]
     await conn.commit()
+    return created
 
 
 def _account(row: dict) -> pb.Account:

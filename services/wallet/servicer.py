@@ -7,6 +7,7 @@ import datetime
 import hashlib
 
 from google.protobuf import timestamp_pb2
+from redis import exceptions as redis_errors
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
@@ -102,7 +103,10 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
 
     async def _balances(self, member_id: str) -> tuple[int, int]:
         credit, points = acc.member_credit(member_id).account_id, acc.member_points(member_id).account_id
-        values = await self.engine.hot.get_many([credit, points])
+        try:
+            values = await self.engine.hot.get_many([credit, points])
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+            values = [None, None]  # Redis unreachable (a rebuild follows): the ledger answers
         if None in values:
             # Not in Redis (no reservation touched it since the last rebuild): the ledger answers.
             # Reads of every purchase waiting are one query (a Redis load here could race credits).
@@ -310,7 +314,12 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
     async def OpenMemberAccounts(self, request: pb.OpenMemberAccountsRequest, context) -> pb.MemberBalances:
         check_id(request.member_id, "member_id")
         async with self.app.pool.connection() as conn:
-            await queries.open_accounts(conn, [acc.member_credit(request.member_id), acc.member_points(request.member_id)])
+            created = await queries.open_accounts(conn, [acc.member_credit(request.member_id),
+                                                         acc.member_points(request.member_id)])
+        # A member's accounts are limited and open empty: Redis holds them from the start, so the
+        # purchase path never falls back to the ledger for their balances.
+        for account_id in created:
+            await self.engine.hot.load(account_id, 0)
         return await self._member_balances(request.member_id)
 
     async def GetMemberBalances(self, request: pb.GetMemberBalancesRequest, context) -> pb.MemberBalances:
