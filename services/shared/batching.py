@@ -26,7 +26,7 @@ from services.gen.club.common.v1 import batch_pb2
 from .errors import FieldError, ServiceError
 
 MAX_BATCH_ITEMS = 256  # per call; bounds one call's size and the latency of its last item
-MAX_IN_FLIGHT = 4  # batches in flight per hop: keeps every process busy without a deep queue
+MAX_IN_FLIGHT = 1  # batches in flight per hop: as group commit, the next leaves when one returns (measured best)
 
 _STATUS_BY_NUMBER = {status.value[0]: status for status in grpc.StatusCode}
 

@@ -53,6 +53,30 @@ def test_transmission_time_recovers_the_year_near_now(instant, skew_seconds):
     assert fields.transmission_time(instant.strftime("%m%d%H%M%S"), now) == instant
 
 
+def _nearest_by_definition(value: str, now: dt.datetime) -> dt.datetime | None:
+    month, day, hour, minute, second = (int(value[i:i + 2]) for i in range(0, 10, 2))
+    candidates = []
+    for year in (now.year - 1, now.year, now.year + 1):
+        try:
+            candidates.append(dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC))
+        except ValueError:
+            pass
+    return min(candidates, key=lambda at: abs(at - now)) if candidates else None
+
+
+@given(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 99),
+       st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2098, 12, 31)))
+def test_transmission_time_is_the_nearest_of_three_years_for_any_field_7(month, day, hour, minute, second, now):
+    value = f"{month:02d}{day:02d}{hour:02d}{minute:02d}{second:02d}"
+    now = now.replace(tzinfo=dt.UTC)
+    expected = _nearest_by_definition(value, now)
+    if expected is None:
+        with pytest.raises(fields.FieldFormatError):
+            fields.transmission_time(value, now)
+    else:
+        assert fields.transmission_time(value, now) == expected
+
+
 @given(st.binary(min_size=1, max_size=300), st.binary(min_size=16, max_size=16))
 def test_mac_verifies_its_own_frames_and_no_flipped_one(body, key):
     frame = body + mac.compute(key, body)

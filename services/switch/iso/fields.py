@@ -58,25 +58,28 @@ def check(decoded: dict) -> None:
         OriginalData.parse(decoded["90"])
 
 
+HALF_YEAR = dt.timedelta(days=182)
+
+
 def transmission_time(value: str, now: dt.datetime) -> dt.datetime:
     """Field 7 (MMDDhhmmss, UTC) as an instant: the year is the one that puts it nearest `now`."""
     try:
         month, day, hour, minute, second = (int(value[i:i + 2]) for i in range(0, 10, 2))
-        candidates = [dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
-                      for year in (now.year - 1, now.year, now.year + 1) if _valid_date(year, month, day)]
     except ValueError:
-        candidates = []
-    if not candidates:
+        raise FieldFormatError("7", "must be a date and time MMDDhhmmss") from None
+    best = None
+    for year in (now.year, now.year - 1, now.year + 1):  # this year first: nearly always the answer
+        try:
+            at = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
+        except ValueError:
+            continue  # not a date in that year (29 February), or not a date at all
+        if best is None or abs(at - now) < abs(best - now):
+            best = at
+        if abs(best - now) <= HALF_YEAR:
+            return best  # no other year can be nearer
+    if best is None:
         raise FieldFormatError("7", "must be a date and time MMDDhhmmss")
-    return min(candidates, key=lambda at: abs(at - now))
-
-
-def _valid_date(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
+    return best
 
 
 @dataclass(frozen=True)
