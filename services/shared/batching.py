@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import grpc
+from prometheus_client import Histogram
 
 from services.gen.club.common.v1 import batch_pb2
 
@@ -29,6 +30,8 @@ MAX_BATCH_ITEMS = 256  # per call; bounds one call's size and the latency of its
 MAX_IN_FLIGHT = 1  # batches in flight per hop: as group commit, the next leaves when one returns (measured best)
 
 _STATUS_BY_NUMBER = {status.value[0]: status for status in grpc.StatusCode}
+BATCH_ITEMS = Histogram("club_batch_items", "items per micro-batch (batched RPC or group commit)", ["batch"],
+                        buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
 
 
 # ---- server ----------------------------------------------------------------------------------
@@ -120,6 +123,7 @@ class Batcher:
             if not batch:
                 continue
             self._in_flight += 1
+            BATCH_ITEMS.labels(self.name).observe(len(batch))
             task = asyncio.get_running_loop().create_task(self._run(batch), name=f"batch-{self.name}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
