@@ -31,6 +31,25 @@ class Unsupported(Exception):
     """A well-formed request the switch does not do (answer 12)."""
 
 
+class _Outbox:
+    """A connection's answers, written once per loop iteration: the answers of one batch are ready
+    together, and one write for all of them is one system call instead of one each."""
+
+    def __init__(self, writer: asyncio.StreamWriter):
+        self.writer = writer
+        self.frames: list[bytes] = []
+
+    def send(self, frame: bytes) -> None:
+        if not self.frames:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self.frames.append(frame)
+
+    def _flush(self) -> None:
+        frames, self.frames = self.frames, []
+        if not self.writer.is_closing():
+            self.writer.write(b"".join(frames))
+
+
 class IsoFront:
     def __init__(self, switch: Switch, terminals: TerminalDirectory, header_kind: str, log: logging.Logger):
         self.switch = switch
@@ -64,6 +83,7 @@ class IsoFront:
             return
         self.connections.add(writer)
         slots = asyncio.Semaphore(MAX_IN_FLIGHT_PER_CONNECTION)
+        outbox = _Outbox(writer)
         try:
             while True:
                 try:
@@ -79,18 +99,18 @@ class IsoFront:
                 if not payload:
                     continue  # keep-alive
                 await slots.acquire()
-                task = asyncio.create_task(self._answer(payload, writer, slots))
+                task = asyncio.create_task(self._answer(payload, outbox, slots))
                 self.tasks.add(task)
                 task.add_done_callback(self.tasks.discard)
         finally:
             self.connections.discard(writer)
             writer.close()  # answers still in progress finish their work; their frames are dropped
 
-    async def _answer(self, payload: bytes, writer: asyncio.StreamWriter, slots: asyncio.Semaphore) -> None:
+    async def _answer(self, payload: bytes, outbox: _Outbox, slots: asyncio.Semaphore) -> None:
         try:
             response = await self.handle(payload)
-            if response is not None and not writer.is_closing():
-                writer.write(framing.frame(response, self.header_kind))
+            if response is not None:
+                outbox.send(framing.frame(response, self.header_kind))
         except Exception:  # the server never dies of one message
             self.log.exception("message handling failed")
         finally:
