@@ -31,25 +31,6 @@ class Unsupported(Exception):
     """A well-formed request the switch does not do (answer 12)."""
 
 
-class _Outbox:
-    """A connection's answers, written once per loop iteration: the answers of one batch are ready
-    together, and one write for all of them is one system call instead of one each."""
-
-    def __init__(self, writer: asyncio.StreamWriter):
-        self.writer = writer
-        self.frames: list[bytes] = []
-
-    def send(self, frame: bytes) -> None:
-        if not self.frames:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self.frames.append(frame)
-
-    def _flush(self) -> None:
-        frames, self.frames = self.frames, []
-        if not self.writer.is_closing():
-            self.writer.write(b"".join(frames))
-
-
 class IsoFront:
     def __init__(self, switch: Switch, terminals: TerminalDirectory, header_kind: str, log: logging.Logger):
         self.switch = switch
@@ -83,7 +64,7 @@ class IsoFront:
             return
         self.connections.add(writer)
         slots = asyncio.Semaphore(MAX_IN_FLIGHT_PER_CONNECTION)
-        outbox = _Outbox(writer)
+        outbox = framing.Outbox(writer)
         try:
             while True:
                 try:
@@ -106,7 +87,7 @@ class IsoFront:
             self.connections.discard(writer)
             writer.close()  # answers still in progress finish their work; their frames are dropped
 
-    async def _answer(self, payload: bytes, outbox: _Outbox, slots: asyncio.Semaphore) -> None:
+    async def _answer(self, payload: bytes, outbox: framing.Outbox, slots: asyncio.Semaphore) -> None:
         try:
             response = await self.handle(payload)
             if response is not None:

@@ -45,3 +45,22 @@ async def read_frame(reader: asyncio.StreamReader, kind: str = BINARY_HEADER) ->
     if length > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {length} bytes exceeds {MAX_FRAME_BYTES}")
     return await reader.readexactly(length) if length else b""
+
+
+class Outbox:
+    """A connection's outgoing frames, written once per loop iteration: answers that are ready
+    together (a batch's) go out in one write, one system call instead of one each."""
+
+    def __init__(self, writer: asyncio.StreamWriter):
+        self.writer = writer
+        self.frames: list[bytes] = []
+
+    def send(self, framed: bytes) -> None:
+        if not self.frames:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self.frames.append(framed)
+
+    def _flush(self) -> None:
+        frames, self.frames = self.frames, []
+        if not self.writer.is_closing():
+            self.writer.write(b"".join(frames))
