@@ -1,6 +1,7 @@
 """Campaign budgets and per-member limits: Redis is the atomic gate, Postgres the record.
 
-Reserving (Quote with reserve=true), in one Postgres transaction:
+Reserving (Quote with reserve=true), in one Postgres transaction shared by every reserving
+quote waiting (quote.py group-commits them):
   1. take a shared advisory lock per offer being reserved;
   2. run reserve.lua once per offer (one hash tag per offer): budget and the member's
      period counters are checked and incremented together, or the offer is refused and the
