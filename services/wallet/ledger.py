@@ -77,51 +77,55 @@ def balance_deltas(movements: list[Movement]) -> dict[str, list[int]]:
 
 
 async def commit(conn: AsyncConnection, movements: list[Movement], known_accounts: set[str]) -> list[int]:
-    """Commit movements in one transaction; returns each movement's highest sequence (0 if none)."""
+    """Commit movements in one transaction; returns each movement's highest sequence (0 if none).
+
+    The statements go out in pipeline mode: all of them are sent before the first result is
+    read, so a commit costs about two round trips instead of one per statement."""
+    accounts: dict[str, AccountSpec] = {}
+    for movement in movements:
+        accounts.update(movement.accounts())
+    new = [spec for account_id, spec in accounts.items() if account_id not in known_accounts]
+    legs = [leg for m in movements for leg in m.legs]
+    deltas = balance_deltas(movements)
+    ids = sorted(deltas)  # a fixed order: no deadlocks between concurrent committers
+    plain_rows: dict[str, list] = defaultdict(list)  # insert-only steps, batched by statement
+    checked_steps = []
+    for movement in movements:
+        for step in movement.extra:
+            if isinstance(step, InsertRow):
+                plain_rows[step.sql].append(step.params)
+            else:
+                checked_steps.append(step)
     try:
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (LEDGER_LOCK_ID,))
-            accounts: dict[str, AccountSpec] = {}
-            for movement in movements:
-                accounts.update(movement.accounts())
-            new = [spec for account_id, spec in accounts.items() if account_id not in known_accounts]
-            async with conn.cursor() as cur:
+            async with conn.pipeline(), conn.cursor() as cur, conn.cursor() as transfers, \
+                    conn.cursor() as balances:
+                await cur.execute("SELECT pg_advisory_xact_lock(%s)", (LEDGER_LOCK_ID,))
                 if new:
                     await cur.executemany(INSERT_ACCOUNT, [
                         (s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
                          s.credits_must_not_exceed_debits) for s in new])
                 await cur.execute(INSERT_REQUESTS, _columns([(m.request_id, m.kind, m.fingerprint, m.response)
                                                               for m in movements], 4))
-                legs = [leg for m in movements for leg in m.legs]
-                sequences = [0] * len(movements)
                 if legs:
-                    await cur.execute(INSERT_TRANSFERS, _columns([
+                    await transfers.execute(INSERT_TRANSFERS, _columns([
                         (leg.transfer_id, leg.debit.account_id, leg.credit.account_id, leg.amount, leg.debit.unit,
                          leg.code, leg.flags, leg.pending_id, leg.expires_at, leg.reason, leg.source_ref,
                          leg.party_id) for leg in legs], 12))
-                    sequence_of = {row["transfer_id"]: row["sequence"] for row in await cur.fetchall()}
+                await balances.execute(UPDATE_BALANCES, (ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids],
+                                                         [deltas[i][2] for i in ids], [deltas[i][3] for i in ids]))
+                for statement, rows in plain_rows.items():
+                    await cur.executemany(statement, rows)
+                sequences = [0] * len(movements)
+                if legs:
+                    sequence_of = {row["transfer_id"]: row["sequence"] for row in await transfers.fetchall()}
                     assert len(sequence_of) == len(legs), "one sequence per transfer"
                     sequences = [max((sequence_of[leg.transfer_id] for leg in m.legs), default=0) for m in movements]
-                deltas = balance_deltas(movements)
-                ids = sorted(deltas)  # a fixed order: no deadlocks between concurrent committers
-                await cur.execute(UPDATE_BALANCES, (ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids],
-                                                    [deltas[i][2] for i in ids], [deltas[i][3] for i in ids]))
-                rows = await cur.fetchall()
+                rows = await balances.fetchall()
                 assert len(rows) == len(ids), "every account a transfer names exists"
                 closed = [row["account_id"] for row in rows if row["closed"]]
                 if closed:
                     raise AccountClosed(closed[0])
-            plain_rows: dict[str, list] = defaultdict(list)  # insert-only steps, batched by statement
-            checked_steps = []
-            for movement in movements:
-                for step in movement.extra:
-                    if isinstance(step, InsertRow):
-                        plain_rows[step.sql].append(step.params)
-                    else:
-                        checked_steps.append(step)
-            async with conn.cursor() as cur:
-                for statement, rows in plain_rows.items():
-                    await cur.executemany(statement, rows)
             for step in checked_steps:
                 await step(conn)
         known_accounts.update(accounts)
