@@ -5,13 +5,16 @@ failure reaches every item, and callers that gave up are left out of the next ba
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import grpc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.gen.club.cards.v1 import cards_pb2
 from services.shared import batching
+from services.shared.errors import FieldError, Unavailable
 
 
 class Recorder:
@@ -113,9 +116,6 @@ def test_every_caller_gets_its_own_answer_whatever_the_batch_shape(items, max_it
 
 
 async def test_answer_items_keeps_order_and_maps_errors_like_the_unary_call():
-    from services.gen.club.cards.v1 import cards_pb2
-    from services.shared.errors import FieldError, Unavailable
-
     async def handle(item):
         if item.terminal_id == "bad":
             raise FieldError("terminal_id", "is not a terminal id")
@@ -123,7 +123,6 @@ async def test_answer_items_keeps_order_and_maps_errors_like_the_unary_call():
             raise Unavailable("try again")
         return cards_pb2.AuthorizeCardResponse(response_code="00", merchant_id=item.terminal_id)
 
-    import logging
     items = [cards_pb2.AuthorizeCardRequest(terminal_id=name) for name in ("t1", "bad", "t2", "down")]
     results = await batching.answer_items(items, handle, cards_pb2.AuthorizeCardResult, logging.getLogger("t"), "X")
     assert [r.WhichOneof("result") for r in results] == ["response", "error", "response", "error"]
