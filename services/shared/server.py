@@ -10,7 +10,6 @@ pools.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import pathlib
 import signal
@@ -32,7 +31,6 @@ from . import config as cfg
 from .errors import ServiceError
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
-GC_GENERATION0_THRESHOLD = 20_000  # allocations between young collections (CPython's default: 700)
 # Health name that is SERVING while the process's event loop answers, whatever the readiness:
 # a liveness probe on it does not restart a pod that is only rebuilding its Redis state.
 LIVENESS_SERVICE = "liveness"
@@ -220,11 +218,6 @@ async def serve(app: App, config: SimpleNamespace, log: logging.Logger) -> None:
         loop.add_signal_handler(sig, stopping.set)
 
     await app.start(runtime)
-    # What start-up allocated (modules, catalogs, pools) lives as long as the process: frozen, the
-    # collector stops re-scanning it, and a larger first generation lets the short-lived objects of
-    # each request die before a collection (measured: gc_collect_main was ~3% of the switch's CPU).
-    gc.freeze()
-    gc.set_threshold(GC_GENERATION0_THRESHOLD, *gc.get_threshold()[1:])
     await runtime.set_serving(True)
     log.info("serving", extra={"port": bound, "tls": bool(credentials), "metrics_port": config.metrics_port,
                                "auth_required": config.auth_required})
