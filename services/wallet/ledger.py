@@ -146,22 +146,20 @@ async def stored_request(conn: AsyncConnection, request_id: str) -> dict | None:
     return await cur.fetchone()
 
 
+AVAILABLE = "credits_posted - debits_posted - debits_pending + credit_limit"  # what Redis mirrors
+
+
 async def available(conn: AsyncConnection, account_id: str) -> int | None:
-    cur = await conn.execute(
-        "SELECT credits_posted - debits_posted - debits_pending + credit_limit AS available FROM accounts"
-        " WHERE account_id = %s", (account_id,))
-    row = await cur.fetchone()
-    return None if row is None else row["available"]
+    return (await available_of(conn, [account_id])).get(account_id)
 
 
 async def available_of(conn: AsyncConnection, account_ids: list[str]) -> dict[str, int]:
     """Available balances of the accounts that exist, in one query."""
-    cur = await conn.execute(
-        "SELECT account_id, credits_posted - debits_posted - debits_pending + credit_limit AS available"
-        " FROM accounts WHERE account_id = ANY(%s)", (list(set(account_ids)),))
+    cur = await conn.execute(f"SELECT account_id, {AVAILABLE} AS available FROM accounts WHERE account_id = ANY(%s)",
+                             (list(set(account_ids)),))
     return {row["account_id"]: row["available"] for row in await cur.fetchall()}
 
 
 AVAILABLE_OF_LIMITED = (
-    "SELECT account_id, credits_posted - debits_posted - debits_pending + credit_limit AS available"
-    " FROM accounts WHERE debits_must_not_exceed_credits ORDER BY account_id")
+    f"SELECT account_id, {AVAILABLE} AS available FROM accounts WHERE debits_must_not_exceed_credits"
+    " ORDER BY account_id")

@@ -108,8 +108,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         except (redis_errors.ConnectionError, redis_errors.TimeoutError):
             values = [None, None]  # Redis unreachable (a rebuild follows): the ledger answers
         if None in values:
-            # Not in Redis (no reservation touched it since the last rebuild): the ledger answers.
-            # Reads of every purchase waiting are one query (a Redis load here could race credits).
+            # Not in Redis (opened before it was seeded there, or Redis unreachable): the ledger
+            # answers, one query for every purchase waiting (loading Redis here could race credits).
             fresh = await asyncio.gather(*(self._ledger_available.call(account_id)
                                            for account_id, value in zip((credit, points), values, strict=True)
                                            if value is None))
