@@ -126,36 +126,38 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
     def _wrap_unary(self, method, behavior):
         async def wrapped(request, context):
-            started, code = time.perf_counter(), "OK"
+            started = time.perf_counter()
             try:
-                return await behavior(request, context)
+                response = await behavior(request, context)
             except grpc.aio.AbortError:
-                code = context.code().name if context.code() else "ABORTED"
+                self._record(method, context.code().name if context.code() else "ABORTED", started)
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to a status, never leaked
-                code = _status_name(exc)
-                metrics.record_failure(self.service, exc)
-                await self._fail(context, method, exc)
-            finally:
-                self._record(method, code, started)
+                await self._failed(context, method, exc, started)
+            self._record(method, "OK", started)
+            return response
 
         return wrapped
 
+    async def _failed(self, context, method: str, exc: BaseException, started: float) -> None:
+        # Counted before the status is sent (abort sends it at once): a client that has seen the
+        # error and reads /metrics finds it there.
+        metrics.record_failure(self.service, exc)
+        self._record(method, _status_name(exc), started)
+        await self._fail(context, method, exc)
+
     def _wrap_stream(self, method, behavior):
         async def wrapped(request, context):
-            started, code = time.perf_counter(), "OK"
+            started = time.perf_counter()
             try:
                 async for item in behavior(request, context):
                     yield item
             except grpc.aio.AbortError:
-                code = context.code().name if context.code() else "ABORTED"
+                self._record(method, context.code().name if context.code() else "ABORTED", started)
                 raise
             except Exception as exc:  # noqa: BLE001
-                code = _status_name(exc)
-                metrics.record_failure(self.service, exc)
-                await self._fail(context, method, exc)
-            finally:
-                self._record(method, code, started)
+                await self._failed(context, method, exc, started)
+            self._record(method, "OK", started)
 
         return wrapped
 
