@@ -16,7 +16,7 @@ import iso8583
 import psycopg
 import uvloop
 
-from services.shared import redis_scripts
+from services.shared import db, redis_scripts
 from services.shared.redis_pipeline import AutoPipeline
 from services.switch.iso import framing, spec
 
@@ -45,7 +45,7 @@ class Reference:
                 async with self.conn.transaction(), self.conn.cursor() as cur:
                     await cur.execute("INSERT INTO ref_ledger (txn, account, amount)"
                                       " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])",
-                                      [list(column) for column in zip(*(row for row, _ in batch), strict=True)])
+                                      db.unnest_columns([row for row, _ in batch], 3))
                 for _, future in batch:
                     future.set_result(None)
 

@@ -84,6 +84,11 @@ async def rpc_items(call) -> list:
     return outcomes
 
 
+def rpc_batcher(method, request_type, name: str) -> Batcher:
+    """A Batcher over a batched RPC: `method(request_type(items=...), timeout=...)`."""
+    return Batcher(lambda items, timeout: rpc_items(method(request_type(items=items), timeout=timeout)), name)
+
+
 class Batcher:
     """Collects calls and hands them over together: to a batched RPC, or to a group commit.
 

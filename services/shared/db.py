@@ -11,6 +11,13 @@ POOL_TIMEOUT_SECONDS = 5.0
 STATEMENT_TIMEOUT_MS = 5_000
 
 
+def unnest_columns(rows: list[tuple], width: int) -> list[list]:
+    """Rows as one list per column: the parameters of an `INSERT ... SELECT FROM unnest(...)`,
+    which inserts a whole batch in one statement."""
+    assert all(len(row) == width for row in rows), "every row has one value per column"
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
 def schema_conninfo(url: str, schema: str) -> str:
     """Connection string whose sessions use `schema` first, with a statement timeout."""
     options = conninfo_to_dict(url).get("options", "")

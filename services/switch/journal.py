@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from services.shared import db
+
 MAX_BATCH_ROWS = 500  # rows per journal commit; the rest wait for the next flush
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 500
@@ -116,9 +118,8 @@ class Journal:
 
     async def _commit(self, entries: list[Entry]) -> list[dict]:
         unique = list({entry.transaction_id: entry for entry in reversed(entries)}.values())[::-1]
-        columns = list(zip(*(entry.row() for entry in unique), strict=True))
         async with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(INSERT, [list(values) for values in columns])
+            await cur.execute(INSERT, db.unnest_columns([entry.row() for entry in unique], len(COLUMNS)))
             by_id = {row["transaction_id"]: row for row in await cur.fetchall()}
         assert len(by_id) == len(unique), "one journal row per transaction id"
         return [by_id[entry.transaction_id] for entry in entries]

@@ -98,15 +98,9 @@ class Switch:
                  wallet: wallet_pb2_grpc.WalletServiceStub, pool: AsyncConnectionPool, journal_writer: journal.Journal,
                  dedupe: Dedupe, scripts: Scripts, admission: Admission, settings: Settings, log: logging.Logger):
         self.cards, self.tasheem, self.wallet = cards, tasheem, wallet
-        self.card_checks = batching.Batcher(
-            lambda items, timeout: batching.rpc_items(cards.AuthorizeCards(cards_pb2.AuthorizeCardsRequest(items=items),
-                                                               timeout=timeout)), "authorize-cards")
-        self.quotes = batching.Batcher(
-            lambda items, timeout: batching.rpc_items(tasheem.QuoteBatch(tasheem_pb2.QuoteBatchRequest(items=items),
-                                                             timeout=timeout)), "quotes")
-        self.purchases = batching.Batcher(
-            lambda items, timeout: batching.rpc_items(wallet.PurchaseBatch(wallet_pb2.PurchaseBatchRequest(items=items),
-                                                               timeout=timeout)), "purchases")
+        self.card_checks = batching.rpc_batcher(cards.AuthorizeCards, cards_pb2.AuthorizeCardsRequest, "authorize-cards")
+        self.quotes = batching.rpc_batcher(tasheem.QuoteBatch, tasheem_pb2.QuoteBatchRequest, "quotes")
+        self.purchases = batching.rpc_batcher(wallet.PurchaseBatch, wallet_pb2.PurchaseBatchRequest, "purchases")
         self.pool = pool
         self.journal = journal_writer
         self.dedupe = dedupe

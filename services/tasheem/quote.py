@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
-from services.shared import batching
+from services.shared import batching, db
 from services.shared.errors import FieldError, Unavailable
 
 from . import budgets, selection, windows
@@ -195,22 +195,17 @@ async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selec
     """Insert the quotes and their reservations; the transaction ids that were new."""
     if not rows:
         return set()
-    quotes = {name: [] for name in QUOTE_COLUMNS}
-    reservations = {name: [] for name in RESERVATION_COLUMNS}
-    for attempt, response, final in rows:
-        purchase = attempt.purchase
-        for name, value in zip(QUOTE_COLUMNS, (
-                attempt.transaction_id, purchase.merchant_id, purchase.terminal_id, purchase.member_id,
-                purchase.amount, final.discount, final.funding.get(MERCHANT_PARTY, 0), response.SerializeToString()),
-                strict=True):
-            quotes[name].append(value)
-        for item in final.applied:
-            for name, value in zip(RESERVATION_COLUMNS, (
-                    attempt.transaction_id, item.offer.offer_id, purchase.member_id, item.discount,
-                    attempt.periods[windows.DAY], attempt.periods[windows.WEEK], attempt.periods[windows.MONTH]),
-                    strict=True):
-                reservations[name].append(value)
-    cur = await conn.execute(INSERT_QUOTES, quotes | {f"r_{name}": values for name, values in reservations.items()})
+    quotes = [(attempt.transaction_id, attempt.purchase.merchant_id, attempt.purchase.terminal_id,
+               attempt.purchase.member_id, attempt.purchase.amount, final.discount,
+               final.funding.get(MERCHANT_PARTY, 0), response.SerializeToString())
+              for attempt, response, final in rows]
+    reservations = [(attempt.transaction_id, item.offer.offer_id, attempt.purchase.member_id, item.discount,
+                     attempt.periods[windows.DAY], attempt.periods[windows.WEEK], attempt.periods[windows.MONTH])
+                    for attempt, _, final in rows for item in final.applied]
+    params = dict(zip(QUOTE_COLUMNS, db.unnest_columns(quotes, len(QUOTE_COLUMNS)), strict=True))
+    params |= {f"r_{name}": values for name, values in zip(
+        RESERVATION_COLUMNS, db.unnest_columns(reservations, len(RESERVATION_COLUMNS)), strict=True)}
+    cur = await conn.execute(INSERT_QUOTES, params)
     return {row["transaction_id"] for row in await cur.fetchall()}
 
 

@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from psycopg import AsyncConnection, errors
 
+from services.shared.db import unnest_columns
+
 from .accounts import AccountSpec
 from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Movement
 
@@ -105,10 +107,10 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
                     await cur.executemany(INSERT_ACCOUNT, [
                         (s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
                          s.credits_must_not_exceed_debits) for s in new])
-                await cur.execute(INSERT_REQUESTS, _columns([(m.request_id, m.kind, m.fingerprint, m.response)
+                await cur.execute(INSERT_REQUESTS, unnest_columns([(m.request_id, m.kind, m.fingerprint, m.response)
                                                               for m in movements], 4))
                 if legs:
-                    await transfers.execute(INSERT_TRANSFERS, _columns([
+                    await transfers.execute(INSERT_TRANSFERS, unnest_columns([
                         (leg.transfer_id, leg.debit.account_id, leg.credit.account_id, leg.amount, leg.debit.unit,
                          leg.code, leg.flags, leg.pending_id, leg.expires_at, leg.reason, leg.source_ref,
                          leg.party_id) for leg in legs], 12))
@@ -134,11 +136,6 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
         raise Duplicate(str(exc.diag.constraint_name or "")) from exc
     except errors.CheckViolation as exc:
         raise LimitViolated(str(exc.diag.constraint_name or "")) from exc
-
-
-def _columns(rows: list[tuple], width: int) -> list[list]:
-    """Rows to one list per column, for unnest()."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 async def stored_request(conn: AsyncConnection, request_id: str) -> dict | None:
