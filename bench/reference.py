@@ -26,6 +26,7 @@ if left < 0 then redis.call('INCRBY', KEYS[1], ARGV[1]) return -1 end
 return left
 """
 BALANCE = 10**15
+ROWS = db.Recordset(txn="text", account="text", amount="bigint")
 
 
 class Reference:
@@ -43,9 +44,8 @@ class Reference:
             while self.queue:
                 batch, self.queue = self.queue, []
                 async with self.conn.transaction(), self.conn.cursor() as cur:
-                    await cur.execute("INSERT INTO ref_ledger (txn, account, amount)"
-                                      " SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[])",
-                                      db.unnest_columns([row for row, _ in batch], 3))
+                    await cur.execute(f"INSERT INTO ref_ledger (txn, account, amount) SELECT * FROM {ROWS.source()}",
+                                      (ROWS.param(row for row, _ in batch),))
                 for _, future in batch:
                     future.set_result(None)
 

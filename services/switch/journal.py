@@ -21,25 +21,14 @@ PAGE_SIZE_MAX = 500
 COLUMNS = ("transaction_id", "kind", "channel", "mti", "processing_code", "terminal_id", "merchant_id", "stan",
            "masked_pan", "card_token", "member_id", "amount", "discount", "points_earned", "response_code",
            "approval_code", "original_transaction_id", "offers", "message", "received_at", "answered_at")
-# One statement per batch (arrays unnested server-side), not one per row. A transaction id already
+# One statement per batch (the rows as one recordset), not one per row. A transaction id already
 # journaled (a retransmission Redis no longer remembered) returns the row as first written: its
 # answer stands; the no-op update is what makes RETURNING see it.
-COLUMN_TYPES = {"amount": "bigint", "discount": "bigint", "points_earned": "bigint", "received_at": "timestamptz",
-                "answered_at": "timestamptz"}  # every other column is text; offers travel joined
-OFFERS_SEPARATOR = "\x1f"
-
-
-def _select_list() -> str:
-    return ", ".join("string_to_array(u.offers, chr(31))" if column == "offers" else f"u.{column}"
-                     for column in COLUMNS)
-
-
-def _arrays() -> str:
-    return ", ".join("%s::" + COLUMN_TYPES.get(column, "text") + "[]" for column in COLUMNS)
-
-
+ROWS = db.Recordset(**{column: {"amount": "bigint", "discount": "bigint", "points_earned": "bigint",
+                                "received_at": "timestamptz", "answered_at": "timestamptz",
+                                "offers": "text[]"}.get(column, "text") for column in COLUMNS})
 INSERT = (f"INSERT INTO transactions ({', '.join(COLUMNS)})"
-          f" SELECT {_select_list()} FROM unnest({_arrays()}) WITH ORDINALITY AS u({', '.join(COLUMNS)}, position)"
+          f" SELECT {', '.join(f'u.{column}' for column in COLUMNS)} FROM {ROWS.source(ordinality=True)}"
           " ORDER BY u.position"
           " ON CONFLICT (transaction_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id"
           " RETURNING seq, (xmax = 0) AS inserted, " + ", ".join(COLUMNS))
@@ -70,7 +59,7 @@ class Entry:
     message: str = ""
 
     def row(self) -> tuple:
-        return tuple(OFFERS_SEPARATOR.join(self.offers) if name == "offers" else getattr(self, name) for name in COLUMNS)
+        return tuple(getattr(self, name) for name in COLUMNS)
 
 
 class Journal:
@@ -119,7 +108,7 @@ class Journal:
     async def _commit(self, entries: list[Entry]) -> list[dict]:
         unique = list({entry.transaction_id: entry for entry in reversed(entries)}.values())[::-1]
         async with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(INSERT, db.unnest_columns([entry.row() for entry in unique], len(COLUMNS)))
+            await cur.execute(INSERT, (ROWS.param(entry.row() for entry in unique),))
             by_id = {row["transaction_id"]: row for row in await cur.fetchall()}
         assert len(by_id) == len(unique), "one journal row per transaction id"
         return [by_id[entry.transaction_id] for entry in entries]

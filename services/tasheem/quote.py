@@ -27,27 +27,24 @@ MAX_ID_LENGTH = 64
 # Every reserving quote of a group commit, in one statement: the quotes first (a retry of a
 # transaction id already recorded inserts nothing and is answered from the stored row), then the
 # reservation rows of the quotes that were inserted.
-INSERT_QUOTES = """
+QUOTE_ROWS = db.Recordset(transaction_id="text", merchant_id="text", terminal_id="text", member_id="text",
+                          amount="bigint", discount="bigint", merchant_share="bigint", response="bytea")
+RESERVATION_ROWS = db.Recordset(transaction_id="text", offer_id="text", member_id="text", discount="bigint",
+                                day_key="text", week_key="text", month_key="text")
+INSERT_QUOTES = f"""
 WITH q AS (
-  INSERT INTO quotes (transaction_id, merchant_id, terminal_id, member_id, amount, discount, merchant_share, response)
-  SELECT * FROM unnest(%(transaction_id)s::text[], %(merchant_id)s::text[], %(terminal_id)s::text[],
-                       %(member_id)s::text[], %(amount)s::bigint[], %(discount)s::bigint[],
-                       %(merchant_share)s::bigint[], %(response)s::bytea[])
+  INSERT INTO quotes ({', '.join(QUOTE_ROWS.names)})
+  SELECT * FROM {QUOTE_ROWS.source("%(quotes)s")}
   ON CONFLICT (transaction_id) DO NOTHING
   RETURNING transaction_id
 ), r AS (
-  INSERT INTO reservations (transaction_id, offer_id, member_id, discount, day_key, week_key, month_key)
-  SELECT o.transaction_id, o.offer_id, o.member_id, o.discount, o.day_key, o.week_key, o.month_key
-    FROM unnest(%(r_transaction_id)s::text[], %(r_offer_id)s::text[], %(r_member_id)s::text[],
-                %(r_discount)s::bigint[], %(r_day_key)s::text[], %(r_week_key)s::text[], %(r_month_key)s::text[])
-         AS o(transaction_id, offer_id, member_id, discount, day_key, week_key, month_key)
+  INSERT INTO reservations ({', '.join(RESERVATION_ROWS.names)})
+  SELECT {', '.join(f'o.{name}' for name in RESERVATION_ROWS.names)}
+    FROM {RESERVATION_ROWS.source("%(reservations)s", alias="o")}
     JOIN q USING (transaction_id)
 )
 SELECT transaction_id FROM q
 """
-QUOTE_COLUMNS = ("transaction_id", "merchant_id", "terminal_id", "member_id", "amount", "discount", "merchant_share",
-                 "response")
-RESERVATION_COLUMNS = ("transaction_id", "offer_id", "member_id", "discount", "day_key", "week_key", "month_key")
 MAX_COMMIT_QUOTES = 512  # reserving quotes per group commit
 
 
@@ -202,9 +199,7 @@ async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selec
     reservations = [(attempt.transaction_id, item.offer.offer_id, attempt.purchase.member_id, item.discount,
                      attempt.periods[windows.DAY], attempt.periods[windows.WEEK], attempt.periods[windows.MONTH])
                     for attempt, _, final in rows for item in final.applied]
-    params = dict(zip(QUOTE_COLUMNS, db.unnest_columns(quotes, len(QUOTE_COLUMNS)), strict=True))
-    params |= {f"r_{name}": values for name, values in zip(
-        RESERVATION_COLUMNS, db.unnest_columns(reservations, len(RESERVATION_COLUMNS)), strict=True)}
+    params = {"quotes": QUOTE_ROWS.param(quotes), "reservations": RESERVATION_ROWS.param(reservations)}
     cur = await conn.execute(INSERT_QUOTES, params)
     return {row["transaction_id"] for row in await cur.fetchall()}
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from psycopg import AsyncConnection, errors
 
-from services.shared.db import unnest_columns
+from services.shared.db import Recordset
 
 from .accounts import AccountSpec
 from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Movement
@@ -35,21 +35,21 @@ class Duplicate(Exception):
 INSERT_ACCOUNT = (
     "INSERT INTO accounts (account_id, unit, kind, owner_id, debits_must_not_exceed_credits,"
     " credits_must_not_exceed_debits) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (account_id) DO NOTHING")
-# A group commit's requests and transfers each go in as one statement over arrays (one round
-# trip and one plan, not one per row: measured, docs/performance.md).
-INSERT_REQUESTS = ("INSERT INTO requests (request_id, kind, fingerprint, response)"
-                   " SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[], %s::bytea[])")
-INSERT_TRANSFERS = (
-    "INSERT INTO transfers (transfer_id, debit_account_id, credit_account_id, amount, unit, code, flags,"
-    " pending_id, expires_at, reason, source_ref, party_id)"
-    " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::smallint[], %s::smallint[],"
-    " %s::smallint[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[])"
-    " RETURNING transfer_id, sequence")
-UPDATE_BALANCES = """
+# A group commit's requests, transfers and balance changes each go in as one statement over a
+# recordset (one round trip and one plan, not one per row: measured, docs/performance.md).
+REQUESTS = Recordset(request_id="text", kind="text", fingerprint="bytea", response="bytea")
+INSERT_REQUESTS = f"INSERT INTO requests (request_id, kind, fingerprint, response) SELECT * FROM {REQUESTS.source()}"
+TRANSFERS = Recordset(transfer_id="text", debit_account_id="text", credit_account_id="text", amount="bigint",
+                      unit="smallint", code="smallint", flags="smallint", pending_id="text",
+                      expires_at="timestamptz", reason="text", source_ref="text", party_id="text")
+INSERT_TRANSFERS = (f"INSERT INTO transfers ({', '.join(TRANSFERS.names)}) SELECT * FROM {TRANSFERS.source()}"
+                    " RETURNING transfer_id, sequence")
+BALANCE_CHANGES = Recordset(id="text", dp="bigint", cp="bigint", dq="bigint", cq="bigint")
+UPDATE_BALANCES = f"""
 UPDATE accounts a SET
     debits_posted = a.debits_posted + d.dp, credits_posted = a.credits_posted + d.cp,
     debits_pending = a.debits_pending + d.dq, credits_pending = a.credits_pending + d.cq
-FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) AS d(id, dp, cp, dq, cq)
+FROM {BALANCE_CHANGES.source(alias="d")}
 WHERE a.account_id = d.id
 RETURNING a.account_id, a.closed
 """
@@ -107,15 +107,14 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
                     await cur.executemany(INSERT_ACCOUNT, [
                         (s.account_id, s.unit, s.kind, s.owner_id, s.debits_must_not_exceed_credits,
                          s.credits_must_not_exceed_debits) for s in new])
-                await cur.execute(INSERT_REQUESTS, unnest_columns([(m.request_id, m.kind, m.fingerprint, m.response)
-                                                              for m in movements], 4))
+                await cur.execute(INSERT_REQUESTS, (REQUESTS.param(
+                    (m.request_id, m.kind, m.fingerprint, m.response) for m in movements),))
                 if legs:
-                    await transfers.execute(INSERT_TRANSFERS, unnest_columns([
+                    await transfers.execute(INSERT_TRANSFERS, (TRANSFERS.param(
                         (leg.transfer_id, leg.debit.account_id, leg.credit.account_id, leg.amount, leg.debit.unit,
                          leg.code, leg.flags, leg.pending_id, leg.expires_at, leg.reason, leg.source_ref,
-                         leg.party_id) for leg in legs], 12))
-                await balances.execute(UPDATE_BALANCES, (ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids],
-                                                         [deltas[i][2] for i in ids], [deltas[i][3] for i in ids]))
+                         leg.party_id) for leg in legs),))
+                await balances.execute(UPDATE_BALANCES, (BALANCE_CHANGES.param((i, *deltas[i]) for i in ids),))
                 for statement, rows in plain_rows.items():
                     await cur.executemany(statement, rows)
                 sequences = [0] * len(movements)
