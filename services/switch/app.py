@@ -127,6 +127,8 @@ class SwitchApp:
     async def stop(self) -> None:
         if self.front:
             await self.front.stop()
+        if self.servicer.switch:
+            await self.servicer.switch.drain()  # answers sent but not yet stored in Redis
         if self.compensator:
             self.compensator.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -110,7 +110,8 @@ class Switch:
         self.log = log
         self.zone = zoneinfo.ZoneInfo(settings.time_zone)
         self.in_flight = 0
-        self._local: dict[str, asyncio.Future] = {}  # transaction id -> its answer, while in progress here
+        self._local: dict[str, asyncio.Future] = {}  # transaction id -> its answer, until Redis has it
+        self._storing: set[asyncio.Task] = set()
 
     # ---- entry point -------------------------------------------------------------------------
 
@@ -142,14 +143,30 @@ class Switch:
         self._local[txn] = future
         try:
             answer = await self._run_and_journal(request)
-            future.set_result(answer)
-            return answer
         except BaseException as exc:
+            del self._local[txn]
             future.set_exception(exc)
             future.exception()  # retrieved: no "never retrieved" warning when nobody else waited
             raise
+        future.set_result(answer)
+        # The answer goes out now, journaled; Redis learns it just after, off the answer's path.
+        # Until then a retransmission here is answered from _local, and one that reached another
+        # replica waits on the claim (dedupe.settled) as for any transaction in flight.
+        storing = asyncio.create_task(self._store_and_forget(txn, answer))
+        self._storing.add(storing)
+        storing.add_done_callback(self._storing.discard)
+        return answer
+
+    async def _store_and_forget(self, txn: str, answer: Answer) -> None:
+        try:
+            await self._store(txn, answer)
         finally:
             del self._local[txn]
+
+    async def drain(self) -> None:
+        """Wait for the answers still being stored in Redis (at shutdown, before Redis closes)."""
+        while self._storing:
+            await asyncio.gather(*self._storing, return_exceptions=True)
 
     def _replayed(self, request: Request, first: Answer) -> Answer:
         if first.fingerprint and first.fingerprint != request.fingerprint():
@@ -194,14 +211,11 @@ class Switch:
             if answer.code == codes.APPROVED and request.kind in flows.MONEY_IN:
                 # Not journaled means no RRN to refund by: undo and decline rather than approve blind.
                 await self._plan_compensation(request.transaction_id, True)
-            answer = Answer(codes.SYSTEM_MALFUNCTION, request.transaction_id, message="journal unavailable")
-            await self._store(request.transaction_id, answer)
-            return answer
+            return Answer(codes.SYSTEM_MALFUNCTION, request.transaction_id, message="journal unavailable")
         if not row["inserted"]:
             answer = _from_journal(row)  # journaled before (Redis forgot): the first answer stands
         elif answer.code == codes.APPROVED:
             answer.rrn = flows.rrn(row["seq"])
-        await self._store(request.transaction_id, answer)
         return answer
 
     async def _store(self, txn: str, answer: Answer) -> None:
