@@ -35,6 +35,13 @@ def test_wrong_pin_55_then_tries_exceeded_75(club, card, terminal):
     assert untouched(club, card)
 
 
+def test_a_retransmitted_wrong_pin_counts_one_try(club, card, terminal):
+    wrong = terminal.purchase_message(card, 1_000, pin="9999")
+    assert [terminal.exchange(wrong)["39"] for _ in range(3)] == ["55", "55", "55"]  # one try, answered thrice
+    assert [terminal.purchase(card, 1_000, pin="9999")["39"] for _ in range(2)] == ["55", "75"]
+    assert untouched(club, card)
+
+
 def test_suspended_card_62(club, card, terminal):
     club.cards.ChangeCardStatus(cards_pb2.ChangeCardStatusRequest(
         card_token=card.card_token, status=cards_pb2.CARD_STATUS_SUSPENDED, reason_code="customer_request",

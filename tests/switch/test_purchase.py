@@ -207,3 +207,19 @@ def test_terminal_blocked_after_repeated_mac_failures(club):
     time.sleep(0.1)
     assert honest.purchase(card, 1_000)["39"] == "58"  # blocked (the switch's cache was dropped)
     assert club.balances(card.member_id).credit_available == 10_000_000
+
+
+def test_a_retransmission_sent_while_the_first_is_in_flight_posts_once(club):
+    """Without a PIN block the card check starts beside the duplicate claim; the copy that loses
+    the claim must still get the first answer and move nothing."""
+    card = club.card(credit=1_000_000, product=club.new_product(pin_required=False))
+    terminal = club.terminal()
+    message = terminal.purchase_message(card, 100_000)
+    del message["52"]
+    terminal.send(message)
+    terminal.send(message)
+    first, again = terminal.receive(), terminal.receive()
+    assert first["39"] == again["39"] == "00"
+    assert (first["38"], first["37"]) == (again["38"], again["37"])
+    assert club.balances(card.member_id).credit_available == 900_000
+    assert len([r for r in club.ledger_rows(transaction_id(message)) if r[0].endswith(":sale")]) == 1
