@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Protocol
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
 from services.shared.errors import FieldError
@@ -83,23 +84,41 @@ def is_past(expiry: str, today: dt.date) -> bool:
     return (2000 + int(expiry[:2]), int(expiry[2:])) < (today.year, today.month)
 
 
+class Source(Protocol):
+    """Where a card check finds its profiles and verifies secrets: the cards service itself
+    (`Cards`: Redis with Postgres fallback, keys at hand) or another service reading the read
+    model (services/cards/read_model.py), which raises where it cannot answer."""
+
+    async def terminal(self, terminal_id: str) -> profiles.TerminalProfile | None: ...
+    async def card_by_pan(self, pan: str) -> profiles.CardProfile | None: ...
+    async def card_by_token(self, card_token: str) -> profiles.CardProfile | None: ...
+    async def pin_code(self, request, checked: Checked, card: profiles.CardProfile, terminal) -> str: ...
+    async def cvv2_ok(self, request, card: profiles.CardProfile, pan: str) -> bool: ...
+    def refused(self, response: pb.AuthorizeCardResponse, terminal_id: str) -> None: ...
+
+
 async def authorize(deps: Deps, request) -> pb.AuthorizeCardResponse:
+    return await decide(Cards(deps), request)
+
+
+async def decide(source: Source, request) -> pb.AuthorizeCardResponse:
+    """The card check, in the order the module docstring gives; one function whoever runs it."""
     checked = Checked(request)
     response = pb.AuthorizeCardResponse()
     terminal = None
     if checked.terminal_id:
-        terminal = await profiles.terminal(deps, checked.terminal_id)
+        terminal = await source.terminal(checked.terminal_id)
         if terminal is None or terminal.status != terminals.ACTIVE:
-            return _refuse(deps, response, UNKNOWN_TERMINAL, checked.terminal_id)
+            return _refuse(source, response, UNKNOWN_TERMINAL, checked.terminal_id)
         response.merchant_id = terminal.merchant_id
     if checked.pan:
         if not luhn_valid(checked.pan):
-            return _refuse(deps, response, UNKNOWN_CARD, checked.terminal_id)
-        card = await profiles.card_by_hash(deps, deps.vault.lookup_hash(checked.pan))
+            return _refuse(source, response, UNKNOWN_CARD, checked.terminal_id)
+        card = await source.card_by_pan(checked.pan)
     else:
-        card = await profiles.card_by_token(deps, checked.card_token)
+        card = await source.card_by_token(checked.card_token)
     if card is None:
-        return _refuse(deps, response, UNKNOWN_CARD, checked.terminal_id)
+        return _refuse(source, response, UNKNOWN_CARD, checked.terminal_id)
 
     response.card_token = card.card_token
     response.masked_pan = card.masked_pan
@@ -112,14 +131,14 @@ async def authorize(deps: Deps, request) -> pb.AuthorizeCardResponse:
     response.limits.daily_amount = card.daily_amount
     response.limits.daily_count = card.daily_count
 
-    code = await _decide(deps, request, checked, card, terminal)
+    code = await _decide(source, request, checked, card, terminal)
     if code != APPROVED:
-        return _refuse(deps, response, code, checked.terminal_id)
+        return _refuse(source, response, code, checked.terminal_id)
     response.response_code = APPROVED
     return response
 
 
-async def _decide(deps: Deps, request, checked: Checked, card: profiles.CardProfile, terminal) -> str:
+async def _decide(source: Source, request, checked: Checked, card: profiles.CardProfile, terminal) -> str:
     if card.status == lifecycle.EXPIRED:
         return EXPIRED_CARD
     if card.status not in lifecycle.TRANSACTING:
@@ -132,9 +151,36 @@ async def _decide(deps: Deps, request, checked: Checked, card: profiles.CardProf
         return OVER_LIMIT
     if card.pin_tries >= pins.MAX_PIN_TRIES:
         return PIN_TRIES_EXCEEDED
-    pan = checked.pan
     if request.pin_block:
-        pan = pan or _pan(deps, card)
+        code = await source.pin_code(request, checked, card, terminal)
+        if code != APPROVED:
+            return code
+    elif card.pin_required:
+        return WRONG_PIN
+    if request.cvv2 and not await source.cvv2_ok(request, card, checked.pan):
+        return DO_NOT_HONOR
+    return APPROVED
+
+
+class Cards:
+    """The cards service's own source: profiles from Redis, Postgres when one is missing; PIN and
+    CVV2 verified under its keys, wrong PIN tries counted in Postgres."""
+
+    def __init__(self, deps: Deps):
+        self.deps = deps
+
+    async def terminal(self, terminal_id: str) -> profiles.TerminalProfile | None:
+        return await profiles.terminal(self.deps, terminal_id)
+
+    async def card_by_pan(self, pan: str) -> profiles.CardProfile | None:
+        return await profiles.card_by_hash(self.deps, self.deps.vault.lookup_hash(pan))
+
+    async def card_by_token(self, card_token: str) -> profiles.CardProfile | None:
+        return await profiles.card_by_token(self.deps, card_token)
+
+    async def pin_code(self, request, checked: Checked, card: profiles.CardProfile, terminal) -> str:
+        deps = self.deps
+        pan = checked.pan or _pan(deps, card)
         try:
             pin_value = pins.decrypt_pin(request.pin_block, request.pin_block_format, terminals.pin_key(deps, terminal), pan)
         except pins.PinBlockError:
@@ -142,17 +188,18 @@ async def _decide(deps: Deps, request, checked: Checked, card: profiles.CardProf
         if pin_value and pins.pin_matches(deps.keys.pvk, card.pvki, pin_value, pan, card.pvv):
             if card.pin_tries:
                 await _set_tries(deps, card, "0")
-        else:
-            tries = await _set_tries(deps, card, "pin_tries + 1")
-            return PIN_TRIES_EXCEEDED if tries >= pins.MAX_PIN_TRIES else WRONG_PIN
-    elif card.pin_required:
-        return WRONG_PIN
-    if request.cvv2:
-        pan = pan or _pan(deps, card)
-        cvk = await products.cvk_by_id(deps, card.product_id)
-        if not pins.cvv2_matches(cvk, pan, card.expiry, request.cvv2):
-            return DO_NOT_HONOR
-    return APPROVED
+            return APPROVED
+        tries = await _set_tries(deps, card, "pin_tries + 1")
+        return PIN_TRIES_EXCEEDED if tries >= pins.MAX_PIN_TRIES else WRONG_PIN
+
+    async def cvv2_ok(self, request, card: profiles.CardProfile, pan: str) -> bool:
+        cvk = await products.cvk_by_id(self.deps, card.product_id)
+        return pins.cvv2_matches(cvk, pan or _pan(self.deps, card), card.expiry, request.cvv2)
+
+    def refused(self, response: pb.AuthorizeCardResponse, terminal_id: str) -> None:
+        self.deps.log.info("authorization refused", extra={
+            "response_code": response.response_code, "card_token": response.card_token,
+            "masked_pan": response.masked_pan, "terminal_id": terminal_id})
 
 
 def _pan(deps: Deps, card: profiles.CardProfile) -> str:
@@ -171,8 +218,7 @@ async def _set_tries(deps: Deps, card: profiles.CardProfile, expression: str) ->
     return tries
 
 
-def _refuse(deps: Deps, response: pb.AuthorizeCardResponse, code: str, terminal_id: str) -> pb.AuthorizeCardResponse:
+def _refuse(source: Source, response: pb.AuthorizeCardResponse, code: str, terminal_id: str) -> pb.AuthorizeCardResponse:
     response.response_code = code
-    deps.log.info("authorization refused", extra={"response_code": code, "card_token": response.card_token,
-                                                  "masked_pan": response.masked_pan, "terminal_id": terminal_id})
+    source.refused(response, terminal_id)
     return response

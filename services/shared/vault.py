@@ -38,12 +38,14 @@ NONCE_BYTES = 12
 VERSION_HEADER = struct.Struct(">H")
 DATA_KEY_BYTES = 32
 
+# Also read by the switch, which finds cards in the read model by their PAN's lookup hash.
+PAN_LOOKUP_KEY_SETTING = Setting("CLUB_PAN_HMAC_KEY", "", text, "base64 key for PAN lookup hashes", secret=True)
 SETTINGS = [
     Setting("CLUB_DATA_KEYS", "", text,
             "versioned AES-256 data keys, 'version:base64,...'; empty in development = built-in demo key",
             secret=True),
     Setting("CLUB_DATA_KEY_VERSION", "0", non_negative_int, "version used for new encryptions; 0 = highest"),
-    Setting("CLUB_PAN_HMAC_KEY", "", text, "base64 key for PAN lookup hashes", secret=True),
+    PAN_LOOKUP_KEY_SETTING,
     Setting("CLUB_MASTER_KEY", "", text,
             "base64 AES-256 key-encryption key that unwraps 'version:w:...' data keys; required in production",
             secret=True),
@@ -137,13 +139,11 @@ class Vault:
         if production and master_key is None:
             raise ConfigError("CLUB_MASTER_KEY", "is required in production (data keys are stored wrapped)")
         keys = parse_keys(config.data_keys, master_key, require_wrapped=production)
-        hmac_key = base64.b64decode(config.pan_hmac_key) if config.pan_hmac_key else b""
-        if not keys or not hmac_key:
-            if config.env == "production":
-                missing = "CLUB_DATA_KEYS" if not keys else "CLUB_PAN_HMAC_KEY"
-                raise ConfigError(missing, "is required in production")
-            keys = keys or {1: _DEMO_DATA_KEY}
-            hmac_key = hmac_key or _DEMO_HMAC_KEY
+        if not keys:
+            if production:
+                raise ConfigError("CLUB_DATA_KEYS", "is required in production")
+            keys = {1: _DEMO_DATA_KEY}
+        hmac_key = pan_lookup_key(config)
         version = config.data_key_version or max(keys)
         if version not in keys:
             raise ConfigError("CLUB_DATA_KEY_VERSION", f"version {version} is not in CLUB_DATA_KEYS")
@@ -170,7 +170,22 @@ class Vault:
         return VERSION_HEADER.unpack_from(blob)[0]
 
     def lookup_hash(self, pan: str) -> bytes:
-        return hmac.new(self._hmac_key, pan.encode(), hashlib.sha256).digest()
+        return lookup_hash(self._hmac_key, pan)
+
+
+def pan_lookup_key(config) -> bytes:
+    """The key of PAN lookup hashes (CLUB_PAN_HMAC_KEY); in development and test, when unset, the
+    demo key. It finds a card by its PAN and decrypts nothing."""
+    key = base64.b64decode(config.pan_hmac_key) if config.pan_hmac_key else b""
+    if not key:
+        if config.env == "production":
+            raise ConfigError("CLUB_PAN_HMAC_KEY", "is required in production")
+        key = _DEMO_HMAC_KEY
+    return key
+
+
+def lookup_hash(key: bytes, pan: str) -> bytes:
+    return hmac.new(key, pan.encode(), hashlib.sha256).digest()
 
 
 def main(argv: list[str] | None = None) -> None:

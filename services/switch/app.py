@@ -8,11 +8,12 @@ import contextlib
 import pathlib
 import zoneinfo
 
+from services.cards.read_model import ReadModel
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2, authorization_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import clients, db, redis_scripts
+from services.shared import clients, db, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
@@ -64,6 +65,9 @@ SETTINGS = [
     cfg.Setting("CLUB_COMPENSATION_GRACE_SECONDS", "30", cfg.positive_int,
                 "after an uncertain answer, how long the wallet may still commit before \"unknown\" means never"),
     cfg.Setting("CLUB_TIME_ZONE", "Asia/Tehran", time_zone, "the club's time zone: the day of daily card limits"),
+    cfg.Setting("CLUB_CARD_READ_MODEL", "true", cfg.boolean,
+                "decide card checks without PIN or CVV2 from cards' Redis read model (false: always call cards)"),
+    vault.PAN_LOOKUP_KEY_SETTING,
     *[setting for setting in ADDRESS_SETTINGS if setting.name != "CLUB_SWITCH_ADDR"],
 ]
 
@@ -100,8 +104,9 @@ class SwitchApp:
         cards = cards_pb2_grpc.CardServiceStub(self.channels[0])
         self.journal = Journal(self.pool, runtime.log)
         self.journal.start()
+        read_model = ReadModel(self.hot, vault.pan_lookup_key(config)) if config.card_read_model else None
         switch = Switch(
-            cards, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
+            cards, read_model, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
             redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
             Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
