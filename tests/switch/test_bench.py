@@ -17,7 +17,7 @@ def test_short_benchmark_runs_and_its_approvals_are_durable():
     sweep = result["within_latency_target"]["runs"]
     assert sweep and all(run["approved"] > 0 for run in sweep)
     assert result["approvals_counted"] == (platform["approved"] + result["platform_open_loop"]["approved"]
-                                           + sum(run["approved"] for run in sweep))
+                                           + sum(run["approved"] + run["settling_approved"] for run in sweep))
     assert result["approvals_in_ledger"] >= result["approvals_counted"]
     assert set(platform) >= {"approved_per_second", "p50_ms", "p95_ms", "p99_ms"}
     assert set(result["target"]["met"]) == {"approved_per_second_with_p99_under_target", "ratio_to_reference"}
