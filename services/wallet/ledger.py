@@ -9,7 +9,7 @@ from psycopg import AsyncConnection, errors
 from services.shared.db import Recordset
 
 from .accounts import AccountSpec
-from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Movement
+from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertOnly, InsertRow, Movement
 
 # Every ledger commit holds this transaction lock, so transfer sequence numbers are handed out
 # in commit order (a reader of (a, b] never misses a later commit with a smaller number).
@@ -90,12 +90,12 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
     legs = [leg for m in movements for leg in m.legs]
     deltas = balance_deltas(movements)
     ids = sorted(deltas)  # a fixed order: no deadlocks between concurrent committers
-    plain_rows: dict[str, list] = defaultdict(list)  # insert-only steps, batched by statement
+    plain_rows: dict[InsertOnly, list[tuple]] = defaultdict(list)  # insert-only rows, batched by table
     checked_steps = []
     for movement in movements:
         for step in movement.extra:
             if isinstance(step, InsertRow):
-                plain_rows[step.sql].append(step.params)
+                plain_rows[step.into].append(step.values)
             else:
                 checked_steps.append(step)
     try:
@@ -115,8 +115,8 @@ async def commit(conn: AsyncConnection, movements: list[Movement], known_account
                          leg.code, leg.flags, leg.pending_id, leg.expires_at, leg.reason, leg.source_ref,
                          leg.party_id) for leg in legs),))
                 await balances.execute(UPDATE_BALANCES, (BALANCE_CHANGES.param((i, *deltas[i]) for i in ids),))
-                for statement, rows in plain_rows.items():
-                    await cur.executemany(statement, rows)
+                for table, rows in plain_rows.items():
+                    await cur.execute(table.insert, (table.rows.param(rows),))
                 sequences = [0] * len(movements)
                 if legs:
                     sequence_of = {row["transfer_id"]: row["sequence"] for row in await transfers.fetchall()}

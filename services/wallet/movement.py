@@ -10,6 +10,8 @@ import datetime
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from services.shared.db import Recordset
+
 from .accounts import AccountSpec
 
 PENDING, POST_PENDING, VOID_PENDING = 1, 2, 4
@@ -43,16 +45,21 @@ class Reservation:
     up_to: bool = False  # reserve what is available, up to amount (points take-back)
 
 
+class InsertOnly:
+    """A table `extra` rows only insert into, checking nothing: the ledger inserts all of a
+    commit's rows for it in one statement over a recordset."""
+
+    def __init__(self, table: str, rows: Recordset):
+        self.rows = rows
+        self.insert = f"INSERT INTO {table} ({', '.join(rows.names)}) SELECT * FROM {rows.source()}"
+
+
 @dataclass(frozen=True)
 class InsertRow:
-    """An `extra` statement that only inserts and checks nothing: the ledger batches all of a
-    commit's rows of one kind into one executemany instead of one round trip each."""
+    """One row for an InsertOnly table, its values in the table's column order."""
 
-    sql: str
-    params: tuple | dict
-
-    async def __call__(self, conn) -> None:
-        await conn.execute(self.sql, self.params)
+    into: InsertOnly
+    values: tuple
 
 
 @dataclass

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from psycopg import AsyncConnection
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
+from services.shared.db import Recordset
 
 from . import accounts as acc
-from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertRow, Leg, Movement, Reservation
+from .movement import PENDING, POST_PENDING, VOID_PENDING, InsertOnly, InsertRow, Leg, Movement, Reservation
 
 HOLD_DEFAULT_TIMEOUT_SECONDS = 7 * 24 * 3600
 
@@ -49,21 +50,22 @@ def proportional(total: int, undone_after: int, amount: int) -> int:
 
 # ---- SQL steps run inside the ledger transaction ---------------------------------------------
 
-INSERT_PURCHASE = (
-    "INSERT INTO purchases (transaction_id, member_id, merchant_id, source, amount, discount, funding,"
-    " charged, points_earned, held, state) VALUES (%(transaction_id)s, %(member_id)s, %(merchant_id)s,"
-    " %(source)s, %(amount)s, %(discount)s, %(funding)s, %(charged)s, %(points_earned)s, %(held)s, %(state)s)")
-INSERT_LOT = ("INSERT INTO points_lots (lot_id, member_id, points, remaining, expires_at, source, source_ref)"
-              " VALUES (%s, %s, %s, %s, %s, %s, %s)")
-INSERT_PENDING = "INSERT INTO pendings (pending_id, expires_at) VALUES (%s, %s)"
+PURCHASES = InsertOnly("purchases", Recordset(
+    transaction_id="text", member_id="text", merchant_id="text", source="smallint", amount="bigint",
+    discount="bigint", funding="jsonb", charged="bigint", points_earned="bigint", held="boolean", state="text"))
+POINTS_LOTS = InsertOnly("points_lots", Recordset(
+    lot_id="text", member_id="text", points="bigint", remaining="bigint", expires_at="timestamptz", source="text",
+    source_ref="text"))
+PENDINGS = InsertOnly("pendings", Recordset(pending_id="text", expires_at="timestamptz"))
 
 
 def insert_purchase(record: dict) -> InsertRow:
-    return InsertRow(INSERT_PURCHASE, {**record, "funding": json.dumps(record["funding"])})
+    """`record` names every column of PURCHASES; funding ({party: rials}) goes in as JSON."""
+    return InsertRow(PURCHASES, tuple(record[name] for name in PURCHASES.rows.names))
 
 
 def insert_lot(member_id: str, points: int, expires_at: datetime.datetime, source: str, source_ref: str) -> InsertRow:
-    return InsertRow(INSERT_LOT, (str(uuid.uuid4()), member_id, points, points, expires_at, source, source_ref))
+    return InsertRow(POINTS_LOTS, (str(uuid.uuid4()), member_id, points, points, expires_at, source, source_ref))
 
 
 def consume_lots(member_id: str, points: int):
@@ -87,7 +89,7 @@ def consume_lots(member_id: str, points: int):
 
 
 def open_pending(pending_id: str, expires_at: datetime.datetime) -> InsertRow:
-    return InsertRow(INSERT_PENDING, (pending_id, expires_at))
+    return InsertRow(PENDINGS, (pending_id, expires_at))
 
 
 def resolve_pending(pending_id: str, state: str, resolved_by: str):
