@@ -10,6 +10,7 @@ pools.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import pathlib
 import signal
@@ -220,6 +221,12 @@ async def serve(app: App, config: SimpleNamespace, log: logging.Logger) -> None:
         loop.add_signal_handler(sig, stopping.set)
 
     await app.start(runtime)
+    # What start-up built (modules, descriptors, pools, caches) lives as long as the process; out
+    # of the collector's sight, a full collection walks only what serving allocates. Measured
+    # under load: full collections of ~65,000 objects paused a service 18-30 ms every few seconds,
+    # the purchase path's p99 with them (docs/performance.md).
+    gc.collect()
+    gc.freeze()
     await runtime.set_serving(True)
     log.info("serving", extra={"port": bound, "tls": bool(credentials), "metrics_port": config.metrics_port,
                                "auth_required": config.auth_required})
