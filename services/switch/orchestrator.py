@@ -82,9 +82,8 @@ def _card_message(request: Request) -> cards_pb2.AuthorizeCardRequest:
 
 def _discard(task: asyncio.Task | None) -> None:
     """Cancel a task nobody will await, its outcome retrieved (no "never retrieved" warning)."""
-    if task is not None and not task.done():
-        task.cancel()
     if task is not None:
+        task.cancel()  # nothing when it is done already
         task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
