@@ -413,7 +413,13 @@ class Switch:
             refund_id=request.transaction_id, original_transaction_id=original["transaction_id"],
             amount=request.amount, reason="refund at " + (request.terminal_id or request.channel)),
             timeout=self.remaining())
+        if refund.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and refund.fully_undone:
+            await self._release_offers(original["transaction_id"])  # the day's card limits stay spent
         return self._undo_answer(refund, progress, nothing_code=codes.INVALID_TRANSACTION)
+
+    async def _release_offers(self, original: str) -> None:
+        """A purchase undone in full gives its offers back what it took: budget and member uses."""
+        await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original), timeout=self.remaining())
 
     async def _original(self, request: Request) -> dict | None:
         if request.original_transaction_id:
@@ -471,8 +477,8 @@ class Switch:
             reversal_id=request.transaction_id, original_transaction_id=original, amount=request.reverse_amount,
             reason="reversal from " + (request.terminal_id or request.channel)), timeout=self.remaining())
         answer = self._undo_answer(undone, Progress(), nothing_code=codes.APPROVED)
-        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and not request.reverse_amount:
-            await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original), timeout=self.remaining())
+        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and undone.fully_undone:
+            await self._release_offers(original)
             if first is not None:
                 await self._release_daily(first.get("limit_key", ""), original)
         if first is not None:

@@ -288,7 +288,8 @@ def undo(request_id: str, kind: str, fingerprint: bytes, record: dict, amount: i
             "funding_back": funding_back, "points_back": record["points_back"] + points_now}))
         response = pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED,
                                       amount_reversed=amount, charged_returned=returned,
-                                      points_taken_back=points_taken, discount_reversed=discount_now)
+                                      points_taken_back=points_taken, discount_reversed=discount_now,
+                                      fully_undone=undone_after == total)
         m.response = response.SerializeToString()
         return response
 

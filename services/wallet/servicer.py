@@ -238,7 +238,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
                 movement = operations.release_hold(request_id, fingerprint(message), record)
                 movement.response = pb.ReverseResponse(
                     reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=record["amount"],
-                    charged_returned=record["charged"]).SerializeToString()
+                    charged_returned=record["charged"], fully_undone=True).SerializeToString()
             else:
                 remaining = record["amount"] - record["undone_amount"]
                 if record["state"] != "posted" or remaining == 0:

@@ -223,3 +223,31 @@ def test_a_retransmission_sent_while_the_first_is_in_flight_posts_once(club):
     assert (first["38"], first["37"]) == (again["38"], again["37"])
     assert club.balances(card.member_id).credit_available == 900_000
     assert len([r for r in club.ledger_rows(transaction_id(message)) if r[0].endswith(":sale")]) == 1
+
+
+def test_a_purchase_refunded_in_full_gives_its_offer_back(club):
+    merchant, terminal_id = club.new_merchant()
+    once = club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
+        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), budget=1_000_000,
+        member_limits=[tasheem_pb2.MemberLimit(period=tasheem_pb2.LIMIT_PERIOD_CAMPAIGN, max_uses=1)])))
+    time.sleep(1.5)  # the catalog reloads offers within a second
+    card = club.card(credit=10_000_000)
+    terminal = club.terminal(merchant, terminal_id)
+
+    def budget_used() -> int:
+        return club.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=once.offer_id)).budget_used
+
+    def refund(amount: int) -> dict:
+        message = terminal.purchase_message(card, amount, processing="200000")
+        message["37"] = bought["37"]
+        return terminal.exchange(message)
+
+    bought = terminal.purchase(card, 100_000)
+    assert additional(bought)[("00", "41")] == 10_000 and budget_used() == 10_000
+    assert refund(40_000)["39"] == "00"
+    assert budget_used() == 10_000  # a partial refund keeps the offer's use spent
+    assert ("00", "41") not in additional(terminal.purchase(card, 50_000))  # once per member: used
+    assert refund(60_000)["39"] == "00"  # the rest: the purchase is undone in full
+    assert budget_used() == 0
+    again = terminal.purchase(card, 200_000)
+    assert additional(again)[("00", "41")] == 20_000
