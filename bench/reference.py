@@ -44,8 +44,7 @@ class Reference:
             while self.queue:
                 batch, self.queue = self.queue, []
                 async with self.conn.transaction(), self.conn.cursor() as cur:
-                    await cur.execute(f"INSERT INTO ref_ledger (txn, account, amount) SELECT * FROM {ROWS.source()}",
-                                      (ROWS.param(row for row, _ in batch),))
+                    await cur.execute(ROWS.insert("ref_ledger"), (ROWS.param(row for row, _ in batch),))
                 for _, future in batch:
                     future.set_result(None)
 

@@ -27,7 +27,7 @@ class Recordset:
     lists as JSON arrays (read into array columns).
 
         TRANSFERS = Recordset(transfer_id="text", amount="bigint")
-        f"INSERT INTO t SELECT * FROM {TRANSFERS.source()}", (TRANSFERS.param(rows),)
+        cur.execute(TRANSFERS.insert("transfers"), (TRANSFERS.param(rows),))
     """
 
     def __init__(self, **columns: str):
@@ -41,6 +41,10 @@ class Recordset:
         if ordinality:
             return f"ROWS FROM ({function} AS ({self.definitions})) WITH ORDINALITY AS {alias}({', '.join(self.names)}, position)"
         return f"{function} AS {alias}({self.definitions})"
+
+    def insert(self, table: str, placeholder: str = "%s") -> str:
+        """`INSERT INTO table (the columns) SELECT * FROM` the recordset; clauses may follow."""
+        return f"INSERT INTO {table} ({', '.join(self.names)}) SELECT * FROM {self.source(placeholder)}"
 
     def param(self, rows) -> str:
         names = self.names  # zip(strict): every row has one value per column

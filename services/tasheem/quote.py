@@ -33,8 +33,7 @@ RESERVATION_ROWS = db.Recordset(transaction_id="text", offer_id="text", member_i
                                 day_key="text", week_key="text", month_key="text")
 INSERT_QUOTES = f"""
 WITH q AS (
-  INSERT INTO quotes ({', '.join(QUOTE_ROWS.names)})
-  SELECT * FROM {QUOTE_ROWS.source("%(quotes)s")}
+  {QUOTE_ROWS.insert("quotes", "%(quotes)s")}
   ON CONFLICT (transaction_id) DO NOTHING
   RETURNING transaction_id
 ), r AS (

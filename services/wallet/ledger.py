@@ -38,12 +38,11 @@ INSERT_ACCOUNT = (
 # A group commit's requests, transfers and balance changes each go in as one statement over a
 # recordset (one round trip and one plan, not one per row: measured, docs/performance.md).
 REQUESTS = Recordset(request_id="text", kind="text", fingerprint="bytea", response="bytea")
-INSERT_REQUESTS = f"INSERT INTO requests (request_id, kind, fingerprint, response) SELECT * FROM {REQUESTS.source()}"
+INSERT_REQUESTS = REQUESTS.insert("requests")
 TRANSFERS = Recordset(transfer_id="text", debit_account_id="text", credit_account_id="text", amount="bigint",
                       unit="smallint", code="smallint", flags="smallint", pending_id="text",
                       expires_at="timestamptz", reason="text", source_ref="text", party_id="text")
-INSERT_TRANSFERS = (f"INSERT INTO transfers ({', '.join(TRANSFERS.names)}) SELECT * FROM {TRANSFERS.source()}"
-                    " RETURNING transfer_id, sequence")
+INSERT_TRANSFERS = TRANSFERS.insert("transfers") + " RETURNING transfer_id, sequence"
 BALANCE_CHANGES = Recordset(id="text", dp="bigint", cp="bigint", dq="bigint", cq="bigint")
 UPDATE_BALANCES = f"""
 UPDATE accounts a SET

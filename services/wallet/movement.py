@@ -51,7 +51,7 @@ class InsertOnly:
 
     def __init__(self, table: str, rows: Recordset):
         self.rows = rows
-        self.insert = f"INSERT INTO {table} ({', '.join(rows.names)}) SELECT * FROM {rows.source()}"
+        self.insert = rows.insert(table)
 
 
 @dataclass(frozen=True)
