@@ -38,16 +38,18 @@ class Request:
     original_transaction_id: str = ""
     original_rrn: str = ""  # refunds from terminals name their purchase by its RRN (field 37)
     reverse_amount: int = 0  # reversals: the part to reverse; 0 = all of it
+    stands: int | None = None  # reversals from terminals: the amount that stands afterwards (field 95)
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
         assert self.amount >= 0 and self.reverse_amount >= 0
+        assert self.stands is None or (self.stands >= 0 and not self.reverse_amount), "stands replaces reverse_amount"
 
     def fingerprint(self) -> str:
         """What a retransmission must repeat exactly; the same keys with other content is a 94."""
         card = hashlib.sha256(self.pan.encode()).hexdigest() if self.pan else self.card_token
         content = "|".join((self.kind, self.processing_code, str(self.amount), card, self.original_transaction_id,
-                            self.original_rrn, str(self.reverse_amount)))
+                            self.original_rrn, str(self.reverse_amount), str(self.stands)))
         return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 

@@ -220,14 +220,12 @@ class IsoFront:
                 raise FieldFormatError("90", "a completion refers to a 0100 pre-authorization")
             return Request(kind=flows.COMPLETION, original_transaction_id=original_id, **common)
         # 0400 / 0420: field 4 carries the original amount; 95 the amount that stands after a partial reversal.
-        reverse_amount = 0
+        stands = None
         if "95" in decoded:
             stands = fields.replacement_amount(decoded["95"])
             if stands >= common["amount"]:
                 raise FieldFormatError("95", "the amount that stands must be less than the original amount")
-            reverse_amount = common["amount"] - stands if stands else 0
-        return Request(kind=flows.REVERSAL, original_transaction_id=original_id, reverse_amount=reverse_amount,
-                       **common)
+        return Request(kind=flows.REVERSAL, original_transaction_id=original_id, stands=stands, **common)
 
     # ---- answers ---------------------------------------------------------------------------------
 

@@ -65,6 +65,7 @@ PURCHASE_CODES = {
     wallet_pb2.PURCHASE_OUTCOME_CONFLICT: codes.DUPLICATE_TRANSMISSION,
     wallet_pb2.PURCHASE_OUTCOME_HOLD_NOT_FOUND: codes.INVALID_TRANSACTION,
     wallet_pb2.PURCHASE_OUTCOME_HOLD_RESOLVED: codes.INVALID_TRANSACTION,
+    wallet_pb2.PURCHASE_OUTCOME_EXCEEDS_HOLD: codes.INVALID_AMOUNT,
 }
 
 
@@ -468,14 +469,10 @@ class Switch:
         originals change nothing and are acknowledged (00) so the terminal stops repeating."""
         original = request.original_transaction_id
         first = await self._settle_original(original)
-        if request.reverse_amount:
-            row = await journal.get(self.pool, original)
-            if row is not None and row["kind"] == flows.PREAUTH:
-                # A hold is not cut down by a reversal; it is completed (0220) for the smaller amount.
-                return Answer(codes.INVALID_TRANSACTION, message="partial reversal of a pre-authorization")
         undone = await self.wallet.Reverse(wallet_pb2.ReverseRequest(
             reversal_id=request.transaction_id, original_transaction_id=original, amount=request.reverse_amount,
-            reason="reversal from " + (request.terminal_id or request.channel)), timeout=self.remaining())
+            stands=request.stands, reason="reversal from " + (request.terminal_id or request.channel)),
+            timeout=self.remaining())
         answer = self._undo_answer(undone, Progress(), nothing_code=codes.APPROVED)
         if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and undone.fully_undone:
             await self._release_offers(original)

@@ -104,7 +104,7 @@ class WalletApp:
     async def expire_holds(self) -> int:
         async with self.pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT p.transaction_id FROM pendings d JOIN purchases p ON d.pending_id = p.transaction_id || ':hold'"
+                "SELECT p.transaction_id FROM pendings d JOIN purchases p ON p.hold_id = d.pending_id AND p.state = 'held'"
                 " WHERE d.state = 'pending' AND d.expires_at <= now() LIMIT %s", (EXPIRE_BATCH,))
             ids = [row["transaction_id"] for row in await cur.fetchall()]
         for transaction_id in ids:
@@ -118,7 +118,7 @@ class WalletApp:
         async with self.pool.connection() as conn:  # pending transfers made with CreateTransfers
             cur = await conn.execute(
                 "SELECT d.pending_id FROM pendings d WHERE d.state = 'pending' AND d.expires_at <= now()"
-                " AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.transaction_id || ':hold' = d.pending_id)"
+                " AND NOT EXISTS (SELECT 1 FROM purchases p WHERE p.hold_id = d.pending_id AND p.state = 'held')"
                 " LIMIT %s", (EXPIRE_BATCH,))
             pending_ids = [row["pending_id"] for row in await cur.fetchall()]
         for pending_id in pending_ids:

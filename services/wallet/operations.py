@@ -52,7 +52,7 @@ def proportional(total: int, undone_after: int, amount: int) -> int:
 
 PURCHASES = InsertOnly("purchases", Recordset(
     transaction_id="text", member_id="text", merchant_id="text", source="smallint", amount="bigint",
-    discount="bigint", funding="jsonb", charged="bigint", points_earned="bigint", held="boolean", state="text"))
+    discount="bigint", funding="jsonb", charged="bigint", points_earned="bigint", held="boolean", state="text", hold_id="text"))
 POINTS_LOTS = InsertOnly("points_lots", Recordset(
     lot_id="text", member_id="text", points="bigint", remaining="bigint", expires_at="timestamptz", source="text",
     source_ref="text"))
@@ -153,7 +153,8 @@ def purchase(req: pb.PurchaseRequest, fingerprint: bytes, rules: Rules, now: dat
         "transaction_id": tx, "member_id": req.member_id, "merchant_id": req.merchant_id,
         "source": pb.PAYMENT_SOURCE_POINTS if pays_with_points else pb.PAYMENT_SOURCE_CREDIT,
         "amount": req.amount, "discount": req.discount, "funding": funding, "charged": charged,
-        "points_earned": req.points_earned, "held": held, "state": "held" if held else "posted"}))
+        "points_earned": req.points_earned, "held": held, "state": "held" if held else "posted",
+        "hold_id": f"{tx}:hold" if held else ""}))
     return m
 
 
@@ -187,10 +188,10 @@ def capture(req: pb.CaptureRequest, fingerprint: bytes, record: dict, rules: Rul
                                    points_earned=points_earned)
     m = Movement(tx, "capture", fingerprint, response.SerializeToString())
     m.legs.append(Leg(f"{tx}:post", credit, payable, net, pb.TRANSFER_CODE_SALE, flags=POST_PENDING,
-                      pending_id=f"{hold_tx}:hold", pending_amount=held_net, source_ref=hold_tx))
+                      pending_id=record["hold_id"], pending_amount=held_net, source_ref=hold_tx))
     if held_net > net:
         m.credit_after[credit.account_id] = held_net - net
-    m.extra.append(resolve_pending(f"{hold_tx}:hold", "posted", tx))
+    m.extra.append(resolve_pending(record["hold_id"], "posted", tx))
     _post_funding_and_points(m, hold_tx, record["member_id"], payable, funding, points_earned, rules, now)
     m.extra.append(update_purchase(hold_tx, 0, "held", {
         "state": "posted", "captured_amount": gross, "amount": gross, "discount": discount, "funding": funding,
@@ -204,11 +205,46 @@ def release_hold(request_id: str, fingerprint: bytes, record: dict, state: str =
     response = pb.PurchaseResponse(transaction_id=request_id, outcome=pb.PURCHASE_OUTCOME_APPROVED)
     m = Movement(request_id, "release", fingerprint, response.SerializeToString())
     m.legs.append(Leg(f"{request_id}:void", credit, acc.merchant_payable(record["merchant_id"]), record["charged"],
-                      pb.TRANSFER_CODE_SALE, flags=VOID_PENDING, pending_id=f"{hold_tx}:hold",
+                      pb.TRANSFER_CODE_SALE, flags=VOID_PENDING, pending_id=record["hold_id"],
                       pending_amount=record["charged"], source_ref=hold_tx, reason=state))
     m.credit_after[credit.account_id] = record["charged"]
-    m.extra.append(resolve_pending(f"{hold_tx}:hold", state, request_id))
+    m.extra.append(resolve_pending(record["hold_id"], state, request_id))
     m.extra.append(update_purchase(hold_tx, 0, "held", {"state": "released"}))
+    return m
+
+
+def reduce_hold(request_id: str, fingerprint: bytes, record: dict, stands: int,
+                expires_at: datetime.datetime | None) -> Movement:
+    """Cut a pre-authorization's hold down to `stands` of its gross (a partial reversal).
+
+    Transfers are never changed: the pending transfer is voided and a smaller one opened under
+    a new id, expiring when the first would have. Discount, funding and points stay in the
+    same proportion to the gross."""
+    assert 0 < stands < record["amount"], "a partial reversal leaves part of the hold"
+    hold_tx, total = record["transaction_id"], record["amount"]
+    discount = proportional(record["discount"], stands, total)
+    charged = stands - discount
+    assert charged <= record["charged"], "a hold only shrinks"
+    credit = acc.member_credit(record["member_id"])
+    payable = acc.merchant_payable(record["merchant_id"])
+    new_hold_id = f"{request_id}:hold"
+    response = pb.ReverseResponse(
+        reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=total - stands,
+        charged_returned=record["charged"] - charged, discount_reversed=record["discount"] - discount)
+    m = Movement(request_id, "reduce_hold", fingerprint, response.SerializeToString())
+    m.legs.append(Leg(f"{request_id}:void", credit, payable, record["charged"], pb.TRANSFER_CODE_SALE,
+                      flags=VOID_PENDING, pending_id=record["hold_id"], pending_amount=record["charged"],
+                      source_ref=hold_tx, reason="partial reversal"))
+    m.legs.append(Leg(new_hold_id, credit, payable, charged, pb.TRANSFER_CODE_SALE, flags=PENDING,
+                      expires_at=expires_at, source_ref=hold_tx, reason="pre-authorization, reduced"))
+    if record["charged"] > charged:
+        m.credit_after[credit.account_id] = record["charged"] - charged
+    m.extra.append(resolve_pending(record["hold_id"], "voided", request_id))
+    m.extra.append(open_pending(new_hold_id, expires_at))
+    m.extra.append(update_purchase(hold_tx, 0, "held", {
+        "amount": stands, "discount": discount, "charged": charged, "hold_id": new_hold_id,
+        "funding": {party: proportional(share, stands, total) for party, share in record["funding"].items()},
+        "points_earned": proportional(record["points_earned"], stands, total)}))
     return m
 
 

@@ -183,10 +183,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         check_amount(request.amount, "amount", allow_zero=True)
 
         def capture(record: dict) -> Movement:
-            if request.amount > record["amount"]:
-                raise FieldError("amount", f"must not exceed the held amount {record['amount']}")
             return operations.capture(request, fingerprint(request), record, self.rules, now())[0]
-        return await self._resolve_hold(request, capture)
+        return await self._resolve_hold(request, capture, capture_amount=request.amount)
 
     async def ReleaseHold(self, request: pb.ReleaseHoldRequest, context) -> pb.PurchaseResponse:
         check_id(request.transaction_id, "transaction_id")
@@ -194,7 +192,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         return await self._resolve_hold(
             request, lambda record: operations.release_hold(request.transaction_id, fingerprint(request), record))
 
-    async def _resolve_hold(self, request, movement_for) -> pb.PurchaseResponse:
+    async def _resolve_hold(self, request, movement_for, capture_amount: int = 0) -> pb.PurchaseResponse:
         """Capture or release a pre-authorization hold once: a repeat replays, a hold that is
         unknown or already resolved is answered, and `movement_for(record)` does the rest."""
         await self.engine.ensure_ready()
@@ -206,6 +204,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_NOT_FOUND)
         if record["state"] != "held":
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
+        if capture_amount > record["amount"]:  # above the hold (which a partial reversal may have cut down)
+            return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_EXCEEDS_HOLD)
         movement = movement_for(record)
         try:
             applied = await self.engine.apply(movement)
@@ -217,6 +217,10 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         check_id(request.reversal_id, "reversal_id")
         check_id(request.original_transaction_id, "original_transaction_id")
         check_amount(request.amount, "amount", allow_zero=True)
+        if request.HasField("stands"):
+            if request.amount:
+                raise FieldError("stands", "give either amount (to reverse) or stands (to keep), not both")
+            check_amount(request.stands, "stands", allow_zero=True)
         return await self._undo("reverse", request.reversal_id, request.original_transaction_id, request.amount, request)
 
     async def Refund(self, request: pb.RefundRequest, context) -> pb.ReverseResponse:
@@ -234,25 +238,42 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
                 return await self._undo_answer(request_id, record, replay)
             if record is None:
                 return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_UNKNOWN_ORIGINAL)
-            if record["state"] == "held" and kind == "reverse":
-                movement = operations.release_hold(request_id, fingerprint(message), record)
-                movement.response = pb.ReverseResponse(
-                    reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=record["amount"],
-                    charged_returned=record["charged"], fully_undone=True).SerializeToString()
-            else:
-                remaining = record["amount"] - record["undone_amount"]
-                if record["state"] != "posted" or remaining == 0:
+            if record["state"] not in ("held", "posted") or (kind == "refund" and record["state"] == "held"):
+                return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_ALREADY_REVERSED)
+            remaining = record["amount"] - record["undone_amount"]
+            if kind == "reverse" and message.HasField("stands"):
+                if message.stands >= remaining:  # already down to it (a repeated partial reversal)
                     return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_ALREADY_REVERSED)
-                if amount > remaining:
-                    return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_EXCEEDS_ORIGINAL)
-                movement = operations.undo(request_id, kind, fingerprint(message), record, amount or remaining,
-                                           self.rules, now())
+                amount = remaining - message.stands
+            if remaining == 0:
+                return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_ALREADY_REVERSED)
+            if amount > remaining:
+                return pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_EXCEEDS_ORIGINAL)
+            movement = await self._undo_movement(kind, request_id, fingerprint(message), record, amount or remaining)
             try:
                 applied = await self.engine.apply(movement)
             except ConcurrentChange:
                 continue
             return await self._undo_answer(request_id, record, applied)
         raise FailedPrecondition("the original transaction kept changing; try again")
+
+    async def _undo_movement(self, kind: str, request_id: str, fingerprint: bytes, record: dict,
+                             amount: int) -> Movement:
+        """What undoing `amount` of the gross does: a posted purchase is reversed or refunded;
+        a pre-authorization's hold is released, or cut down when part of it stands."""
+        if record["state"] == "posted":
+            return operations.undo(request_id, kind, fingerprint, record, amount, self.rules, now())
+        if amount < record["amount"]:
+            async with self.app.pool.connection() as conn:
+                pending = await queries.pending(conn, record["hold_id"])
+            return operations.reduce_hold(request_id, fingerprint, record, record["amount"] - amount,
+                                          pending["expires_at"] if pending else None)
+        movement = operations.release_hold(request_id, fingerprint, record)
+        movement.response = pb.ReverseResponse(
+            reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=record["amount"],
+            charged_returned=record["charged"], discount_reversed=record["discount"],
+            fully_undone=True).SerializeToString()
+        return movement
 
     async def _undo_answer(self, request_id: str, record: dict | None, applied: Applied) -> pb.ReverseResponse:
         if applied.conflict:

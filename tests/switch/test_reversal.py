@@ -99,10 +99,36 @@ def test_reversal_restores_the_daily_count(club):
     assert terminal.purchase(card, 1_000)["39"] == "00"
 
 
-def test_partial_reversal_of_a_preauthorization_is_refused_and_keeps_the_hold(club):
+def test_partial_reversal_of_a_preauthorization_cuts_the_hold_down(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
     hold = terminal.purchase_message(card, 300_000, mti="0100")
     assert terminal.exchange(hold)["39"] == "00"
-    assert terminal.exchange(terminal.reversal_message(hold, stands=100_000))["39"] == "12"
+    cut = terminal.reversal_message(hold, stands=100_000)
+    answer = terminal.exchange(cut)
+    assert (answer["t"], answer["39"]) == ("0410", "00")
+    assert club.balances(card.member_id).credit_available == 900_000
+    assert terminal.exchange(terminal.reversal_message(hold, stands=100_000))["39"] == "00"  # already there
+    assert club.balances(card.member_id).credit_available == 900_000
+    completion = terminal.base("0220", 150_000, **{"2": card.pan})
+    completion["90"] = cut["90"]
+    assert terminal.exchange(completion)["39"] == "13"  # more than still held
+    assert club.balances(card.member_id).credit_available == 900_000
+    done = terminal.exchange({**completion, "4": f"{80_000:012d}", "11": "777777"})
+    assert done["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 920_000
+    holds = [row for row in club.ledger_rows(transaction_id(cut)) if row[0].endswith(":hold")]
+    assert [row[2] for row in holds] == [100_000]  # the smaller hold is a new transfer
+
+
+def test_a_second_partial_reversal_moves_only_the_difference(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    assert terminal.exchange(purchase)["39"] == "00"
+    assert terminal.exchange(terminal.reversal_message(purchase, stands=300_000))["39"] == "00"
+    assert terminal.exchange(terminal.reversal_message(purchase, stands=300_000))["39"] == "00"  # a repeat
     assert club.balances(card.member_id).credit_available == 700_000
+    lower = terminal.exchange(terminal.reversal_message(purchase, stands=250_000))
+    assert lower["39"] == "00"
+    assert club.balances(card.member_id).credit_available == 750_000

@@ -32,6 +32,21 @@ def test_an_expired_pre_authorization_is_released_and_cannot_be_captured(swept):
     assert purchase(wallet, member, 10_000).outcome == pb.PURCHASE_OUTCOME_APPROVED
 
 
+def test_a_hold_cut_down_expires_when_the_first_would_have(swept):
+    stack, wallet = swept
+    member = new_id("mem")
+    credit = f"member:{member}:credit"
+    fund(wallet, member, 10_000)
+    hold = purchase(wallet, member, 8_000, hold=True, hold_timeout_seconds=2)
+    cut = wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=hold.transaction_id,
+                                           stands=3_000))
+    assert cut.outcome == pb.REVERSE_OUTCOME_REVERSED and cut.credit_available == 7_000
+    wait_for(lambda: ledger_available(stack, credit) == 10_000, "the smaller hold expired and released")
+    capture = wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=hold.transaction_id))
+    assert capture.outcome == pb.PURCHASE_OUTCOME_HOLD_RESOLVED
+    assert drift(stack, [credit], loaded=True) == {}
+
+
 def test_an_expired_pending_transfer_is_voided_and_cannot_be_posted(swept):
     stack, wallet = swept
     member = new_id("mem")

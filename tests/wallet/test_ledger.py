@@ -127,6 +127,43 @@ def test_reversal_of_a_hold_releases_it(stack, wallet):
     assert reply.outcome == pb.REVERSE_OUTCOME_REVERSED and reply.credit_available == 10_000
 
 
+def test_a_partial_reversal_of_a_hold_cuts_it_down_in_proportion(stack, wallet):
+    member, merchant = new_id("mem"), new_id("mer")
+    fund(wallet, member, 50_000)
+    hold = purchase(wallet, member, 30_000, merchant, discount=3_000, funding=THREE_FUNDERS, points_earned=9,
+                    hold=True)
+    assert hold.credit_available == 23_000  # 27,000 held
+    cut = wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=hold.transaction_id,
+                                           stands=10_000))
+    assert cut.outcome == pb.REVERSE_OUTCOME_REVERSED and not cut.fully_undone
+    assert (cut.amount_reversed, cut.discount_reversed, cut.charged_returned) == (20_000, 2_000, 18_000)
+    assert cut.credit_available == 41_000 == ledger_available(stack, f"member:{member}:credit")
+    repeat = wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=hold.transaction_id,
+                                              stands=10_000))
+    assert repeat.outcome == pb.REVERSE_OUTCOME_ALREADY_REVERSED
+    over = wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=hold.transaction_id,
+                                            amount=10_001))
+    assert over.outcome == pb.PURCHASE_OUTCOME_EXCEEDS_HOLD
+    done = wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=hold.transaction_id))
+    assert (done.outcome, done.charged, done.points_earned) == (pb.PURCHASE_OUTCOME_APPROVED, 9_000, 3)
+    assert done.credit_available == 41_000
+    bank = wallet.GetAccount(pb.GetAccountRequest(account_id=f"merchant:{merchant}:payable"))
+    assert bank.credits_posted == 9_000 + 500 + 300 and bank.credits_pending == 0  # bank's and club's thirds
+    for debits, credits, debits_pending, credits_pending in sums_by_unit(stack).values():
+        assert debits == credits and debits_pending == credits_pending
+
+
+def test_reverse_takes_an_amount_or_what_stands_not_both(stack, wallet):
+    member = new_id("mem")
+    fund(wallet, member, 10_000)
+    hold = purchase(wallet, member, 8_000, hold=True)
+    with pytest.raises(grpc.RpcError) as refused:
+        wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=hold.transaction_id,
+                                         amount=1_000, stands=5_000))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "stands" in refused.value.details()
+    assert ledger_available(stack, f"member:{member}:credit") == 2_000
+
+
 def test_linked_set_posts_all_or_nothing(stack, wallet):
     member = new_id("mem")
     fund(wallet, member, 1_000)

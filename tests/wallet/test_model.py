@@ -160,6 +160,25 @@ class MemberModel(RuleBasedStateMachine):
         self.held -= amount
         self.credit += amount
 
+    @precondition(lambda self: self.holds)
+    @rule(data=st.data())
+    def cut_down(self, data):
+        tx = data.draw(st.sampled_from(list(self.holds)))
+        amount, points = self.holds[tx]
+        stands = data.draw(st.integers(0, amount), label="stands")
+        reply = self.wallet.Reverse(pb.ReverseRequest(reversal_id=new_id("rv"), original_transaction_id=tx,
+                                                      stands=stands))
+        if stands == amount:
+            assert reply.outcome == pb.REVERSE_OUTCOME_ALREADY_REVERSED
+            return
+        assert reply.outcome == pb.REVERSE_OUTCOME_REVERSED and reply.fully_undone == (stands == 0)
+        self.held -= amount - stands
+        self.credit += amount - stands
+        if stands:
+            self.holds[tx] = (stands, part(points, stands, amount))
+        else:
+            del self.holds[tx]
+
     # ---- pending transfers --------------------------------------------------------------------
 
     @rule(amount=amounts)

@@ -79,6 +79,7 @@ class PurchaseOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PURCHASE_OUTCOME_CONFLICT: _ClassVar[PurchaseOutcome]
     PURCHASE_OUTCOME_HOLD_NOT_FOUND: _ClassVar[PurchaseOutcome]
     PURCHASE_OUTCOME_HOLD_RESOLVED: _ClassVar[PurchaseOutcome]
+    PURCHASE_OUTCOME_EXCEEDS_HOLD: _ClassVar[PurchaseOutcome]
 
 class ReverseOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -138,6 +139,7 @@ PURCHASE_OUTCOME_ACCOUNT_CLOSED: PurchaseOutcome
 PURCHASE_OUTCOME_CONFLICT: PurchaseOutcome
 PURCHASE_OUTCOME_HOLD_NOT_FOUND: PurchaseOutcome
 PURCHASE_OUTCOME_HOLD_RESOLVED: PurchaseOutcome
+PURCHASE_OUTCOME_EXCEEDS_HOLD: PurchaseOutcome
 REVERSE_OUTCOME_UNSPECIFIED: ReverseOutcome
 REVERSE_OUTCOME_REVERSED: ReverseOutcome
 REVERSE_OUTCOME_UNKNOWN_ORIGINAL: ReverseOutcome
@@ -451,16 +453,18 @@ class ReleaseHoldRequest(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ..., hold_transaction_id: _Optional[str] = ...) -> None: ...
 
 class ReverseRequest(_message.Message):
-    __slots__ = ("reversal_id", "original_transaction_id", "amount", "reason")
+    __slots__ = ("reversal_id", "original_transaction_id", "amount", "reason", "stands")
     REVERSAL_ID_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    STANDS_FIELD_NUMBER: _ClassVar[int]
     reversal_id: str
     original_transaction_id: str
     amount: int
     reason: str
-    def __init__(self, reversal_id: _Optional[str] = ..., original_transaction_id: _Optional[str] = ..., amount: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    stands: int
+    def __init__(self, reversal_id: _Optional[str] = ..., original_transaction_id: _Optional[str] = ..., amount: _Optional[int] = ..., reason: _Optional[str] = ..., stands: _Optional[int] = ...) -> None: ...
 
 class RefundRequest(_message.Message):
     __slots__ = ("refund_id", "original_transaction_id", "amount", "reason")

@@ -259,7 +259,8 @@ class WalletServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Reverse(self, request, context):
-        """Undoes exactly what the original posted (whole or partial), once.
+        """Undoes exactly what the original posted (whole or partial), once; a pre-authorization
+        reversed in part keeps a smaller hold.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
