@@ -133,6 +133,7 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "Quote": change(SERVICE),  # reserves budgets
     TASHEEM + "QuoteBatch": change(SERVICE),
     TASHEEM + "Release": change(SERVICE),
+    TASHEEM + "ReleasePart": change(SERVICE),
     TASHEEM + "CloseBatch": change(SERVICE),
     TASHEEM + "GetBatch": read(SERVICE),
     TASHEEM + "ListBatches": read(SERVICE),

@@ -45,6 +45,8 @@ SHED = Counter("club_authorizations_shed_total", "authorizations turned away und
 CARD_CHECKS = Counter("club_card_checks_total", "card checks, by who answered: the read model or the cards service",
                       ["source"])
 COMPENSATIONS = Counter("club_compensations_total", "compensations run after uncertain answers", ["result"])
+OFFER_RELEASES = Counter("club_offer_releases_total", "offer reservations given back after money went back to the"
+                         " member, in full or in part", ["extent", "result"])
 
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar("authorization_deadline")
 MIN_CALL_TIMEOUT_SECONDS = 0.001
@@ -414,13 +416,33 @@ class Switch:
             refund_id=request.transaction_id, original_transaction_id=original["transaction_id"],
             amount=request.amount, reason="refund at " + (request.terminal_id or request.channel)),
             timeout=self.remaining())
-        if refund.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and refund.fully_undone:
-            await self._release_offers(original["transaction_id"])  # the day's card limits stay spent
+        if refund.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED:
+            await self._release_offers(original["transaction_id"], refund.stands)  # card limits stay spent
         return self._undo_answer(refund, progress, nothing_code=codes.INVALID_TRANSACTION)
 
-    async def _release_offers(self, original: str) -> None:
-        """A purchase undone in full gives its offers back what it took: budget and member uses."""
-        await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original), timeout=self.remaining())
+    async def _release_offers(self, original: str, stands: int) -> None:
+        """Money went back to the member: the purchase's offers give back what no longer stands,
+        budget in proportion and, once nothing stands, the member's use too. The money has moved
+        whatever happens here, so a failure does not change the answer: a full release is left to
+        the compensation sweep, a partial one leaves the budget counting a little more spent
+        than it is (never less) and is logged."""
+        extent = "part" if stands else "full"
+        try:
+            if stands:
+                await self.tasheem.ReleasePart(tasheem_pb2.ReleasePartRequest(transaction_id=original, stands=stands),
+                                               timeout=self.remaining())
+            else:
+                await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original),
+                                           timeout=self.remaining())
+        except (TimeoutError, grpc.aio.AioRpcError) as exc:
+            OFFER_RELEASES.labels(extent, "failed").inc()
+            error = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "deadline passed"
+            self.log.warning("offer release failed", extra={"transaction_id": original, "extent": extent,
+                                                            "error": error})
+            if not stands:
+                await self._plan_compensation(original, wallet_called=False)
+            return
+        OFFER_RELEASES.labels(extent, "done").inc()
 
     async def _original(self, request: Request) -> dict | None:
         if request.original_transaction_id:
@@ -460,6 +482,8 @@ class Switch:
         if captured.outcome != wallet_pb2.PURCHASE_OUTCOME_APPROVED:
             return Answer(PURCHASE_CODES.get(captured.outcome, codes.SYSTEM_MALFUNCTION),
                           message=wallet_pb2.PurchaseOutcome.Name(captured.outcome).lower())
+        if request.amount:  # completed for less than was held, perhaps
+            await self._release_offers(request.original_transaction_id, request.amount)
         return Answer(codes.APPROVED, approval_code=flows.approval_code(request.transaction_id),
                       amount=captured.charged, points_earned=captured.points_earned,
                       credit_available=captured.credit_available, points_available=captured.points_available)
@@ -474,9 +498,9 @@ class Switch:
             stands=request.stands, reason="reversal from " + (request.terminal_id or request.channel)),
             timeout=self.remaining())
         answer = self._undo_answer(undone, Progress(), nothing_code=codes.APPROVED)
-        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED and undone.fully_undone:
-            await self._release_offers(original)
-            if first is not None:
+        if undone.outcome == wallet_pb2.REVERSE_OUTCOME_REVERSED:
+            await self._release_offers(original, undone.stands)
+            if undone.fully_undone and first is not None:
                 await self._release_daily(first.get("limit_key", ""), original)
         if first is not None:
             answer.masked_pan, answer.card_token = first.get("masked_pan", ""), first.get("card_token", "")

@@ -20,6 +20,10 @@ counted in the lost Redis to commit its row, so none is missed.
 
 Releasing (decline, reversal): the rows are marked released in Postgres first (exactly once,
 whatever the retries), then release.lua gives back what the transaction's marker says.
+
+Releasing part (a purchase undone in part): under the quote's row lock, each reservation's
+`released` rises to what no longer stands, floor(discount * undone / amount), and never falls;
+release_part.lua gives back the rise and shrinks the marker by it. Member uses stay counted.
 """
 
 from __future__ import annotations
@@ -102,8 +106,8 @@ async def load(deps: Deps, offer: Offer) -> bool:
         if await deps.redis.hget(budget_key(offer.offer_id), "loaded") == b"1":
             return False
         cur = await conn.execute(
-            "SELECT transaction_id, member_id, discount, day_key, week_key, month_key FROM reservations"
-            " WHERE offer_id = %s AND released_at IS NULL", (offer.offer_id,))
+            "SELECT transaction_id, member_id, discount - released AS discount, day_key, week_key, month_key"
+            " FROM reservations WHERE offer_id = %s AND released_at IS NULL", (offer.offer_id,))
         rows = await cur.fetchall()
         used = sum(row["discount"] for row in rows)
         counters: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -161,17 +165,57 @@ async def release(deps: Deps, transaction_id: str) -> bool:
     try:
         pipe = deps.redis.pipeline(transaction=False)
         for row in rows:
-            periods = {windows.DAY: row["day_key"], windows.WEEK: row["week_key"], windows.MONTH: row["month_key"],
-                       windows.CAMPAIGN: "all"}
-            keys = [budget_key(row["offer_id"]), marker_key(row["offer_id"], transaction_id)]
-            if row["member_id"]:
-                keys += all_member_keys(row["offer_id"], row["member_id"], periods)
-            await deps.scripts.release(keys=keys, client=pipe)
+            await deps.scripts.release(keys=_reservation_keys(row, transaction_id), client=pipe)
         await pipe.execute()
     except Exception as exc:  # noqa: BLE001 - Postgres says released; Redis over-counts until rebuilt
         deps.log.warning("release not applied in Redis", extra={"transaction_id": transaction_id,
                                                                  "error": type(exc).__name__})
     return True
+
+
+async def release_part(deps: Deps, transaction_id: str, stands: int) -> int:
+    """Shrink a transaction's reservations to what `stands` of its gross keeps; returns the
+    discount given back now (0 for a repeat, an unknown or released transaction)."""
+    assert stands >= 0
+    async with deps.pool.connection() as conn, conn.transaction():
+        cur = await conn.execute("SELECT amount FROM quotes WHERE transaction_id = %s AND released_at IS NULL"
+                                 " FOR UPDATE", (transaction_id,))  # serializes with release and other parts
+        quote = await cur.fetchone()
+        if quote is None or not quote["amount"]:
+            return 0
+        undone = quote["amount"] - min(stands, quote["amount"])
+        cur = await conn.execute("SELECT offer_id, member_id, discount, released, day_key, week_key, month_key"
+                                 " FROM reservations WHERE transaction_id = %s", (transaction_id,))
+        rises = []
+        for row in await cur.fetchall():
+            released = max(row["released"], row["discount"] * undone // quote["amount"])
+            if released > row["released"]:
+                rises.append((row, released - row["released"]))
+        if not rises:
+            return 0
+        async with conn.cursor() as update:
+            await update.executemany(
+                "UPDATE reservations SET released = released + %s WHERE transaction_id = %s AND offer_id = %s",
+                [(rise, transaction_id, row["offer_id"]) for row, rise in rises])
+    try:
+        pipe = deps.redis.pipeline(transaction=False)
+        for row, rise in rises:
+            await deps.scripts.release_part(keys=_reservation_keys(row, transaction_id), args=[rise], client=pipe)
+        await pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - Postgres says released; Redis over-counts until rebuilt
+        deps.log.warning("partial release not applied in Redis", extra={"transaction_id": transaction_id,
+                                                                         "error": type(exc).__name__})
+    return sum(rise for _, rise in rises)
+
+
+def _reservation_keys(row: dict, transaction_id: str) -> list[str]:
+    """The Redis keys one reservation row counts in: budget, marker, the member's periods."""
+    periods = {windows.DAY: row["day_key"], windows.WEEK: row["week_key"], windows.MONTH: row["month_key"],
+               windows.CAMPAIGN: "all"}
+    keys = [budget_key(row["offer_id"]), marker_key(row["offer_id"], transaction_id)]
+    if row["member_id"]:
+        keys += all_member_keys(row["offer_id"], row["member_id"], periods)
+    return keys
 
 
 async def forget(deps: Deps, offer_id: str) -> None:

@@ -93,7 +93,7 @@ async def set_active(deps: Deps, offer_id: str, active: bool) -> pb.Offer:
 
 
 async def _budget_used(conn, offer_ids: list[str]) -> dict[str, int]:
-    cur = await conn.execute("SELECT offer_id, sum(discount) AS used FROM reservations WHERE offer_id = ANY(%s)"
+    cur = await conn.execute("SELECT offer_id, sum(discount - released) AS used FROM reservations WHERE offer_id = ANY(%s)"
                              " AND released_at IS NULL GROUP BY offer_id", (offer_ids,))
     return {row["offer_id"]: int(row["used"]) for row in await cur.fetchall()}
 

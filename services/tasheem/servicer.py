@@ -125,6 +125,15 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
             raise FieldError("transaction_id", "is required")
         return pb.ReleaseResponse(released=await budgets.release(self.deps, request.transaction_id))
 
+    @dependency_errors
+    async def ReleasePart(self, request, context):
+        if not request.transaction_id:
+            raise FieldError("transaction_id", "is required")
+        if request.stands < 0:
+            raise FieldError("stands", "must not be negative")
+        return pb.ReleasePartResponse(
+            discount_released=await budgets.release_part(self.deps, request.transaction_id, request.stands))
+
     # ---------- settlement ----------
     @dependency_errors
     async def CloseBatch(self, request, context):

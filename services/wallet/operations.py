@@ -230,7 +230,8 @@ def reduce_hold(request_id: str, fingerprint: bytes, record: dict, stands: int,
     new_hold_id = f"{request_id}:hold"
     response = pb.ReverseResponse(
         reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=total - stands,
-        charged_returned=record["charged"] - charged, discount_reversed=record["discount"] - discount)
+        charged_returned=record["charged"] - charged, discount_reversed=record["discount"] - discount,
+        stands=stands)
     m = Movement(request_id, "reduce_hold", fingerprint, response.SerializeToString())
     m.legs.append(Leg(f"{request_id}:void", credit, payable, record["charged"], pb.TRANSFER_CODE_SALE,
                       flags=VOID_PENDING, pending_id=record["hold_id"], pending_amount=record["charged"],
@@ -325,7 +326,7 @@ def undo(request_id: str, kind: str, fingerprint: bytes, record: dict, amount: i
         response = pb.ReverseResponse(reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED,
                                       amount_reversed=amount, charged_returned=returned,
                                       points_taken_back=points_taken, discount_reversed=discount_now,
-                                      fully_undone=undone_after == total)
+                                      fully_undone=undone_after == total, stands=total - undone_after)
         m.response = response.SerializeToString()
         return response
 

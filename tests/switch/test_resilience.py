@@ -120,3 +120,26 @@ def test_an_approval_the_journal_cannot_record_becomes_96_and_is_undone(isolated
     with stack.pg() as conn:
         conn.execute("ALTER TABLE switch.transactions DROP CONSTRAINT journal_closed")
     assert terminal.purchase(card, 1_000)["39"] == "00"
+
+
+def test_a_refund_with_tasheem_down_still_pays_back_and_the_offer_is_released_later(isolated_stack):
+    from services.gen.club.tasheem.v1 import tasheem_pb2
+    from tests.tasheem.helpers import offer
+    stack = isolated_stack(CLUB_AUTHORIZATION_TIMEOUT_MS="1500", CLUB_COMPENSATION_INTERVAL_SECONDS="1")
+    club = make_club(stack)
+    merchant, terminal_id = club.new_merchant()
+    tenth = club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
+        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), budget=1_000_000)))
+    time.sleep(1.5)  # the catalog reloads offers within a second
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal(merchant, terminal_id)
+    bought = terminal.purchase(card, 100_000)
+    assert bought["39"] == "00" and club.balances(card.member_id).credit_available == 910_000
+    stack.services["tasheem"].stop()
+    refund = terminal.purchase_message(card, 100_000, processing="200000")
+    refund["37"] = bought["37"]
+    assert terminal.exchange(refund)["39"] == "00"  # the money went back; the budget waits for tasheem
+    assert club.balances(card.member_id).credit_available == 1_000_000
+    stack.services["tasheem"].start()
+    assert wait_for_compensations(stack) == 0
+    assert club.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=tenth.offer_id)).budget_used == 0

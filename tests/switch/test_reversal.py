@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.switch.helpers import transaction_id
 
 
@@ -132,3 +134,28 @@ def test_a_second_partial_reversal_moves_only_the_difference(club):
     lower = terminal.exchange(terminal.reversal_message(purchase, stands=250_000))
     assert lower["39"] == "00"
     assert club.balances(card.member_id).credit_available == 750_000
+
+
+def test_a_hold_cut_down_and_completed_for_less_keeps_only_its_part_of_the_offer_budget(club):
+    from services.gen.club.tasheem.v1 import tasheem_pb2
+    from tests.tasheem.helpers import offer
+    merchant, terminal_id = club.new_merchant()
+    tenth = club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
+        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), budget=1_000_000)))
+    time.sleep(1.5)  # the catalog reloads offers within a second
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal(merchant, terminal_id)
+
+    def budget_used() -> int:
+        return club.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=tenth.offer_id)).budget_used
+
+    hold = terminal.purchase_message(card, 300_000, mti="0100")
+    assert terminal.exchange(hold)["39"] == "00"
+    assert budget_used() == 30_000
+    assert terminal.exchange(terminal.reversal_message(hold, stands=200_000))["39"] == "00"
+    assert budget_used() == 20_000
+    completion = terminal.base("0220", 150_000, **{"2": card.pan})
+    completion["90"] = terminal.reversal_message(hold)["90"]
+    assert terminal.exchange(completion)["39"] == "00"
+    assert budget_used() == 15_000
+    assert club.balances(card.member_id).credit_available == 1_000_000 - 135_000

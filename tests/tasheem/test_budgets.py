@@ -19,6 +19,11 @@ def reserved_rows(stack, offer_id: str) -> tuple[int, int]:
     return count, int(total)
 
 
+def redis_used(stack, offer_id: str) -> int:
+    from services.tasheem.budgets import budget_key
+    return int(stack.redis().hget(budget_key(offer_id), "used"))
+
+
 def fire(tasheem, requests: list[pb.QuoteRequest]) -> list[pb.QuoteResponse]:
     """Every request in flight at once."""
     futures = [tasheem.Quote.future(request, timeout=60) for request in requests]
@@ -97,6 +102,32 @@ def test_release_gives_the_budget_back_exactly_once(stack, tasheem, merchant):
     assert reserved_rows(stack, item.offer_id) == (2, 2_000)
 
 
+def test_a_partial_release_gives_back_in_proportion_and_keeps_the_use(stack, tasheem, merchant):
+    item = budgeted(tasheem, merchant, budget=2_000,
+                    member_limits=[pb.MemberLimit(period=pb.LIMIT_PERIOD_CAMPAIGN, max_uses=1)])
+    first, second = uid("tx-"), uid("tx-")
+
+    def reserve(member, transaction_id=None):
+        return tasheem.Quote(quote(merchant.merchant_id, 40_000, reserve=True, member_id=member,
+                                   transaction_id=transaction_id or uid("tx-")))
+
+    assert reserve("alice", first).offers and reserve("bob", second).offers
+    assert not reserve("carol").offers  # the budget is spent
+    part = tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=first, stands=30_000))
+    assert part.discount_released == 250  # a quarter of 40,000 no longer stands
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=first, stands=30_000)).discount_released == 0
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=first, stands=35_000)).discount_released == 0
+    assert tasheem.GetOffer(pb.GetOfferRequest(offer_id=item.offer_id)).budget_used == 1_750
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=first, stands=0)).discount_released == 750
+    assert not reserve("alice").offers  # her purchase still stands: the use is kept
+    assert reserve("carol").offers  # but the budget has room again
+    assert tasheem.Release(pb.ReleaseRequest(transaction_id=first)).released  # the rest: only the use
+    assert tasheem.GetOffer(pb.GetOfferRequest(offer_id=item.offer_id)).budget_used == 2_000
+    assert not reserve("dave").offers
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=first, stands=0)).discount_released == 0
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id="never-quoted")).discount_released == 0
+
+
 @pytest.mark.slow
 def test_budgets_survive_redis_restarted_empty(isolated_stack):
     stack = isolated_stack()
@@ -114,13 +145,16 @@ def test_budgets_survive_redis_restarted_empty(isolated_stack):
 
         kept = uid("tx-")
         assert reserve("alice", kept).offers and reserve("alice").offers and reserve("bob").offers
+        assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=kept, stands=20_000)).discount_released == 500
         stack.redis_server.restart_empty()
         assert not reserve("alice").offers  # her day limit was rebuilt from Postgres, not reset
-        assert reserve("bob").offers and reserve("carol").offers  # 5 of 5,000 / 1,000 used
+        assert reserve("bob").offers and reserve("carol").offers  # 4,500 of 5,000 used
         assert not reserve("dave").offers
+        assert redis_used(stack, item.offer_id) == 4_500
         # The rebuilt counters still release exactly once, and the process restarted keeps them.
         assert tasheem.Release(pb.ReleaseRequest(transaction_id=kept)).released
         stack.services["tasheem"].restart()
         assert reserve("alice").offers
         assert not reserve("erin").offers
         assert reserved_rows(stack, item.offer_id) == (5, 5_000)
+        assert redis_used(stack, item.offer_id) == 5_000  # the release gave back only what was left

@@ -433,6 +433,20 @@ class ReleaseResponse(_message.Message):
     released: bool
     def __init__(self, released: _Optional[bool] = ...) -> None: ...
 
+class ReleasePartRequest(_message.Message):
+    __slots__ = ("transaction_id", "stands")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    STANDS_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    stands: int
+    def __init__(self, transaction_id: _Optional[str] = ..., stands: _Optional[int] = ...) -> None: ...
+
+class ReleasePartResponse(_message.Message):
+    __slots__ = ("discount_released",)
+    DISCOUNT_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    discount_released: int
+    def __init__(self, discount_released: _Optional[int] = ...) -> None: ...
+
 class MerchantSettlement(_message.Message):
     __slots__ = ("merchant_id", "gross_sales", "discounts", "merchant_borne", "funded_by_party", "refunds", "reversals", "fees", "net_payable", "payouts")
     class FundedByPartyEntry(_message.Message):

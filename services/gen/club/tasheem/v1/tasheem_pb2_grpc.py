@@ -112,6 +112,11 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseResponse.FromString,
                 _registered_method=True)
+        self.ReleasePart = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ReleasePart',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartResponse.FromString,
+                _registered_method=True)
         self.CloseBatch = channel.unary_unary(
                 '/club.tasheem.v1.TasheemService/CloseBatch',
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CloseBatchRequest.SerializeToString,
@@ -246,6 +251,14 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReleasePart(self, request, context):
+        """A purchase undone in part (partial refund or reversal, a hold cut down or completed for
+        less): its reservations shrink in proportion to what still stands; member uses are kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CloseBatch(self, request, context):
         """Settlement
         """
@@ -361,6 +374,11 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.Release,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseResponse.SerializeToString,
+            ),
+            'ReleasePart': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleasePart,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartResponse.SerializeToString,
             ),
             'CloseBatch': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseBatch,
@@ -801,6 +819,33 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/Release',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleasePart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ReleasePart',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReleasePartResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -479,7 +479,7 @@ class RefundRequest(_message.Message):
     def __init__(self, refund_id: _Optional[str] = ..., original_transaction_id: _Optional[str] = ..., amount: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ReverseResponse(_message.Message):
-    __slots__ = ("reversal_id", "outcome", "replayed", "amount_reversed", "charged_returned", "points_taken_back", "discount_reversed", "credit_available", "points_available", "fully_undone")
+    __slots__ = ("reversal_id", "outcome", "replayed", "amount_reversed", "charged_returned", "points_taken_back", "discount_reversed", "credit_available", "points_available", "fully_undone", "stands")
     REVERSAL_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]
@@ -490,6 +490,7 @@ class ReverseResponse(_message.Message):
     CREDIT_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     POINTS_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     FULLY_UNDONE_FIELD_NUMBER: _ClassVar[int]
+    STANDS_FIELD_NUMBER: _ClassVar[int]
     reversal_id: str
     outcome: ReverseOutcome
     replayed: bool
@@ -500,7 +501,8 @@ class ReverseResponse(_message.Message):
     credit_available: int
     points_available: int
     fully_undone: bool
-    def __init__(self, reversal_id: _Optional[str] = ..., outcome: _Optional[_Union[ReverseOutcome, str]] = ..., replayed: _Optional[bool] = ..., amount_reversed: _Optional[int] = ..., charged_returned: _Optional[int] = ..., points_taken_back: _Optional[int] = ..., discount_reversed: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ..., fully_undone: _Optional[bool] = ...) -> None: ...
+    stands: int
+    def __init__(self, reversal_id: _Optional[str] = ..., outcome: _Optional[_Union[ReverseOutcome, str]] = ..., replayed: _Optional[bool] = ..., amount_reversed: _Optional[int] = ..., charged_returned: _Optional[int] = ..., points_taken_back: _Optional[int] = ..., discount_reversed: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ..., fully_undone: _Optional[bool] = ..., stands: _Optional[int] = ...) -> None: ...
 
 class AdjustPointsRequest(_message.Message):
     __slots__ = ("transfer_id", "member_id", "points", "reason", "expires_in_days")
