@@ -39,7 +39,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     CLUB_GRPC_HOST=0.0.0.0
 VOLUME ["/var/lib/club"]
 # ISO 8583 front, gRPC (cards, wallet, tasheem, switch), plaintext health, metrics
-EXPOSE 8583 50051 50052 50053 50054 8081 9100
+EXPOSE 8583 7101 7102 7103 7104 8081 9100
 USER 10001:10001
 # No default service: every container names its process (see the top of this file).
 CMD ["python", "-c", "import sys; sys.exit('choose a process: python -m services.<cards|wallet|tasheem|switch|shared.migrate|cli>')"]

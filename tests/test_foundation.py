@@ -45,6 +45,16 @@ def test_bad_setting_is_refused_with_the_variable_named(stack):
     assert "CLUB_GRPC_PORT" in result.stderr and "99999" in result.stderr
 
 
+def test_a_second_process_on_a_port_in_use_fails_to_start_instead_of_sharing_it(stack):
+    result = subprocess.run([sys.executable, "-m", "services.cards"], env=stack.env("cards"), cwd=harness.ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cannot listen" in result.stdout + result.stderr
+    with stack.channel("cards") as channel:  # the first one keeps serving
+        status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+    assert status.status == health_pb2.HealthCheckResponse.SERVING
+
+
 def test_secret_settings_are_not_echoed_in_errors():
     setting = cfg.Setting("CLUB_X_KEY", "", cfg.positive_int, "", secret=True)
     with pytest.raises(cfg.ConfigError) as info:

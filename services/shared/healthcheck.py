@@ -2,7 +2,7 @@
 
     python -m services.shared.healthcheck 8081                      # the plaintext CLUB_HEALTH_PORT
     python -m services.shared.healthcheck 8081 --service liveness   # alive, whatever the readiness
-    python -m services.shared.healthcheck 50051 --tls-name cards    # the mTLS gRPC port (CLUB_TLS_DIR)
+    python -m services.shared.healthcheck 7101 --tls-name cards    # the mTLS gRPC port (CLUB_TLS_DIR)
 
 docker compose runs it as each service's healthcheck (Kubernetes uses its native gRPC probes).
 """

@@ -36,6 +36,9 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # a liveness probe on it does not restart a pod that is only rebuilding its Redis state.
 LIVENESS_SERVICE = "liveness"
 SERVER_OPTIONS = [
+    # gRPC shares a port between processes by default (SO_REUSEPORT): a stale process left from
+    # an earlier run would silently take part of the calls. A port in use fails start-up instead.
+    ("grpc.so_reuseport", 0),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.keepalive_time_ms", 30_000),
@@ -208,7 +211,11 @@ async def serve(app: App, config: SimpleNamespace, log: logging.Logger) -> None:
                                          reflection.SERVICE_NAME], server)
     address = f"{config.grpc_host}:{config.grpc_port}"
     credentials = server_credentials(config.tls_dir, app.name)
-    bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    try:
+        bound = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    except RuntimeError:
+        log.error("cannot listen: the port is in use or the address is not local", extra={"address": address})
+        raise SystemExit(1) from None
     await runtime.set_serving(False)
     await health.set(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
     await server.start()

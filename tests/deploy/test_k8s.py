@@ -120,7 +120,7 @@ def test_a_broken_kustomize_tree_fails_the_same_pipeline(tmp_path):
     tree = tmp_path / "k8s"
     shutil.copytree(tools.ROOT / "deploy" / "k8s", tree)
     cards = tree / "base" / "cards.yaml"
-    cards.write_text(cards.read_text().replace("containerPort: 50051", "containerPort: fifty-thousand", 1))
+    cards.write_text(cards.read_text().replace("containerPort: 7101", "containerPort: fifty-thousand", 1))
     problems = checks.schema_problems(tools.render(tree / "overlays" / "production"))
     assert any("Deployment/cards" in p and "containerPort" in p for p in problems), problems
 
@@ -131,8 +131,8 @@ def test_probe_check_fails_without_a_probe_or_on_the_wrong_port(production):
     assert checks.probe_problems(broken) == ["Deployment/switch: switch has no gRPC readinessProbe"]
 
     broken = copy.deepcopy(production)
-    deployment(broken, "cards")["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["grpc"]["port"] = 50051
-    assert checks.probe_problems(broken) == ["Deployment/cards: livenessProbe port 50051 is not CLUB_HEALTH_PORT"]
+    deployment(broken, "cards")["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["grpc"]["port"] = 7101
+    assert checks.probe_problems(broken) == ["Deployment/cards: livenessProbe port 7101 is not CLUB_HEALTH_PORT"]
 
 
 def test_security_check_fails_on_a_writable_root_or_kept_capabilities(production):
