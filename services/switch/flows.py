@@ -49,7 +49,9 @@ class Request:
         """What a retransmission must repeat exactly; the same keys with other content is a 94."""
         card = hashlib.sha256(self.pan.encode()).hexdigest() if self.pan else self.card_token
         content = "|".join((self.kind, self.processing_code, str(self.amount), card, self.original_transaction_id,
-                            self.original_rrn, str(self.reverse_amount), str(self.stands)))
+                            self.original_rrn, str(self.reverse_amount)))
+        if self.stands is not None:  # only then: answers stored before the field existed still match
+            content += f"|stands={self.stands}"
         return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 

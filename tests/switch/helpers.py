@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -17,11 +18,12 @@ from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.switch.iso import codec, fields, framing, spec
 from tests.cards.helpers import PIN, member_request, product_request, unique_terminal_id, zone_block_0
-from tests.tasheem.helpers import an_iban, merchant_id, uid
+from tests.tasheem.helpers import an_iban, merchant_id, offer, uid
 
 PIN_KEY = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
 MAC_KEY = bytes.fromhex("89ABCDEF01234567FEDCBA9876543210")
 SOCKET_TIMEOUT_SECONDS = 15
+CATALOG_RELOAD_SECONDS = 1.5  # tasheem reloads its offer catalog within a second
 _stans = itertools.count(1)
 
 
@@ -151,6 +153,17 @@ class Club:
             terminal_id=unique_terminal_id(), merchant_id=merchant.merchant_id, pin_key=PIN_KEY.hex(),
             mac_key=MAC_KEY.hex() if with_mac else ""))
         return merchant.merchant_id, terminal.terminal_id
+
+    def new_offer(self, merchant: str, **fields) -> tasheem_pb2.Offer:
+        """An offer at `merchant` (tests.tasheem.helpers.offer's 10% unless `fields` say otherwise),
+        returned once quotes can see it."""
+        created = self.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
+            scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), **fields)))
+        time.sleep(CATALOG_RELOAD_SECONDS)
+        return created
+
+    def budget_used(self, offer_id: str) -> int:
+        return self.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=offer_id)).budget_used
 
     def terminal(self, merchant: str = "", terminal_id: str = "", mac_key: bytes | None = MAC_KEY) -> Terminal:
         return Terminal(self.iso_port, terminal_id or self.terminal_id, merchant or self.merchant_id, mac_key)

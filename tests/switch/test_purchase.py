@@ -11,7 +11,7 @@ from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2
 from services.switch.iso import mac
 from tests.switch.helpers import MAC_KEY, additional, transaction_id
-from tests.tasheem.helpers import offer, share
+from tests.tasheem.helpers import share
 
 
 def test_purchase_is_approved_and_posted_once(club):
@@ -72,11 +72,8 @@ def test_a_retransmission_redis_forgot_is_answered_from_the_journal(club):
 
 def test_offer_funded_by_three_parties_shows_discount_and_each_share(club):
     merchant, terminal_id = club.new_merchant()
-    club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
-        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]),
-        discount=tasheem_pb2.Discount(percent_bp=1000),
-        funding=[share("bank", 4000), share("club", 3000), share("snapp", 3000, remainder=True)])))
-    time.sleep(1.5)  # the catalog reloads offers within a second
+    club.new_offer(merchant, discount=tasheem_pb2.Discount(percent_bp=1000),
+                   funding=[share("bank", 4000), share("club", 3000), share("snapp", 3000, remainder=True)])
     card = club.card(credit=1_000_000)
     terminal = club.terminal(merchant, terminal_id)
     message = terminal.purchase_message(card, 333_333)
@@ -227,15 +224,13 @@ def test_a_retransmission_sent_while_the_first_is_in_flight_posts_once(club):
 
 def test_a_purchase_refunded_gives_its_offer_back_what_no_longer_stands(club):
     merchant, terminal_id = club.new_merchant()
-    once = club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
-        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), budget=1_000_000,
-        member_limits=[tasheem_pb2.MemberLimit(period=tasheem_pb2.LIMIT_PERIOD_CAMPAIGN, max_uses=1)])))
-    time.sleep(1.5)  # the catalog reloads offers within a second
+    once = club.new_offer(merchant, budget=1_000_000, member_limits=[
+        tasheem_pb2.MemberLimit(period=tasheem_pb2.LIMIT_PERIOD_CAMPAIGN, max_uses=1)])
     card = club.card(credit=10_000_000)
     terminal = club.terminal(merchant, terminal_id)
 
     def budget_used() -> int:
-        return club.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=once.offer_id)).budget_used
+        return club.budget_used(once.offer_id)
 
     def refund(amount: int) -> dict:
         message = terminal.purchase_message(card, amount, processing="200000")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from tests.switch.helpers import transaction_id
 
 
@@ -137,17 +135,13 @@ def test_a_second_partial_reversal_moves_only_the_difference(club):
 
 
 def test_a_hold_cut_down_and_completed_for_less_keeps_only_its_part_of_the_offer_budget(club):
-    from services.gen.club.tasheem.v1 import tasheem_pb2
-    from tests.tasheem.helpers import offer
     merchant, terminal_id = club.new_merchant()
-    tenth = club.tasheem.CreateOffer(tasheem_pb2.CreateOfferRequest(offer=offer(
-        scope=tasheem_pb2.OfferScope(merchant_ids=[merchant]), budget=1_000_000)))
-    time.sleep(1.5)  # the catalog reloads offers within a second
+    tenth = club.new_offer(merchant, budget=1_000_000)
     card = club.card(credit=1_000_000)
     terminal = club.terminal(merchant, terminal_id)
 
     def budget_used() -> int:
-        return club.tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=tenth.offer_id)).budget_used
+        return club.budget_used(tenth.offer_id)
 
     hold = terminal.purchase_message(card, 300_000, mti="0100")
     assert terminal.exchange(hold)["39"] == "00"
@@ -159,3 +153,16 @@ def test_a_hold_cut_down_and_completed_for_less_keeps_only_its_part_of_the_offer
     assert terminal.exchange(completion)["39"] == "00"
     assert budget_used() == 15_000
     assert club.balances(card.member_id).credit_available == 1_000_000 - 135_000
+
+
+def test_a_retransmitted_partial_reversal_with_another_standing_amount_is_a_94(club):
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    purchase = terminal.purchase_message(card, 400_000)
+    assert terminal.exchange(purchase)["39"] == "00"
+    reversal = terminal.reversal_message(purchase, stands=300_000)
+    assert terminal.exchange(reversal)["39"] == "00"
+    assert terminal.exchange(reversal)["39"] == "00"  # the same retransmitted: the first answer
+    changed = {**reversal, "95": f"{100_000:012d}" + "0" * 30}
+    assert terminal.exchange(changed)["39"] == "94"
+    assert club.balances(card.member_id).credit_available == 700_000
