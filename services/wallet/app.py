@@ -110,9 +110,8 @@ class WalletApp:
         for transaction_id in ids:
             async with self.pool.connection() as conn:
                 record = await queries.purchase(conn, transaction_id)
-            movement = operations.release_hold(f"{transaction_id}:expired", b"expired", record, state="expired")
             try:
-                await self.engine.apply(movement)
+                await self.engine.apply(operations.expire_hold(record))
             except operations.ConcurrentChange:
                 continue
         async with self.pool.connection() as conn:  # pending transfers made with CreateTransfers

@@ -213,6 +213,11 @@ def release_hold(request_id: str, fingerprint: bytes, record: dict, state: str =
     return m
 
 
+def expire_hold(record: dict) -> Movement:
+    """Void a pre-authorization whose timeout passed: by the sweep, or at a capture that came late."""
+    return release_hold(f"{record['transaction_id']}:expired", b"expired", record, state="expired")
+
+
 def reduce_hold(request_id: str, fingerprint: bytes, record: dict, stands: int,
                 expires_at: datetime.datetime | None) -> Movement:
     """Cut a pre-authorization's hold down to `stands` of its gross (a partial reversal).

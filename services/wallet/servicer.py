@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import hashlib
 
@@ -206,12 +207,21 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
         if capture_amount > record["amount"]:  # above the hold (which a partial reversal may have cut down)
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_EXCEEDS_HOLD)
+        if await self._expired(record):  # the sweep has not reached it yet: nothing past its timeout is posted
+            with contextlib.suppress(ConcurrentChange):
+                await self.engine.apply(operations.expire_hold(record))
+            return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
         movement = movement_for(record)
         try:
             applied = await self.engine.apply(movement)
         except ConcurrentChange:
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
         return await self._purchase_answer(request.transaction_id, record["member_id"], applied)
+
+    async def _expired(self, record: dict) -> bool:
+        async with self.app.pool.connection() as conn:
+            pending = await queries.pending(conn, record["hold_id"])
+        return pending is not None and pending["expires_at"] is not None and pending["expires_at"] <= now()
 
     async def Reverse(self, request: pb.ReverseRequest, context) -> pb.ReverseResponse:
         check_id(request.reversal_id, "reversal_id")

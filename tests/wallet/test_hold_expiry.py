@@ -1,7 +1,9 @@
 """Holds that nobody completes give the money back on their own once their timeout passes, and
-cannot be completed after that."""
+cannot be completed after that, even before the sweep reaches them."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -62,3 +64,17 @@ def test_an_expired_pending_transfer_is_voided_and_cannot_be_posted(swept):
     assert list(wallet.CreateTransfers(pb.CreateTransfersRequest(transfers=[post])).results) == [
         pb.TRANSFER_RESULT_PENDING_EXPIRED]
     assert ledger_available(stack, credit) == 1_000 and drift(stack, [credit], loaded=True) == {}
+
+
+def test_a_capture_after_the_timeout_but_before_the_sweep_is_refused_and_releases(isolated_stack):
+    stack = isolated_stack(CLUB_HOLD_SWEEP_SECONDS="3600")  # the sweep never runs during the test
+    wallet = stub(stack)
+    member = new_id("mem")
+    credit = f"member:{member}:credit"
+    fund(wallet, member, 10_000)
+    hold = purchase(wallet, member, 8_000, hold=True, hold_timeout_seconds=1)
+    assert hold.outcome == pb.PURCHASE_OUTCOME_APPROVED
+    time.sleep(1.5)
+    capture = wallet.Capture(pb.CaptureRequest(transaction_id=new_id("cap"), hold_transaction_id=hold.transaction_id))
+    assert capture.outcome == pb.PURCHASE_OUTCOME_HOLD_RESOLVED
+    assert ledger_available(stack, credit) == 10_000 and drift(stack, [credit], loaded=True) == {}
