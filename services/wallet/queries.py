@@ -114,6 +114,13 @@ async def account_transfers(conn: AsyncConnection, account_id: str, limit: int, 
     return [_transfer(row) for row in await cur.fetchall()]
 
 
+async def pending_expiry(conn: AsyncConnection, pending_id: str) -> datetime.datetime | None:
+    """When a pending transfer times out (None: never, or no such pending)."""
+    cur = await conn.execute("SELECT expires_at FROM pendings WHERE pending_id = %s", (pending_id,))
+    row = await cur.fetchone()
+    return row["expires_at"] if row else None
+
+
 async def pending(conn: AsyncConnection, pending_id: str) -> dict | None:
     cur = await conn.execute(
         "SELECT p.state, p.expires_at, t.amount, t.code, t.debit_account_id, t.credit_account_id FROM pendings p"

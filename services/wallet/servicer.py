@@ -207,7 +207,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
         if capture_amount > record["amount"]:  # above the hold (which a partial reversal may have cut down)
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_EXCEEDS_HOLD)
-        if await self._expired(record):  # the sweep has not reached it yet: nothing past its timeout is posted
+        expires_at = await self._hold_expiry(record)
+        if expires_at is not None and expires_at <= now():  # before the sweep: nothing past its timeout posts
             with contextlib.suppress(ConcurrentChange):
                 await self.engine.apply(operations.expire_hold(record))
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
@@ -218,10 +219,9 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return pb.PurchaseResponse(transaction_id=request.transaction_id, outcome=pb.PURCHASE_OUTCOME_HOLD_RESOLVED)
         return await self._purchase_answer(request.transaction_id, record["member_id"], applied)
 
-    async def _expired(self, record: dict) -> bool:
+    async def _hold_expiry(self, record: dict) -> datetime.datetime | None:
         async with self.app.pool.connection() as conn:
-            pending = await queries.pending(conn, record["hold_id"])
-        return pending is not None and pending["expires_at"] is not None and pending["expires_at"] <= now()
+            return await queries.pending_expiry(conn, record["hold_id"])
 
     async def Reverse(self, request: pb.ReverseRequest, context) -> pb.ReverseResponse:
         check_id(request.reversal_id, "reversal_id")
@@ -274,10 +274,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         if record["state"] == "posted":
             return operations.undo(request_id, kind, fingerprint, record, amount, self.rules, now())
         if amount < record["amount"]:
-            async with self.app.pool.connection() as conn:
-                pending = await queries.pending(conn, record["hold_id"])
             return operations.reduce_hold(request_id, fingerprint, record, record["amount"] - amount,
-                                          pending["expires_at"] if pending else None)
+                                          await self._hold_expiry(record))
         movement = operations.release_hold(request_id, fingerprint, record)
         movement.response = pb.ReverseResponse(
             reversal_id=request_id, outcome=pb.REVERSE_OUTCOME_REVERSED, amount_reversed=record["amount"],
