@@ -189,3 +189,29 @@ async def finish_compensation(pool: AsyncConnectionPool, transaction_id: str, re
         await conn.execute("UPDATE compensations SET attempts = attempts + 1,"
                            " resolved_at = CASE WHEN %s THEN now() END WHERE transaction_id = %s",
                            (resolved, transaction_id))
+
+
+# ---- offer releases owed --------------------------------------------------------------------------
+
+async def owe_offer_release(pool: AsyncConnectionPool, transaction_id: str, stands: int) -> None:
+    """Record a release tasheem did not confirm; what stands only ever goes down."""
+    async with pool.connection() as conn:
+        await conn.execute(
+            "INSERT INTO offer_releases (transaction_id, stands) VALUES (%s, %s) ON CONFLICT (transaction_id)"
+            " DO UPDATE SET stands = LEAST(offer_releases.stands, EXCLUDED.stands), resolved_at = NULL",
+            (transaction_id, stands))
+
+
+async def open_offer_releases(pool: AsyncConnectionPool, limit: int) -> list[dict]:
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute("SELECT transaction_id, stands FROM offer_releases WHERE resolved_at IS NULL"
+                          " ORDER BY created_at LIMIT %s", (limit,))
+        return await cur.fetchall()
+
+
+async def finish_offer_release(pool: AsyncConnectionPool, transaction_id: str, stands: int, done: bool) -> None:
+    """Resolved only if no lower `stands` was owed meanwhile (that one is still to send)."""
+    async with pool.connection() as conn:
+        await conn.execute("UPDATE offer_releases SET attempts = attempts + 1,"
+                           " resolved_at = CASE WHEN %s AND stands = %s THEN now() END WHERE transaction_id = %s",
+                           (done, stands, transaction_id))

@@ -423,26 +423,32 @@ class Switch:
     async def _release_offers(self, original: str, stands: int) -> None:
         """Money went back to the member: the purchase's offers give back what no longer stands,
         budget in proportion and, once nothing stands, the member's use too. The money has moved
-        whatever happens here, so a failure does not change the answer: a full release is left to
-        the compensation sweep, a partial one leaves the budget counting a little more spent
-        than it is (never less) and is logged."""
+        whatever happens here, so a failure does not change the answer: the release is owed
+        (journal) and retried with the compensations; until then the budget counts more spent
+        than it is, never less."""
+        if await self._send_offer_release(original, stands, self.remaining()):
+            return
+        try:
+            await journal.owe_offer_release(self.pool, original, stands)
+        except Exception as exc:  # Postgres down as well: the budget stays counted as spent
+            self.log.error("offer release not recorded", extra={"transaction_id": original, "error": str(exc)})
+
+    async def _send_offer_release(self, original: str, stands: int, timeout: float) -> bool:
         extent = "part" if stands else "full"
         try:
             if stands:
                 await self.tasheem.ReleasePart(tasheem_pb2.ReleasePartRequest(transaction_id=original, stands=stands),
-                                               timeout=self.remaining())
+                                               timeout=timeout)
             else:
-                await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original),
-                                           timeout=self.remaining())
+                await self.tasheem.Release(tasheem_pb2.ReleaseRequest(transaction_id=original), timeout=timeout)
         except (TimeoutError, grpc.aio.AioRpcError) as exc:
             OFFER_RELEASES.labels(extent, "failed").inc()
             error = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "deadline passed"
             self.log.warning("offer release failed", extra={"transaction_id": original, "extent": extent,
                                                             "error": error})
-            if not stands:
-                await self._plan_compensation(original, wallet_called=False)
-            return
+            return False
         OFFER_RELEASES.labels(extent, "done").inc()
+        return True
 
     async def _original(self, request: Request) -> dict | None:
         if request.original_transaction_id:
@@ -534,13 +540,18 @@ class Switch:
             asyncio.get_running_loop().create_task(self._compensate(transaction_id, wallet_called, final=False))
 
     async def compensate_open(self) -> int:
-        """One pass over open compensations; returns how many were resolved."""
+        """One pass over open compensations and owed offer releases; returns how many were resolved."""
         resolved = 0
         now = dt.datetime.now(dt.UTC)
         for row in await journal.open_compensations(self.pool, COMPENSATION_BATCH):
             final = (now - row["created_at"]).total_seconds() > self.settings.compensation_grace_seconds
             done = await self._compensate(row["transaction_id"], row["wallet_called"], final)
             await journal.finish_compensation(self.pool, row["transaction_id"], done)
+            resolved += done
+        for row in await journal.open_offer_releases(self.pool, COMPENSATION_BATCH):
+            done = await self._send_offer_release(row["transaction_id"], row["stands"],
+                                                  self.settings.authorization_timeout)
+            await journal.finish_offer_release(self.pool, row["transaction_id"], row["stands"], done)
             resolved += done
         return resolved
 
