@@ -34,10 +34,19 @@ TEST_AUTH_SECRET = "club-test-auth-secret-0123456789-abcdefgh"
 TEST_CLIENT_CERT = "cli"  # the certificate test channels present when a stack runs mTLS
 
 
+_handed_out: set[int] = set()  # ports given to a stack whose service may not be listening yet
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on and this test process has not handed out before: the kernel
+    may return the same free port twice, and a stack starts its services lazily."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def available_services() -> tuple[str, ...]:
@@ -105,6 +114,12 @@ def wait_healthy(address: str, proc: subprocess.Popen | None = None, timeout: fl
     raise TimeoutError(f"{address} not SERVING after {timeout}s")
 
 
+# What each process serves: its health is asked by name, so another server that happens to
+# answer on the port (a port handed out twice) is not taken for it.
+HEALTH_NAMES = {"cards": "club.cards.v1.CardService", "wallet": "club.wallet.v1.WalletService",
+                "tasheem": "club.tasheem.v1.TasheemService", "switch": "club.switch.v1.AuthorizationService"}
+
+
 class ServiceProcess:
     def __init__(self, name: str, env: dict[str, str], log_path: pathlib.Path):
         self.name = name
@@ -120,7 +135,8 @@ class ServiceProcess:
                                      stdout=log, stderr=subprocess.STDOUT)
         log.close()
         if wait:
-            wait_healthy(self.address, self.proc, tls_dir=self.env.get("CLUB_TLS_DIR", ""))
+            wait_healthy(self.address, self.proc, service=HEALTH_NAMES.get(self.name, ""),
+                         tls_dir=self.env.get("CLUB_TLS_DIR", ""))
         return self
 
     def running(self) -> bool:
