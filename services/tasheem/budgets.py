@@ -162,14 +162,7 @@ async def release(deps: Deps, transaction_id: str) -> bool:
         cur = await conn.execute("UPDATE reservations SET released_at = now() WHERE transaction_id = %s"
                                  " RETURNING offer_id, member_id, day_key, week_key, month_key", (transaction_id,))
         rows = await cur.fetchall()
-    try:
-        pipe = deps.redis.pipeline(transaction=False)
-        for row in rows:
-            await deps.scripts.release(keys=_reservation_keys(row, transaction_id), client=pipe)
-        await pipe.execute()
-    except Exception as exc:  # noqa: BLE001 - Postgres says released; Redis over-counts until rebuilt
-        deps.log.warning("release not applied in Redis", extra={"transaction_id": transaction_id,
-                                                                 "error": type(exc).__name__})
+    await _give_back_in_redis(deps, transaction_id, "release.lua", deps.scripts.release, [(row, []) for row in rows])
     return True
 
 
@@ -197,15 +190,21 @@ async def release_part(deps: Deps, transaction_id: str, stands: int) -> int:
             await update.executemany(
                 "UPDATE reservations SET released = released + %s WHERE transaction_id = %s AND offer_id = %s",
                 [(rise, transaction_id, row["offer_id"]) for row, rise in rises])
+    await _give_back_in_redis(deps, transaction_id, "release_part.lua", deps.scripts.release_part,
+                              [(row, [rise]) for row, rise in rises])
+    return sum(rise for _, rise in rises)
+
+
+async def _give_back_in_redis(deps: Deps, transaction_id: str, name: str, script, calls: list[tuple[dict, list]]) -> None:
+    """Run `script` once per (reservation row, args) in one pipeline, after Postgres committed."""
     try:
         pipe = deps.redis.pipeline(transaction=False)
-        for row, rise in rises:
-            await deps.scripts.release_part(keys=_reservation_keys(row, transaction_id), args=[rise], client=pipe)
+        for row, args in calls:
+            await script(keys=_reservation_keys(row, transaction_id), args=args, client=pipe)
         await pipe.execute()
     except Exception as exc:  # noqa: BLE001 - Postgres says released; Redis over-counts until rebuilt
-        deps.log.warning("partial release not applied in Redis", extra={"transaction_id": transaction_id,
-                                                                         "error": type(exc).__name__})
-    return sum(rise for _, rise in rises)
+        deps.log.warning("release not applied in Redis", extra={"transaction_id": transaction_id, "script": name,
+                                                                 "error": type(exc).__name__})
 
 
 def _reservation_keys(row: dict, transaction_id: str) -> list[str]:
