@@ -171,12 +171,16 @@ async def release_part(deps: Deps, transaction_id: str, stands: int) -> int:
     discount given back now (0 for a repeat, an unknown or released transaction)."""
     assert stands >= 0
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT amount FROM quotes WHERE transaction_id = %s AND released_at IS NULL"
-                                 " FOR UPDATE", (transaction_id,))  # serializes with release and other parts
+        cur = await conn.execute("SELECT amount, merchant_share, share_released FROM quotes WHERE transaction_id = %s"
+                                 " AND released_at IS NULL FOR UPDATE", (transaction_id,))  # serializes with release
         quote = await cur.fetchone()
         if quote is None or not quote["amount"]:
             return 0
         undone = quote["amount"] - min(stands, quote["amount"])
+        share_released = quote["merchant_share"] * undone // quote["amount"]  # floor, as for each reservation
+        if share_released > quote["share_released"]:
+            await conn.execute("UPDATE quotes SET share_released = %s, share_released_at = now()"
+                               " WHERE transaction_id = %s", (share_released, transaction_id))
         cur = await conn.execute("SELECT offer_id, member_id, discount, released, day_key, week_key, month_key"
                                  " FROM reservations WHERE transaction_id = %s", (transaction_id,))
         rises = []

@@ -3,8 +3,9 @@
 close_batch(cutoff), idempotent (one batch per cut-off, id derived from it):
  1. under a session advisory lock, read the wallet's merchant-payable activity after the
     previous batch's to_sequence up to the cut-off (MerchantActivity) -> the sequence range;
- 2. claim the merchant-borne shares of quotes recorded up to the cut-off (and take back those
-    of quotes released since), add what the previous batch could not pay (carried_in);
+ 2. claim the merchant-borne shares of quotes recorded up to the cut-off (and take back what
+    releases since gave back: the part of a partial one, the rest of a full one), add what the
+    previous batch could not pay (carried_in);
  3. per merchant: gross = sales + discounts (funders' + merchant's own), net payable = sales
     + funders' shares - refunds - reversals - fees + carried_in; split across beneficiaries;
     stored with status 'closing' (committed) before any money moves;
@@ -107,12 +108,22 @@ async def _compute(deps: Deps, conn, batch_id: str, cutoff: dt.datetime) -> None
         borne: dict[str, int] = {}
         for row in await cur.fetchall():
             borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) + row["merchant_share"]
+        # Partial releases first: what they gave back of a counted share, not yet taken back.
+        cur = await conn.execute(
+            "WITH due AS (SELECT transaction_id, merchant_id, share_released - share_taken_back AS back"
+            " FROM quotes WHERE share_released > share_taken_back AND release_batch_id IS NULL"
+            " AND batch_id IS NOT NULL AND share_released_at <= %s FOR UPDATE)"
+            " UPDATE quotes q SET share_taken_back = q.share_released FROM due"
+            " WHERE q.transaction_id = due.transaction_id RETURNING due.merchant_id, due.back", (cutoff,))
+        for row in await cur.fetchall():
+            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) - row["back"]
+        # Full releases: the rest of the share (a partial release already took back its part).
         cur = await conn.execute(
             "UPDATE quotes SET release_batch_id = %s WHERE release_batch_id IS NULL AND batch_id IS NOT NULL"
             " AND released_at IS NOT NULL AND released_at <= %s AND merchant_share > 0"
-            " RETURNING merchant_id, merchant_share", (batch_id, cutoff))
+            " RETURNING merchant_id, merchant_share - share_taken_back AS back", (batch_id, cutoff))
         for row in await cur.fetchall():
-            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) - row["merchant_share"]
+            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) - row["back"]
         carried: dict[str, int] = {}
         if previous:
             cur = await conn.execute("SELECT merchant_id, net_payable FROM batch_merchants WHERE batch_id = %s"

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import pathlib
+import time
 
 import grpc
 import pytest
@@ -85,6 +86,9 @@ def test_a_full_day_settles_to_the_rial(stack, tasheem, wallet, partner):
     refunded = wallet.Refund(wpb.RefundRequest(refund_id=uid("rf-"), original_transaction_id=done[0][1],
                                                amount=400_000))
     assert refunded.outcome == wpb.REVERSE_OUTCOME_REVERSED
+    # What the switch does after a partial refund: the offers keep what still stands.
+    refunded_share = next(f.amount for f in done[0][2].funding if f.party_id == "merchant") * 400_000 // 1_000_003
+    assert tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=done[0][1], stands=1_000_003 - 400_000)).discount_released
     reversed_ = wallet.Reverse(wpb.ReverseRequest(reversal_id=uid("rv-"), original_transaction_id=done[1][1]))
     assert reversed_.outcome == wpb.REVERSE_OUTCOME_REVERSED
     assert tasheem.Release(pb.ReleaseRequest(transaction_id=done[1][1])).released
@@ -107,10 +111,11 @@ def test_a_full_day_settles_to_the_rial(stack, tasheem, wallet, partner):
         account = wallet.GetAccount(wpb.GetAccountRequest(account_id=f"merchant:{merchant.merchant_id}:payable"))
         assert account.credits_posted - account.debits_posted == 0
 
-    # The merchant-borne share: its part of every standing purchase's discount at that merchant.
+    # The merchant-borne share: its part of every standing purchase's discount at that merchant,
+    # less the part the partial refund gave back.
     standing = [q for m, t, q in done if t != done[1][1] and m.merchant_id == a.merchant_id]
-    expected_borne = sum(f.amount for q in standing for f in q.funding if f.party_id == "merchant")
-    assert ours[a.merchant_id].merchant_borne == expected_borne > 0
+    expected_borne = sum(f.amount for q in standing for f in q.funding if f.party_id == "merchant") - refunded_share
+    assert refunded_share > 0 and ours[a.merchant_id].merchant_borne == expected_borne > 0
 
     rows = read_csv(batch.settlement_file)
     body, control = rows[1:-1], rows[-1]
@@ -124,6 +129,38 @@ def test_a_full_day_settles_to_the_rial(stack, tasheem, wallet, partner):
     funder = tasheem.GetFunderStatement(pb.GetFunderStatementRequest(batch_id=batch.batch_id, party_id=partner))
     partner_total = int(read_csv(funder.csv_path)[-1][2])
     assert partner_total == sum(m.funded_by_party.get(partner, 0) for m in batch.merchants)
+
+
+def test_the_merchant_share_given_back_is_taken_back_once_across_batches(tasheem, partner):
+    """Partial releases after a cut-off land in the next batch; a full release after them takes
+    back only the rest; over the batches the released purchase's merchant-borne share nets to 0."""
+    merchant = tasheem.CreateMerchant(pb.CreateMerchantRequest(merchant_id=uid("M"), name="لوازم التحریر",
+                                                               mcc="5943"))
+    tasheem.CreateOffer(pb.CreateOfferRequest(offer=offer(
+        scope=pb.OfferScope(merchant_ids=[merchant.merchant_id]), discount=pb.Discount(percent_bp=1000),
+        funding=[share(partner, 5000), share("merchant", 5000, remainder=True)])))
+    transaction_id, amount = uid("tx-"), 1_000_001
+    quoted = tasheem.Quote(quote(merchant.merchant_id, amount, reserve=True, transaction_id=transaction_id,
+                                 terminal_id="T0001"))
+    full_share = next(f.amount for f in quoted.funding if f.party_id == "merchant")
+    assert full_share > 0
+
+    def borne_in_next_batch() -> int:
+        time.sleep(1.05 - time.time() % 1)  # a batch is named after its cut-off's second
+        batch = tasheem.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC))))
+        return next((m.merchant_borne for m in batch.merchants if m.merchant_id == merchant.merchant_id), 0)
+
+    tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=transaction_id, stands=600_000))
+    first = borne_in_next_batch()
+    assert first == full_share - full_share * (amount - 600_000) // amount
+    tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=transaction_id, stands=600_000))  # a repeat
+    tasheem.ReleasePart(pb.ReleasePartRequest(transaction_id=transaction_id, stands=250_000))
+    second = borne_in_next_batch()
+    assert second == -(full_share * (amount - 250_000) // amount - full_share * (amount - 600_000) // amount) < 0
+    assert borne_in_next_batch() == 0  # nothing new: nothing taken back twice
+    assert tasheem.Release(pb.ReleaseRequest(transaction_id=transaction_id)).released
+    third = borne_in_next_batch()
+    assert third < 0 and first + second + third == 0
 
 
 def test_terminal_totals_compared_with_our_records(tasheem, merchant):
