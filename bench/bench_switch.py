@@ -65,12 +65,12 @@ def _reference(stack: harness.Stack, short: bool, templates) -> dict:
         process.wait(10)
 
 
-def _settled(drive, *args, settle_seconds: float) -> dict:
+def _settled(drive, *args, settle_seconds: float, meter=None) -> dict:
     """`drive(*args, seconds)` measured after `settle_seconds` of the same load unmeasured; the
     settling approvals are reported too (they must be in the ledger as well)."""
     *shape, seconds = args
     settling = asyncio.run(drive(*shape, settle_seconds))
-    return asyncio.run(drive(*shape, seconds)) | {"settling_approved": settling["approved"]}
+    return asyncio.run(drive(*shape, seconds, meter)) | {"settling_approved": settling["approved"]}
 
 
 def _within_latency_target(port: int, templates, short: bool) -> dict:
@@ -121,7 +121,7 @@ def run(short: bool) -> dict:
         within = _within_latency_target(stack.iso_port, templates, short)
         at_target_rate = None if short else _settled(
             loadgen.drive_rate, stack.iso_port, templates, TARGET_APPROVED_PER_SECOND, SECONDS[short],
-            settle_seconds=SETTLE_SECONDS[short])
+            settle_seconds=SETTLE_SECONDS[short], meter=meter)
         counted = _approvals(platform, open_loop, *within["runs"], at_target_rate)
         with stack.pg() as conn:
             posted = conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"

@@ -307,8 +307,8 @@ async def drive(port: int, templates: list[Template], concurrency: int, seconds:
     return await _run(port, templates, _prerender(templates, expected), concurrency, seconds, meter=meter)
 
 
-async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float) -> dict:
+async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float, meter=None) -> dict:
     """Open loop: `rate` requests per second in total, spread over the terminal connections."""
     interval = len(templates) / rate
     frames = _prerender(templates, seconds / interval + 2)  # a connection sends at most one per interval
-    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval)
+    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, meter)

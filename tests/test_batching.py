@@ -52,6 +52,38 @@ async def test_while_batches_are_in_flight_the_rest_wait_and_go_together():
     assert send.batches == [[0], list(range(1, 20))]
 
 
+async def test_an_idle_hop_with_a_linger_sends_at_once():
+    send = Recorder()
+    batcher = batching.Batcher(send, "test", linger=30.0, enough=8)
+    assert await asyncio.wait_for(batcher.call(1, 1.0), 5) == 10  # nothing in flight: no waiting
+    assert send.batches == [[1]]
+
+
+async def test_a_busy_hop_lingers_for_more_items_after_a_batch_returns():
+    send = Recorder(delay=0.05)
+    batcher = batching.Batcher(send, "test", max_in_flight=1, linger=0.2, enough=8)
+    first = asyncio.ensure_future(batcher.call(0, 1.0))
+    await asyncio.sleep(0.01)
+    waiting = asyncio.ensure_future(batcher.call(1, 1.0))  # queued behind the batch in flight
+    await first
+    await asyncio.sleep(0.1)  # the first batch is back; the hop lingers, so this one joins the next batch
+    late = await batcher.call(2, 1.0)
+    assert await waiting == 10 and late == 20
+    assert send.batches == [[0], [1, 2]]
+
+
+async def test_enough_items_end_the_linger_at_once():
+    send = Recorder(delay=0.05)
+    batcher = batching.Batcher(send, "test", max_in_flight=1, linger=30.0, enough=4)
+    first = asyncio.ensure_future(batcher.call(0, 1.0))
+    await asyncio.sleep(0.01)
+    waiting = [asyncio.ensure_future(batcher.call(n, 1.0)) for n in (1, 2)]
+    await first  # back with two waiting: fewer than enough, so the hop lingers
+    more = await asyncio.wait_for(asyncio.gather(batcher.call(3, 1.0), batcher.call(4, 1.0)), 5)
+    assert [await w for w in waiting] + more == [10, 20, 30, 40]
+    assert send.batches == [[0], [1, 2, 3, 4]]
+
+
 async def test_batches_are_cut_at_max_items():
     send = Recorder()
     batcher = batching.Batcher(send, "test", max_items=8)

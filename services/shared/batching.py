@@ -7,7 +7,9 @@ the service answers each item exactly as its unary twin would, concurrently, so 
 items' Redis commands share pipelines and their ledger rows share a group commit.
 
     client: Batcher.call(item, timeout)  -> queued; flushed at the end of the loop iteration,
-            or as soon as a batch in flight returns (at most MAX_IN_FLIGHT batches per hop)
+            or as soon as a batch in flight returns (at most MAX_IN_FLIGHT batches per hop);
+            a Batcher with a linger waits, after a batch returns, until `enough` items are
+            queued or `linger` has passed (below)
     server: answer_items(items, handle)  -> one result per item, in order; an item that fails
             carries the status its unary call would have failed with (ItemError)
 """
@@ -28,6 +30,14 @@ from .errors import FieldError, ServiceError
 
 MAX_BATCH_ITEMS = 256  # per call; bounds one call's size and the latency of its last item
 MAX_IN_FLIGHT = 1  # batches in flight per hop: as group commit, the next leaves when one returns (measured best)
+# A batch's fixed cost (the call on both sides, the commit behind it) is ~0.5 ms of CPU per
+# service whatever its size, so under load a hop that sends every few items spends the machine
+# on calls. When a batch returns and fewer than ENOUGH_ITEMS are waiting, the next one waits for
+# them up to BUSY_LINGER_SECONDS. An idle hop still sends at once (nothing is waiting when its
+# batch returns), and a saturated one has enough at once: only the middle waits. Measured at
+# 2,000 purchases/s: CPU per approval 0.86 -> 0.65 ms, p50 and p99 no higher (docs/performance.md).
+BUSY_LINGER_SECONDS = 0.008
+ENOUGH_ITEMS = 24
 
 _STATUS_BY_NUMBER = {status.value[0]: status for status in grpc.StatusCode}
 BATCH_ITEMS = Histogram("club_batch_items", "items per micro-batch (batched RPC or group commit)", ["batch"],
@@ -84,9 +94,10 @@ async def rpc_items(call) -> list:
     return outcomes
 
 
-def rpc_batcher(method, request_type, name: str) -> Batcher:
+def rpc_batcher(method, request_type, name: str, linger: float = 0.0, enough: int = ENOUGH_ITEMS) -> Batcher:
     """A Batcher over a batched RPC: `method(request_type(items=...), timeout=...)`."""
-    return Batcher(lambda items, timeout: rpc_items(method(request_type(items=items), timeout=timeout)), name)
+    return Batcher(lambda items, timeout: rpc_items(method(request_type(items=items), timeout=timeout)), name,
+                   linger=linger, enough=enough)
 
 
 class Batcher:
@@ -99,29 +110,47 @@ class Batcher:
     """
 
     def __init__(self, send: Callable[[list, float | None], Awaitable[Sequence]], name: str,
-                 max_items: int = MAX_BATCH_ITEMS, max_in_flight: int = MAX_IN_FLIGHT):
-        assert max_items > 0 and max_in_flight > 0
+                 max_items: int = MAX_BATCH_ITEMS, max_in_flight: int = MAX_IN_FLIGHT, linger: float = 0.0,
+                 enough: int = ENOUGH_ITEMS):
+        assert max_items > 0 and max_in_flight > 0 and linger >= 0 and enough > 0
         self._send = send
         self.name = name
         self.max_items = max_items
         self.max_in_flight = max_in_flight
+        self.linger = linger
+        self.enough = min(enough, max_items)  # a full batch is always enough
         self._queue: list[tuple[Any, float | None, asyncio.Future]] = []
         self._in_flight = 0
         self._flush_scheduled = False
+        self._lingering: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task] = set()
 
     async def call(self, item, timeout: float | None = None):
         loop = asyncio.get_running_loop()
         future = loop.create_future()
         self._queue.append((item, None if timeout is None else loop.time() + timeout, future))
-        if not self._flush_scheduled:
-            # At the end of this loop iteration: everything queued meanwhile goes in the same batch.
-            self._flush_scheduled = True
-            loop.call_soon(self._flush)
+        if self._lingering is not None:
+            if len(self._queue) >= self.enough:
+                self._lingering.cancel()
+                self._lingering = None
+                self._schedule_flush(loop)
+        elif not self._flush_scheduled:
+            self._schedule_flush(loop)
         return await future
+
+    def _schedule_flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        # At the end of this loop iteration: everything queued meanwhile goes in the same batch.
+        self._flush_scheduled = True
+        loop.call_soon(self._flush)
+
+    def _linger_over(self) -> None:
+        self._lingering = None
+        self._flush()
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        if self._lingering is not None:
+            return  # waiting for more; _linger_over or call() flushes
         while self._queue and self._in_flight < self.max_in_flight:
             batch, self._queue = self._queue[:self.max_items], self._queue[self.max_items:]
             batch = [entry for entry in batch if not entry[2].done()]
@@ -151,5 +180,8 @@ class Batcher:
                     future.set_result(outcome)
         finally:
             self._in_flight -= 1
-            if self._queue:
-                self._flush()
+            if self._queue and self._lingering is None:
+                if self.linger and len(self._queue) < self.enough:
+                    self._lingering = asyncio.get_running_loop().call_later(self.linger, self._linger_over)
+                else:
+                    self._flush()

@@ -13,7 +13,7 @@ from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2, authorization_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import clients, db, redis_scripts, vault
+from services.shared import batching, clients, db, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
@@ -43,6 +43,13 @@ def time_zone(value: str) -> str:
     return value
 
 
+def batch_items(value: str) -> int:
+    items = cfg.positive_int(value)
+    if items > batching.MAX_BATCH_ITEMS:
+        raise ValueError(f"at most {batching.MAX_BATCH_ITEMS} (items per batched call)")
+    return items
+
+
 SETTINGS = [
     cfg.Setting("CLUB_ISO_HOST", "0.0.0.0", cfg.text, "address the ISO 8583 TCP server binds"),
     cfg.Setting("CLUB_ISO_PORT", "8583", cfg.port, "ISO 8583 TCP port for terminals"),
@@ -65,6 +72,10 @@ SETTINGS = [
     cfg.Setting("CLUB_COMPENSATION_GRACE_SECONDS", "30", cfg.positive_int,
                 "after an uncertain answer, how long the wallet may still commit before \"unknown\" means never"),
     cfg.Setting("CLUB_TIME_ZONE", "Asia/Tehran", time_zone, "the club's time zone: the day of daily card limits"),
+    cfg.Setting("CLUB_BATCH_LINGER_MS", str(round(batching.BUSY_LINGER_SECONDS * 1000)), cfg.non_negative_int,
+                "how long a busy hop's next batch waits for more items (0: never waits)"),
+    cfg.Setting("CLUB_BATCH_ENOUGH_ITEMS", str(batching.ENOUGH_ITEMS), batch_items,
+                "items waiting at which a busy hop's next batch leaves without lingering"),
     cfg.Setting("CLUB_CARD_READ_MODEL", "true", cfg.boolean,
                 "decide card checks without PIN or CVV2 from cards' Redis read model (false: always call cards)"),
     vault.PAN_LOOKUP_KEY_SETTING,
@@ -111,7 +122,7 @@ class SwitchApp:
             redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
             Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
-                     config.compensation_grace_seconds),
+                     config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
             runtime.log)
         self.servicer.switch = switch
         self.front = IsoFront(switch, TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),

@@ -107,6 +107,8 @@ class Settings:
     hold_timeout_seconds: int
     time_zone: str
     compensation_grace_seconds: int  # a late wallet commit lands within this; "unknown" after it means never
+    batch_linger: float = batching.BUSY_LINGER_SECONDS  # the hops' wait for more items when busy
+    batch_enough: int = batching.ENOUGH_ITEMS
 
 
 @dataclass
@@ -127,9 +129,12 @@ class Switch:
                  dedupe: Dedupe, scripts: Scripts, admission: Admission, settings: Settings, log: logging.Logger):
         self.cards, self.tasheem, self.wallet = cards, tasheem, wallet
         self.read_model = read_model
-        self.card_checks = batching.rpc_batcher(cards.AuthorizeCards, cards_pb2.AuthorizeCardsRequest, "authorize-cards")
-        self.quotes = batching.rpc_batcher(tasheem.QuoteBatch, tasheem_pb2.QuoteBatchRequest, "quotes")
-        self.purchases = batching.rpc_batcher(wallet.PurchaseBatch, wallet_pb2.PurchaseBatchRequest, "purchases")
+        gathering = {"linger": settings.batch_linger, "enough": settings.batch_enough}
+        self.card_checks = batching.rpc_batcher(cards.AuthorizeCards, cards_pb2.AuthorizeCardsRequest, "authorize-cards",
+                                                **gathering)
+        self.quotes = batching.rpc_batcher(tasheem.QuoteBatch, tasheem_pb2.QuoteBatchRequest, "quotes", **gathering)
+        self.purchases = batching.rpc_batcher(wallet.PurchaseBatch, wallet_pb2.PurchaseBatchRequest, "purchases",
+                                              **gathering)
         self.pool = pool
         self.journal = journal_writer
         self.dedupe = dedupe

@@ -8,6 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 
 import grpc
+import pytest
 
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2
@@ -96,3 +97,15 @@ def test_concurrent_terminals_each_purchase_posts_once(club):
             sale = [row for row in club.ledger_rows(transaction_id(message)) if row[0].endswith(":sale")]
             assert [row[2] for row in sale] == [int(message["4"])]
         assert club.balances(card.member_id).credit_available == 1_000_000 - sum(1_000 + n for n in range(5))
+
+
+def test_the_hops_gathering_settings_are_checked():
+    from services.shared import config as cfg
+    from services.switch import app
+    loaded = cfg.load(app.SETTINGS, {"CLUB_BATCH_LINGER_MS": "0", "CLUB_BATCH_ENOUGH_ITEMS": "256"})
+    assert (loaded.batch_linger_ms, loaded.batch_enough_items) == (0, 256)
+    for name, value in (("CLUB_BATCH_ENOUGH_ITEMS", "257"), ("CLUB_BATCH_ENOUGH_ITEMS", "0"),
+                        ("CLUB_BATCH_LINGER_MS", "-1")):
+        with pytest.raises(cfg.ConfigError) as info:
+            cfg.load(app.SETTINGS, {name: value})
+        assert name in str(info.value)
