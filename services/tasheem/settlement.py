@@ -18,6 +18,7 @@ A close interrupted after step 3 resumes from step 4 on the next call for the sa
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import pathlib
@@ -105,9 +106,9 @@ async def _compute(deps: Deps, conn, batch_id: str, cutoff: dt.datetime) -> None
         cur = await conn.execute(
             "UPDATE quotes SET batch_id = %s WHERE batch_id IS NULL AND merchant_share > 0 AND created_at <= %s"
             " RETURNING merchant_id, merchant_share", (batch_id, cutoff))
-        borne: dict[str, int] = {}
+        borne: collections.Counter[str] = collections.Counter()
         for row in await cur.fetchall():
-            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) + row["merchant_share"]
+            borne[row["merchant_id"]] += row["merchant_share"]
         # Partial releases first: what they gave back of a counted share, not yet taken back.
         cur = await conn.execute(
             "WITH due AS (SELECT transaction_id, merchant_id, share_released - share_taken_back AS back"
@@ -116,14 +117,14 @@ async def _compute(deps: Deps, conn, batch_id: str, cutoff: dt.datetime) -> None
             " UPDATE quotes q SET share_taken_back = q.share_released FROM due"
             " WHERE q.transaction_id = due.transaction_id RETURNING due.merchant_id, due.back", (cutoff,))
         for row in await cur.fetchall():
-            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) - row["back"]
+            borne[row["merchant_id"]] -= row["back"]
         # Full releases: the rest of the share (a partial release already took back its part).
         cur = await conn.execute(
             "UPDATE quotes SET release_batch_id = %s WHERE release_batch_id IS NULL AND batch_id IS NOT NULL"
             " AND released_at IS NOT NULL AND released_at <= %s AND merchant_share > 0"
             " RETURNING merchant_id, merchant_share - share_taken_back AS back", (batch_id, cutoff))
         for row in await cur.fetchall():
-            borne[row["merchant_id"]] = borne.get(row["merchant_id"], 0) - row["back"]
+            borne[row["merchant_id"]] -= row["back"]
         carried: dict[str, int] = {}
         if previous:
             cur = await conn.execute("SELECT merchant_id, net_payable FROM batch_merchants WHERE batch_id = %s"
