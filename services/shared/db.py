@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import time
 
+import orjson
 from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
@@ -24,7 +23,8 @@ class Recordset:
     """A batch of rows sent as one JSON parameter and read back by Postgres' json_to_recordset:
     one statement per batch, and cheaper on both ends than one array parameter per column
     (measured, docs/performance.md). Bytes travel as bytea's hex text, datetimes as ISO 8601,
-    lists as JSON arrays (read into array columns).
+    lists as JSON arrays (read into array columns). orjson writes the JSON: ~0.5 µs per
+    21-column row against ~9 µs for the standard library's encoder.
 
         TRANSFERS = Recordset(transfer_id="text", amount="bigint")
         cur.execute(TRANSFERS.insert("transfers"), (TRANSFERS.param(rows),))
@@ -48,15 +48,12 @@ class Recordset:
 
     def param(self, rows) -> str:
         names = self.names  # zip(strict): every row has one value per column
-        return json.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_json_value,
-                          separators=(",", ":"))
+        return orjson.dumps([dict(zip(names, row, strict=True)) for row in rows], default=_json_value).decode()
 
 
 def _json_value(value):
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
     raise TypeError(f"{type(value).__name__} has no JSON form for a recordset")
 
 

@@ -9,8 +9,9 @@ Redis losing these keys costs only the cheap path: the wallet's own idempotency 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
+
+import orjson
 
 from services.shared.redis_pipeline import AutoPipeline
 
@@ -47,7 +48,7 @@ class Claim:
     def answer(self) -> dict | None:
         if self.previous in (None, INFLIGHT, TOMBSTONE):
             return None
-        return json.loads(self.previous)
+        return orjson.loads(self.previous)
 
 
 class Dedupe:
@@ -59,7 +60,7 @@ class Dedupe:
         return Claim(previous)
 
     async def store(self, transaction_id: str, answer: dict) -> None:
-        await self.redis.set(key(transaction_id), json.dumps(answer, separators=(",", ":")),
+        await self.redis.set(key(transaction_id), orjson.dumps(answer),
                              ex=DUPLICATE_WINDOW_SECONDS)
 
     async def forget(self, transaction_id: str) -> None:
