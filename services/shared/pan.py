@@ -6,19 +6,23 @@ PAN_MIN_LENGTH = 12
 PAN_MAX_LENGTH = 19
 
 
+# A digit's contribution once doubled (doubling 5-9 gives two digits, summed: 2*7=14 -> 5).
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def luhn_check_digit(partial: str) -> str:
     """The digit that makes `partial` + digit pass the Luhn check."""
-    total = 0
-    for index, char in enumerate(reversed(partial)):
-        digit = int(char)
-        if index % 2 == 0:  # these are doubled once the check digit is appended
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return str((10 - total % 10) % 10)
+    # From the right, every other digit starting with the last is doubled once the check digit is
+    # appended. Slices and map instead of a loop per digit: this runs on every card check.
+    reversed_digits = partial[::-1]
+    doubled = sum(_DOUBLED[digit] for digit in map(int, reversed_digits[0::2]))
+    total = doubled + sum(map(int, reversed_digits[1::2]))
+    return str(-total % 10)
 
 
 def luhn_valid(pan: str) -> bool:
-    return pan.isdigit() and len(pan) >= 2 and luhn_check_digit(pan[:-1]) == pan[-1]
+    # isascii: str.isdigit() also admits digits such as "²" that int() refuses.
+    return pan.isascii() and pan.isdigit() and len(pan) >= 2 and luhn_check_digit(pan[:-1]) == pan[-1]
 
 
 def is_pan(value: str) -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import types
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from psec import cvv, pin
 
 from services.cards import pins
 from services.cards.keys import DEV_PVK
 from services.gen.club.cards.v1 import cards_pb2 as pb
-from services.shared.pan import luhn_valid
+from services.shared.pan import luhn_check_digit, luhn_valid
 from services.shared.vault import Vault
 from tests.cards.helpers import PIN, zone_block_0
 
@@ -26,6 +28,25 @@ PVV_VECTOR = ("3", "4524", "1122334455667788", "4021")  # psec.pin.generate_visa
 def test_luhn_of_known_numbers():
     assert luhn_valid("4111111111111111") and luhn_valid("79927398713")
     assert not luhn_valid("4111111111111112") and not luhn_valid("79927398710")
+    assert not luhn_valid("4111111111111１1") and not luhn_valid("411111111111111²")  # not ASCII digits
+
+
+def _luhn_sum(number: str) -> int:
+    """The textbook sum: from the right, every second digit doubled, 9 taken off above 9."""
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total
+
+
+@given(st.text("0123456789", min_size=1, max_size=18), st.data())
+def test_the_check_digit_completes_the_luhn_sum_and_any_one_digit_changed_breaks_it(partial, data):
+    pan = partial + luhn_check_digit(partial)
+    assert _luhn_sum(pan) % 10 == 0 and luhn_valid(pan)
+    position = data.draw(st.integers(0, len(pan) - 1))
+    other = data.draw(st.sampled_from([d for d in "0123456789" if d != pan[position]]))
+    assert not luhn_valid(pan[:position] + other + pan[position + 1:])
 
 
 @pytest.mark.parametrize(("pan", "expiry", "service_code", "expected"), CVV_VECTORS)
