@@ -10,7 +10,6 @@ result says which parts of the target were met.
 
 from __future__ import annotations
 
-import asyncio
 import pathlib
 import subprocess
 import sys
@@ -59,7 +58,7 @@ def _reference(stack: harness.Stack, short: bool, templates) -> dict:
                                cwd=harness.ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == "ready"
-        return asyncio.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short]))
+        return loadgen.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short]))
     finally:
         process.terminate()
         process.wait(10)
@@ -69,8 +68,8 @@ def _settled(drive, *args, settle_seconds: float, meter=None) -> dict:
     """`drive(*args, seconds)` measured after `settle_seconds` of the same load unmeasured; the
     settling approvals are reported too (they must be in the ledger as well)."""
     *shape, seconds = args
-    settling = asyncio.run(drive(*shape, settle_seconds))
-    return asyncio.run(drive(*shape, seconds, meter)) | {"settling_approved": settling["approved"]}
+    settling = loadgen.run(drive(*shape, settle_seconds))
+    return loadgen.run(drive(*shape, seconds, meter)) | {"settling_approved": settling["approved"]}
 
 
 def _within_latency_target(port: int, templates, short: bool) -> dict:
@@ -110,13 +109,13 @@ def run(short: bool) -> dict:
     try:
         club = make_club(stack)
         templates = _seed(club)
-        asyncio.run(loadgen.drive(stack.iso_port, templates[:1], 1, 1))  # warm caches and connections
+        loadgen.run(loadgen.drive(stack.iso_port, templates[:1], 1, 1))  # warm caches and connections
         meter = cpu.CpuMeter({name: service.proc.pid for name, service in stack.services.items()}
                              | {"redis": stack.redis_server.proc.pid})
-        platform = asyncio.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short], meter))
+        platform = loadgen.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short], meter))
         # Open loop at 80% of what the closed loop reached: latency without self-throttling.
         open_rate = max(10.0, 0.8 * platform["approved_per_second"])
-        open_loop = asyncio.run(loadgen.drive_rate(stack.iso_port, templates, open_rate, SECONDS[short]))
+        open_loop = loadgen.run(loadgen.drive_rate(stack.iso_port, templates, open_rate, SECONDS[short]))
         open_loop["offered_per_second"] = round(open_rate, 1)
         within = _within_latency_target(stack.iso_port, templates, short)
         at_target_rate = None if short else _settled(

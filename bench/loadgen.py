@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import iso8583
+import uvloop
 
 from services.switch.iso import mac, spec
 
@@ -272,6 +273,12 @@ async def _connection(port: int, template: Template, frames: list[bytes], concur
         if timer is not None:
             timer.cancel()
         transport.close()
+
+
+def run(drive_coroutine):
+    """Run a drive on uvloop, the loop the services run on: the generator's own CPU per request
+    in open loop is ~20% less than on the standard loop (measured, docs/performance.md)."""
+    return uvloop.run(drive_coroutine)
 
 
 STANS = iter(range(1, 10**9))  # shared by every run of this process: 41 + 7 + 11 never repeats

@@ -10,7 +10,6 @@ default), reporting every window's throughput, latency and each service's memory
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import json
 import pathlib
@@ -46,9 +45,9 @@ def run(minutes: float, rate: float, concurrency: int = 0) -> list[dict]:
         windows = max(1, int(minutes * 60 // WINDOW_SECONDS))
         for index in range(windows):
             if concurrency:
-                summary = asyncio.run(loadgen.drive(stack.iso_port, templates, concurrency, WINDOW_SECONDS))
+                summary = loadgen.run(loadgen.drive(stack.iso_port, templates, concurrency, WINDOW_SECONDS))
             else:
-                summary = asyncio.run(loadgen.drive_rate(stack.iso_port, templates, rate, WINDOW_SECONDS))
+                summary = loadgen.run(loadgen.drive_rate(stack.iso_port, templates, rate, WINDOW_SECONDS))
             row = {"window": index + 1, "approved_per_second": summary["approved_per_second"],
                    "p50_ms": summary["p50_ms"], "p99_ms": summary["p99_ms"],
                    "not_approved": summary["requests"] - summary["approved"],
