@@ -73,13 +73,16 @@ async def _check_if_idle(conn: AsyncConnection) -> None:
         await AsyncConnectionPool.check_connection(conn)
 
 
-async def open_pool(url: str, schema: str, min_size: int = 2, max_size: int = 10) -> AsyncConnectionPool:
+async def open_pool(url: str, schema: str, min_size: int = 2, max_size: int = 10,
+                    autocommit: bool = False) -> AsyncConnectionPool:
+    """`autocommit`: for a service whose every statement is a transaction by itself (the switch):
+    no BEGIN and COMMIT round trips around each one; `conn.transaction()` still groups statements."""
     pool = AsyncConnectionPool(
         schema_conninfo(url, schema),
         min_size=min_size,
         max_size=max_size,
         timeout=POOL_TIMEOUT_SECONDS,
-        kwargs={"row_factory": dict_row, "autocommit": False},
+        kwargs={"row_factory": dict_row, "autocommit": autocommit},
         # A connection Postgres (or the network) dropped while idle is replaced on checkout.
         check=_check_if_idle,
         reset=_mark_returned,

@@ -107,7 +107,9 @@ class Journal:
 
     async def _commit(self, entries: list[Entry]) -> list[dict]:
         unique = list({entry.transaction_id: entry for entry in reversed(entries)}.values())[::-1]
-        async with self.pool.connection() as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        # One statement on an autocommit connection: committed, durably, before execute returns.
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            assert conn.autocommit, "the journal's insert commits by itself"
             await cur.execute(INSERT, (ROWS.param(entry.row() for entry in unique),))
             by_id = {row["transaction_id"]: row for row in await cur.fetchall()}
         assert len(by_id) == len(unique), "one journal row per transaction id"
