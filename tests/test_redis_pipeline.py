@@ -253,6 +253,21 @@ async def test_redis_restart_is_survived(private_server):
     await client.close()
 
 
+async def test_a_command_on_a_connection_dropped_before_its_caller_resumed_fails_at_once(server):
+    # The race behind it: a connect completes, the peer closes (a proxy whose upstream is still
+    # restarting), and only then do the callers that waited for the connect send on it.
+    client = AutoPipeline(server.url)
+    assert await client.execute("PING") == b"PONG"
+    dropped = client._conn
+    dropped.drop(redis_errors.ConnectionError("closed by the peer"))
+    reply = dropped.request(b"*1\r\n$4\r\nPING\r\n")
+    assert reply.done()
+    with pytest.raises(redis_errors.ConnectionError):
+        reply.result()
+    assert await client.execute("PING") == b"PONG"  # the next command opens a new connection
+    await client.close()
+
+
 async def test_no_reply_within_socket_timeout_raises_timeout_then_recovers(server):
     client = AutoPipeline(server.url, socket_timeout=0.2)
     key = unique("timeout")

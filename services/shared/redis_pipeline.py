@@ -57,6 +57,11 @@ class _Connection(asyncio.BufferedProtocol):
 
     def request(self, packed: bytes) -> asyncio.Future:
         future = self.loop.create_future()
+        if self.error is not None:
+            # Dropped after the caller got it (the connect that handed it out finished, then the
+            # peer closed before the caller resumed): nothing would ever answer or fail this one.
+            future.set_exception(type(self.error)(*self.error.args))
+            return future
         self.pending.append(future)
         if not self.out:
             self.loop.call_soon(self.flush)
