@@ -10,11 +10,21 @@ import grpc
 import pytest
 from psec import des, pinblock
 
-from services.cards.keys import DEV_ZONE_PIN_KEY
+from services.cards import pins
+from services.cards.keys import DEV_PVK, DEV_ZONE_PIN_KEY
 from services.gen.club.cards.v1 import cards_pb2 as pb
 
 PIN = "1234"
 OTHER_PIN = "8642"
+# The PINs tests send. A PVV has four digits, so on a given card about one other PIN in 10,000
+# verifies as the right one (Visa PVV, by design); test cards are issued again rather than meet it.
+TEST_PINS = (PIN, OTHER_PIN, "0000", "9999")
+TEST_PVKI = "1"  # CLUB_PVKI's default, which the test stacks run with
+
+
+def pins_tell_apart(pan: str) -> bool:
+    """True when every PIN in TEST_PINS has its own PVV on this card under the development PVK."""
+    return len({pins.pvv(DEV_PVK, TEST_PVKI, value, pan) for value in TEST_PINS}) == len(TEST_PINS)
 # Terminal keys we choose ourselves, so the tests can build PIN blocks under them.
 TERMINAL_PIN_KEY = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
 TERMINAL_MAC_KEY = bytes.fromhex("89ABCDEF01234567FEDCBA9876543210")
@@ -87,8 +97,11 @@ class Club:
     def issue(self, product: pb.Product | None = None, member: pb.Member | None = None) -> pb.IssueCardResponse:
         product = product or self.product()
         member = member or self.member()
-        return self.stub.IssueCard(pb.IssueCardRequest(member_id=member.member_id, product_id=product.product_id,
-                                                       channel="branch"))
+        while True:
+            issued = self.stub.IssueCard(pb.IssueCardRequest(member_id=member.member_id, product_id=product.product_id,
+                                                             channel="branch"))
+            if pins_tell_apart(issued.pan):
+                return issued
 
     def active_card(self, product: pb.Product | None = None, pin: str = PIN) -> pb.IssueCardResponse:
         issued = self.issue(product)

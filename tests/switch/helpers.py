@@ -17,7 +17,14 @@ from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.switch.iso import codec, fields, framing, spec
-from tests.cards.helpers import PIN, member_request, product_request, unique_terminal_id, zone_block_0
+from tests.cards.helpers import (
+    PIN,
+    member_request,
+    pins_tell_apart,
+    product_request,
+    unique_terminal_id,
+    zone_block_0,
+)
 from tests.tasheem.helpers import an_iban, merchant_id, offer, uid
 
 PIN_KEY = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
@@ -132,8 +139,11 @@ class Club:
 
     def card(self, credit: int = 10_000_000, product: cards_pb2.Product | None = None, tier: str = "") -> Card:
         member = self.cards.RegisterMember(member_request())
-        issued = self.cards.IssueCard(cards_pb2.IssueCardRequest(
-            member_id=member.member_id, product_id=(product or self.product).product_id, channel="branch"))
+        while True:
+            issued = self.cards.IssueCard(cards_pb2.IssueCardRequest(
+                member_id=member.member_id, product_id=(product or self.product).product_id, channel="branch"))
+            if pins_tell_apart(issued.pan):
+                break
         self.cards.ActivateCard(cards_pb2.ActivateCardRequest(card_token=issued.card.card_token,
                                                               pin=zone_block_0(PIN, issued.pan), channel="branch"))
         self.wallet.OpenMemberAccounts(wallet_pb2.OpenMemberAccountsRequest(member_id=member.member_id))
