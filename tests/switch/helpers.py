@@ -17,14 +17,8 @@ from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.switch.iso import codec, fields, framing, spec
-from tests.cards.helpers import (
-    PIN,
-    member_request,
-    pins_tell_apart,
-    product_request,
-    unique_terminal_id,
-    zone_block_0,
-)
+from tests.cards.helpers import PIN, product_request, unique_terminal_id
+from tests.cards.helpers import Club as CardsClub
 from tests.tasheem.helpers import an_iban, merchant_id, offer, uid
 
 PIN_KEY = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
@@ -138,22 +132,15 @@ class Club:
         return self.cards.CreateProduct(product_request(**overrides))
 
     def card(self, credit: int = 10_000_000, product: cards_pb2.Product | None = None, tier: str = "") -> Card:
-        member = self.cards.RegisterMember(member_request())
-        while True:
-            issued = self.cards.IssueCard(cards_pb2.IssueCardRequest(
-                member_id=member.member_id, product_id=(product or self.product).product_id, channel="branch"))
-            if pins_tell_apart(issued.pan):
-                break
-        self.cards.ActivateCard(cards_pb2.ActivateCardRequest(card_token=issued.card.card_token,
-                                                              pin=zone_block_0(PIN, issued.pan), channel="branch"))
-        self.wallet.OpenMemberAccounts(wallet_pb2.OpenMemberAccountsRequest(member_id=member.member_id))
+        issued = CardsClub(self.cards).active_card(product or self.product)  # a new member, PIN set
+        member_id = issued.card.member_id
+        self.wallet.OpenMemberAccounts(wallet_pb2.OpenMemberAccountsRequest(member_id=member_id))
         if credit:
-            self.wallet.TopUp(wallet_pb2.TopUpRequest(transfer_id=uid("topup-"), member_id=member.member_id,
+            self.wallet.TopUp(wallet_pb2.TopUpRequest(transfer_id=uid("topup-"), member_id=member_id,
                                                       amount=credit, reason="test"))
         if tier:
-            self.cards.SetMemberTier(cards_pb2.SetMemberTierRequest(member_id=member.member_id, tier=tier,
-                                                                    reason="test"))
-        return Card(issued.pan, issued.card.expiry, issued.card.card_token, member.member_id, cvv2=issued.cvv2)
+            self.cards.SetMemberTier(cards_pb2.SetMemberTierRequest(member_id=member_id, tier=tier, reason="test"))
+        return Card(issued.pan, issued.card.expiry, issued.card.card_token, member_id, cvv2=issued.cvv2)
 
     def new_merchant(self, with_mac: bool = True) -> tuple[str, str]:
         merchant = self.tasheem.CreateMerchant(tasheem_pb2.CreateMerchantRequest(
