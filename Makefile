@@ -1,6 +1,7 @@
 # Club card platform. `make run` brings everything up; `make test` runs the tests.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The distribution's optimized python3 when there is one (scripts/pick_python.sh says why).
+PYTHON ?= $(shell bash scripts/pick_python.sh)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

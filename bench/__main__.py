@@ -13,6 +13,7 @@ import json
 import os
 import pathlib
 import platform
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "var" / "bench"
@@ -31,7 +32,8 @@ def main() -> None:
         print(f"== bench {name}", flush=True)
         result = importlib.import_module(f"bench.bench_{name}").run(short=args.short)
         result["_meta"] = {"at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                           "cpus": os.cpu_count(), "python": platform.python_version(), "short": args.short}
+                           "cpus": os.cpu_count(), "python": platform.python_version(),
+                           "interpreter": os.path.realpath(sys.executable), "short": args.short}
         path = OUT_DIR / f"{name}.json"
         path.write_text(json.dumps(result, indent=2))
         print(json.dumps(result, indent=2))
