@@ -51,6 +51,8 @@ def run(minutes: float, rate: float, concurrency: int = 0) -> list[dict]:
             row = {"window": index + 1, "approved_per_second": summary["approved_per_second"],
                    "p50_ms": summary["p50_ms"], "p99_ms": summary["p99_ms"],
                    "not_approved": summary["requests"] - summary["approved"],
+                   "not_approved_codes": " ".join(f"{code}:{count}" for code, count in sorted(summary["codes"].items())
+                                                  if code != "00" and count) or "-",
                    **{f"{name}_rss_mb": rss_mb(service.proc.pid) for name, service in stack.services.items()}}
             rows.append(row)
             print(" ".join(f"{key}={value}" for key, value in row.items()), flush=True)
