@@ -63,9 +63,13 @@ SETTINGS = [
                 "MAC failures within an hour after which a terminal is blocked"),
     cfg.Setting("CLUB_TIER_PRIORITY", "platinum,gold,silver,bronze", tier_list,
                 "tiers from most to least protected when the switch sheds load"),
-    cfg.Setting("CLUB_SHED_START_IN_FLIGHT", "400", cfg.non_negative_int,
+    # Sized so that a stall of a few hundred ms declines no one while what is admitted still
+    # finishes inside the 2 s deadline: at 2,000/s a 0.3 s wallet stall shed 305 requests at
+    # 400..800 and none at these, a 0.6 s one 971 and 275; 2,000 in flight is ~0.6 s of work
+    # at 3,500/s and ~1.3 s at 1,500/s, the capacities measured (docs/performance.md, "Shedding").
+    cfg.Setting("CLUB_SHED_START_IN_FLIGHT", "1000", cfg.non_negative_int,
                 "authorizations in progress at which the lowest tier starts being shed"),
-    cfg.Setting("CLUB_MAX_IN_FLIGHT", "800", cfg.positive_int,
+    cfg.Setting("CLUB_MAX_IN_FLIGHT", "2000", cfg.positive_int,
                 "authorizations in progress at which every tier is shed (answer 91)"),
     cfg.Setting("CLUB_COMPENSATION_INTERVAL_SECONDS", "2", cfg.positive_int,
                 "how often open compensations (after 91/96 answers) are retried"),
