@@ -87,6 +87,7 @@ class Club:
 
     def __init__(self, stub):
         self.stub = stub
+        self.issued_tokens: list[str] = []  # every card issued through this client, reissues' first cards too
 
     def member(self, **overrides) -> pb.Member:
         return self.stub.RegisterMember(member_request(**overrides))
@@ -100,6 +101,7 @@ class Club:
         while True:
             issued = self.stub.IssueCard(pb.IssueCardRequest(member_id=member.member_id, product_id=product.product_id,
                                                              channel="branch"))
+            self.issued_tokens.append(issued.card.card_token)
             if pins_tell_apart(issued.pan):
                 return issued
 
