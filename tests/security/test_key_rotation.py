@@ -108,7 +108,6 @@ def test_rotation_under_load_loses_nothing_and_the_old_key_can_go(isolated_stack
     # Nothing lost, nothing duplicated: every card issued, once. That can be more than `cards`:
     # Club.issue issues again when the tests' PINs would share a PVV on a card.
     assert sorted(token for token, _, _ in rows) == sorted(club.issued_tokens)
-    assert {issued.card.card_token for issued in cards} <= set(club.issued_tokens)
     assert all(version == 2 and vault.Vault.key_version(bytes(blob)) == 2 for _, blob, version in rows)
 
     # Retire the old key: every card (and the terminal's keys) still works from its profile.
