@@ -18,6 +18,7 @@ from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
+from . import admission
 from .admission import Admission
 from .dedupe import Dedupe
 from .iso import framing
@@ -71,6 +72,10 @@ SETTINGS = [
                 "authorizations in progress at which the lowest tier starts being shed"),
     cfg.Setting("CLUB_MAX_IN_FLIGHT", "2000", cfg.positive_int,
                 "authorizations in progress at which every tier is shed (answer 91)"),
+    cfg.Setting("CLUB_SHED_WAIT_START_MS", str(admission.WAIT_START_MS), cfg.non_negative_int,
+                "how long a frame of the lowest tier may wait to start, held back under load, before it is answered 91"),
+    cfg.Setting("CLUB_SHED_WAIT_MAX_MS", str(admission.WAIT_MAX_MS), cfg.non_negative_int,
+                "the same for the highest tier (at most CLUB_AUTHORIZATION_TIMEOUT_MS: the deadline counts from arrival)"),
     cfg.Setting("CLUB_COMPENSATION_INTERVAL_SECONDS", "2", cfg.positive_int,
                 "how often open compensations (after 91/96 answers) are retried"),
     cfg.Setting("CLUB_COMPENSATION_GRACE_SECONDS", "30", cfg.positive_int,
@@ -110,6 +115,10 @@ class SwitchApp:
         config = runtime.config
         if config.shed_start_in_flight > config.max_in_flight:
             raise cfg.ConfigError("CLUB_SHED_START_IN_FLIGHT", "must not exceed CLUB_MAX_IN_FLIGHT")
+        if config.shed_wait_start_ms > config.shed_wait_max_ms:
+            raise cfg.ConfigError("CLUB_SHED_WAIT_START_MS", "must not exceed CLUB_SHED_WAIT_MAX_MS")
+        if config.shed_wait_max_ms > config.authorization_timeout_ms:  # the deadline counts from arrival
+            raise cfg.ConfigError("CLUB_SHED_WAIT_MAX_MS", "must not exceed CLUB_AUTHORIZATION_TIMEOUT_MS")
         # Every statement the switch sends stands alone (journal inserts, lookups, owed work): in
         # autocommit a journal commit is one round trip instead of three (BEGIN, INSERT, COMMIT),
         # half the client CPU per commit (measured, docs/performance.md).
@@ -128,7 +137,8 @@ class SwitchApp:
             cards, read_model, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
             redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
-            Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight),
+            Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight,
+                      config.shed_wait_start_ms, config.shed_wait_max_ms),
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
                      config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
             runtime.log)
@@ -167,3 +177,4 @@ class SwitchApp:
             await self.hot.close()
         if self.redis:
             await self.redis.aclose()
+

@@ -39,6 +39,7 @@ class Request:
     original_rrn: str = ""  # refunds from terminals name their purchase by its RRN (field 37)
     reverse_amount: int = 0  # reversals: the part to reverse; 0 = all of it
     stands: int | None = None  # reversals from terminals: the amount that stands afterwards (field 95)
+    arrived: float | None = None  # the event loop's clock when it was read; the deadline counts from it
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind

@@ -9,26 +9,38 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import iso8583
 
 from services.gen.club.tasheem.v1 import tasheem_pb2
 
 from . import flows
+from .dispatch import Dispatcher, Frame
 from .flows import Answer, Request
 from .iso import codec, codes, fields, framing, mac, spec
 from .iso.fields import AdditionalAmount, FieldFormatError
-from .orchestrator import AUTHORIZATIONS, Switch
+from .orchestrator import AUTHORIZATIONS, SHED, Switch
 from .terminals import TerminalDirectory, TerminalInfo
 
 MAX_CONNECTIONS = 1_000
-MAX_IN_FLIGHT_PER_CONNECTION = 256  # past this the connection is not read until an answer goes out
+# Frames read and not yet answered (waiting ones included), past which the connection is not read
+# until an answer goes out. An acquirer's link may carry a bank's traffic: it must be able to
+# bring more than the shedding band (CLUB_MAX_IN_FLIGHT) into view, or its backlog would wait in
+# the socket, where no tier can be seen.
+MAX_IN_FLIGHT_PER_CONNECTION = 4_096
 IDLE_TIMEOUT_SECONDS = 300.0
 CLOSE_GRACE_SECONDS = 5.0
 
 
 class Unsupported(Exception):
     """A well-formed request the switch does not do (answer 12)."""
+
+
+@dataclass(slots=True)
+class _Connection:
+    outbox: framing.Outbox
+    slots: asyncio.Semaphore
 
 
 class IsoFront:
@@ -41,6 +53,7 @@ class IsoFront:
         self.connections: set[asyncio.StreamWriter] = set()
         self.tasks: set[asyncio.Task] = set()
         self.signed_on: set[str] = set()
+        self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan)
 
     async def start(self, host: str, port: int) -> None:
         self.server = await asyncio.start_server(self._serve, host, port)
@@ -49,6 +62,7 @@ class IsoFront:
         """Stop accepting, let answers in progress go out, then close every connection."""
         if self.server is not None:
             self.server.close()
+        self.dispatcher.turn_away_all()  # held frames get an answer, not silence
         if self.tasks:
             await asyncio.wait(list(self.tasks), timeout=CLOSE_GRACE_SECONDS)
         for writer in list(self.connections):
@@ -63,57 +77,93 @@ class IsoFront:
             writer.close()
             return
         self.connections.add(writer)
-        slots = asyncio.Semaphore(MAX_IN_FLIGHT_PER_CONNECTION)
-        outbox = framing.Outbox(writer)
+        connection = _Connection(framing.Outbox(writer), asyncio.Semaphore(MAX_IN_FLIGHT_PER_CONNECTION))
+        loop = asyncio.get_running_loop()
+        # One idle deadline per connection, moved on by each frame, not a wait_for per frame: a
+        # frame already in the buffer is then read without a turn of the event loop, so a backlog
+        # comes into the dispatcher's view (and its tier order) at once instead of one frame per
+        # connection per loop iteration.
         try:
-            while True:
-                try:
-                    payload = await asyncio.wait_for(framing.read_frame(reader, self.header_kind), IDLE_TIMEOUT_SECONDS)
-                except TimeoutError:
-                    self.log.info("idle connection closed", extra={"peer": str(peer)})
-                    break
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    break
-                except framing.FrameError as exc:
-                    self.log.warning("connection closed: unusable framing", extra={"peer": str(peer), "error": str(exc)})
-                    break
-                if not payload:
-                    continue  # keep-alive
-                await slots.acquire()
-                task = asyncio.create_task(self._answer(payload, outbox, slots))
-                self.tasks.add(task)
-                task.add_done_callback(self.tasks.discard)
+            async with asyncio.timeout(IDLE_TIMEOUT_SECONDS) as idle:
+                while True:
+                    payload = await framing.read_frame(reader, self.header_kind)
+                    idle.reschedule(loop.time() + IDLE_TIMEOUT_SECONDS)
+                    if not payload:
+                        continue  # keep-alive
+                    await connection.slots.acquire()
+                    self.dispatcher.submit(Frame(payload, loop.time(), connection))
+        except TimeoutError:
+            self.log.info("idle connection closed", extra={"peer": str(peer)})
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        except framing.FrameError as exc:
+            self.log.warning("connection closed: unusable framing", extra={"peer": str(peer), "error": str(exc)})
         finally:
             self.connections.discard(writer)
             writer.close()  # answers still in progress finish their work; their frames are dropped
 
-    async def _answer(self, payload: bytes, outbox: framing.Outbox, slots: asyncio.Semaphore) -> None:
+    def _start(self, frame: Frame) -> None:
+        task = asyncio.create_task(self._answer(frame))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _answer(self, frame: Frame) -> None:
+        connection = frame.connection
         try:
-            response = await self.handle(payload)
+            response = await self.handle(frame.payload, frame.arrived)
             if response is not None:
-                outbox.send(framing.frame(response, self.header_kind))
+                connection.outbox.send(framing.frame(response, self.header_kind))
         except Exception:  # the server never dies of one message
             self.log.exception("message handling failed")
         finally:
-            slots.release()
+            connection.slots.release()
+            self.dispatcher.finished()
+
+    def _turn_away(self, frame: Frame, waited: float) -> None:
+        """91 without the work: decoded only to be answered (a malformed frame gets its 30), never
+        journaled, as a frame the front refuses before the switch sees it (30, 58, 63) is not.
+        The MAC key is the terminal's last one known: the answer must verify at the terminal."""
+        connection = frame.connection
+        try:
+            decoded, refused = self._decoded(frame.payload)
+            if decoded is not None:
+                terminal = self.terminals.last_known(decoded.get("41", ""))
+                SHED.labels(self.switch.tiers.get(codec.peek_pan(frame.payload)) or "none").inc()
+                AUTHORIZATIONS.labels(codes.ISSUER_UNAVAILABLE).inc()
+                refused = self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
+            if refused is not None:
+                connection.outbox.send(framing.frame(refused, self.header_kind))
+        except Exception:  # the server never dies of one message
+            self.log.exception("turning a message away failed")
+        finally:
+            connection.slots.release()
 
     # ---- one message -----------------------------------------------------------------------------
 
-    async def handle(self, payload: bytes) -> bytes | None:
-        """The encoded answer to one frame, or None when no answer can be built."""
+    def _decoded(self, payload: bytes) -> tuple[dict | None, bytes | None]:
+        """The message decoded and checked, or None and the answer to a malformed one (None too
+        when it cannot be answered)."""
         try:
             decoded, _ = iso8583.decode(payload, spec.SPEC)
         except iso8583.DecodeError as exc:
             self.log.warning("undecodable message", extra={"field": exc.field, "error": exc.args[0] if exc.args else ""})
-            return self._format_error(exc.doc_dec)
+            return None, self._format_error(exc.doc_dec)
         except Exception as exc:  # anything else the decoder trips on is still just bad input
             self.log.warning("undecodable message", extra={"error": type(exc).__name__})
-            return None
+            return None, None
         try:
             fields.check(decoded)
         except FieldFormatError as exc:
             self.log.warning("format error", extra={"field": exc.field, "error": exc.reason, "mti": decoded.get("t")})
-            return self._format_error(decoded)
+            return None, self._format_error(decoded)
+        return decoded, None
+
+    async def handle(self, payload: bytes, arrived: float | None = None) -> bytes | None:
+        """The encoded answer to one frame, or None when no answer can be built. `arrived`: the
+        loop's clock when the frame was read (the authorization's deadline counts from it)."""
+        decoded, refused = self._decoded(payload)
+        if decoded is None:
+            return refused
         if decoded["t"] == "0800":
             return await self._network(decoded)
         terminal_id = decoded["41"]
@@ -134,7 +184,7 @@ class IsoFront:
         if decoded["t"] == "0500":
             return await self._reconcile(decoded, terminal)
         try:
-            request = self._request(decoded, terminal)
+            request = self._request(decoded, terminal, arrived)
         except FieldFormatError as exc:
             self.log.warning("format error", extra={"field": exc.field, "error": exc.reason, "mti": decoded["t"]})
             return self._reply(decoded, Answer(codes.FORMAT_ERROR), terminal)
@@ -183,7 +233,7 @@ class IsoFront:
         AUTHORIZATIONS.labels(code).inc()
         return self._reply(decoded, Answer(code), terminal)
 
-    def _request(self, decoded: dict, terminal: TerminalInfo) -> Request:
+    def _request(self, decoded: dict, terminal: TerminalInfo, arrived: float | None = None) -> Request:
         now = dt.datetime.now(dt.UTC)
         mti, terminal_id, stan = decoded["t"], decoded["41"], decoded["11"]
         transmitted = fields.transmission_time(decoded["7"], now)
@@ -193,7 +243,8 @@ class IsoFront:
             transaction_id=flows.iso_transaction_id(terminal_id, transmitted, stan), channel="iso", received_at=now,
             terminal_id=terminal_id, merchant_id=terminal.merchant_id, stan=stan, mti=mti,
             processing_code=decoded.get("3", "000000"), pan=decoded.get("2", ""), expiry=decoded.get("14", ""),
-            pin_block=bytes.fromhex(decoded["52"]) if "52" in decoded else b"", amount=int(decoded["4"]))
+            pin_block=bytes.fromhex(decoded["52"]) if "52" in decoded else b"", amount=int(decoded["4"]),
+            arrived=arrived)
         transaction_type, account = common["processing_code"][:2], common["processing_code"][2:4]
         if mti in ("0100", "0200") and common["amount"] == 0 and transaction_type != spec.BALANCE_INQUIRY:
             raise FieldFormatError("4", "must be a positive amount")

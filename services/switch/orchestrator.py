@@ -35,6 +35,7 @@ from services.shared.redis_scripts import Scripts
 from . import flows, journal
 from .admission import Admission
 from .dedupe import Dedupe
+from .dispatch import TierCache
 from .flows import Answer, Request
 from .iso import codes
 
@@ -140,6 +141,7 @@ class Switch:
         self.dedupe = dedupe
         self.scripts = scripts
         self.admission = admission
+        self.tiers = TierCache()  # filled by card checks; read by the ISO front before decoding
         self.settings = settings
         self.log = log
         self.zone = zoneinfo.ZoneInfo(settings.time_zone)
@@ -255,8 +257,10 @@ class Switch:
         self.in_flight += 1
         try:
             try:
-                _DEADLINE.set(asyncio.get_running_loop().time() + self.settings.authorization_timeout)
-                async with asyncio.timeout(self.settings.authorization_timeout):
+                loop = asyncio.get_running_loop()
+                deadline = (request.arrived or loop.time()) + self.settings.authorization_timeout
+                _DEADLINE.set(deadline)
+                async with asyncio.timeout_at(deadline):
                     answer = await self._run(request, progress)
             except (TimeoutError, grpc.aio.AioRpcError) as exc:
                 answer = self._failed(request, progress, exc)
@@ -344,6 +348,7 @@ class Switch:
             return Answer(codes.NOT_PERMITTED_TO_TERMINAL, **progress.answer_fields,
                           message="the terminal does not belong to this merchant")
         request.merchant_id = merchant_id
+        self.tiers.remember(request.pan.encode(), card.tier)
         if not self.admission.admit(card.tier, self.in_flight - 1):
             SHED.labels(card.tier or "none").inc()
             return Answer(codes.ISSUER_UNAVAILABLE, **progress.answer_fields, message="shed under load")

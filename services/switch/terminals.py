@@ -53,6 +53,11 @@ class TerminalDirectory:
         self._cache[terminal_id] = (now + CACHE_SECONDS, info)
         return info
 
+    def last_known(self, terminal_id: str) -> TerminalInfo | None:
+        """What the cache last held for a terminal, however old, without a lookup."""
+        hit = self._cache.get(terminal_id)
+        return hit[1] if hit is not None else None
+
     def forget(self, terminal_id: str) -> None:
         self._cache.pop(terminal_id, None)
 

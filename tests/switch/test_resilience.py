@@ -3,13 +3,17 @@ nothing is left half-done; under overload the lowest tiers are shed first."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
+
+import pytest
 
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.wallet.v1 import wallet_pb2
 from tests.switch.conftest import make_club
-from tests.switch.helpers import transaction_id
+from tests.switch.helpers import Terminal, transaction_id
 
 CREDIT = 50_000_000
 WORKERS = 4
@@ -102,6 +106,65 @@ def test_under_overload_the_lowest_tier_is_shed_and_the_highest_served(isolated_
     assert club.balances(platinum.member_id).credit_available == 999_000
 
 
+def answers_by_stan(terminal: Terminal, count: int) -> dict[str, tuple[str, float]]:
+    """The next `count` answers on a connection: code and arrival time, by field 11."""
+    answers = {}
+    for _ in range(count):
+        answer = terminal.receive()
+        answers[answer["11"]] = (answer["39"], time.monotonic())
+    return answers
+
+
+def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_its_budget(isolated_stack):
+    stack = isolated_stack(CLUB_AUTHORIZATION_TIMEOUT_MS="5000", CLUB_SHED_START_IN_FLIGHT="1",
+                           CLUB_MAX_IN_FLIGHT="100", CLUB_SHED_WAIT_START_MS="1000", CLUB_SHED_WAIT_MAX_MS="4000")
+    club = make_club(stack)
+    bronze = club.card(credit=1_000_000, tier="bronze")
+    platinum = club.card(credit=1_000_000, tier="platinum")
+    terminal = club.terminal()
+    # One purchase each, one at a time (nothing held): the front now knows both cards' tiers.
+    assert terminal.purchase(bronze, 1_000)["39"] == "00" and terminal.purchase(platinum, 1_000)["39"] == "00"
+    wallet = stack.services["wallet"].proc.pid
+
+    # A long wallet stall: one platinum purchase in progress holds bronze back (its threshold is
+    # 1), while platinum still starts (its threshold is 100). Bronze is answered 91 once it has
+    # waited its 1 s, with the wallet still stopped: it was never worked on.
+    os.kill(wallet, signal.SIGSTOP)
+    try:
+        first, held, second = (terminal.purchase_message(card, 2_000) for card in (platinum, bronze, platinum))
+        terminal.send(first)
+        time.sleep(0.2)
+        sent = time.monotonic()
+        terminal.send(held)
+        terminal.send(second)
+        code, at = answers_by_stan(terminal, 1)[held["11"]]
+        assert code == "91" and 1.0 <= at - sent < 2.5
+    finally:
+        os.kill(wallet, signal.SIGCONT)
+    answers = answers_by_stan(terminal, 2)
+    assert answers[first["11"]][0] == "00" and answers[second["11"]][0] == "00"
+    with stack.pg() as conn:  # turned away at the front, as a 30 or a 63 would be: not journaled
+        journaled = conn.execute("SELECT count(*) FROM switch.transactions WHERE stan = %s AND terminal_id = %s",
+                                 (held["11"], held["41"])).fetchone()[0]
+    assert journaled == 0
+
+    # A short stall: the bronze purchase waits instead of being declined, and is served after it.
+    os.kill(wallet, signal.SIGSTOP)
+    try:
+        first, held = terminal.purchase_message(platinum, 3_000), terminal.purchase_message(bronze, 3_000)
+        terminal.send(first)
+        time.sleep(0.2)
+        terminal.send(held)
+        time.sleep(0.3)
+    finally:
+        os.kill(wallet, signal.SIGCONT)
+    answers = answers_by_stan(terminal, 2)
+    assert answers[first["11"]][0] == "00" and answers[held["11"]][0] == "00"
+    assert answers[first["11"]][1] <= answers[held["11"]][1]  # held until platinum's was done
+    assert club.balances(bronze.member_id).credit_available == 1_000_000 - 1_000 - 3_000
+    assert club.balances(platinum.member_id).credit_available == 1_000_000 - 1_000 - 2 * 2_000 - 3_000
+
+
 def test_an_approval_the_journal_cannot_record_becomes_96_and_is_undone(isolated_stack):
     stack = isolated_stack(CLUB_COMPENSATION_INTERVAL_SECONDS="1", CLUB_COMPENSATION_GRACE_SECONDS="2")
     club = make_club(stack)
@@ -153,3 +216,15 @@ def test_refunds_with_tasheem_down_still_pay_back_and_the_offers_are_released_la
     with stack.pg() as conn:
         open_ = conn.execute("SELECT count(*) FROM switch.offer_releases WHERE resolved_at IS NULL").fetchone()[0]
     assert open_ == 0
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    ({"CLUB_SHED_WAIT_START_MS": "900", "CLUB_SHED_WAIT_MAX_MS": "800"}, "CLUB_SHED_WAIT_START_MS"),
+    ({"CLUB_SHED_WAIT_MAX_MS": "2500", "CLUB_AUTHORIZATION_TIMEOUT_MS": "2000"}, "CLUB_SHED_WAIT_MAX_MS"),
+])
+def test_the_switch_refuses_wait_budgets_that_cannot_hold(isolated_stack, settings, named):
+    stack = isolated_stack(**settings)
+    stack.start("cards", "tasheem", "wallet")
+    with pytest.raises(RuntimeError, match="exited"):
+        stack.start("switch")
+    assert named in stack.services["switch"].log_text()

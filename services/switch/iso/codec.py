@@ -23,3 +23,29 @@ def encode(message: dict, mac_key: bytes | None = None) -> bytes:
     values[mac_field(values)] = "00" * mac.MAC_BYTES
     body = bytes(iso8583.encode(values, SPEC)[0])[:-mac.MAC_BYTES]
     return body + mac.compute(mac_key, body)
+
+
+# Field 2 read straight from the wire, before (and without) decoding: the ISO front orders frames
+# by the card's tier before it spends a decode on them. The offsets come from the spec.
+_MTI_BYTES = SPEC["t"]["max_len"]
+_BITMAP_BYTES = SPEC["p"]["max_len"]
+_PAN_LENGTH_DIGITS = SPEC["2"]["len_type"]
+_PAN_MAX_DIGITS = SPEC["2"]["max_len"]
+assert SPEC["p"]["data_enc"] == "b" and SPEC["1"]["data_enc"] == "b" and SPEC["2"]["data_enc"] == "ascii"
+_FIELD_1_BIT, _FIELD_2_BIT = 0x80, 0x40  # in the primary bitmap's first byte
+
+
+def peek_pan(payload: bytes) -> bytes:
+    """Field 2's digits as sent, or b"" when the message has none or it cannot be read this way
+    (the full decode that follows reports what is wrong)."""
+    if len(payload) <= _MTI_BYTES:
+        return b""
+    first = payload[_MTI_BYTES]
+    if not first & _FIELD_2_BIT:
+        return b""
+    start = _MTI_BYTES + _BITMAP_BYTES * (2 if first & _FIELD_1_BIT else 1)
+    length = payload[start:start + _PAN_LENGTH_DIGITS]
+    if len(length) != _PAN_LENGTH_DIGITS or not length.isdigit() or int(length) > _PAN_MAX_DIGITS:
+        return b""
+    pan = payload[start + _PAN_LENGTH_DIGITS:start + _PAN_LENGTH_DIGITS + int(length)]
+    return pan if len(pan) == int(length) and pan.isdigit() else b""

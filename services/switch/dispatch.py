@@ -1,0 +1,144 @@
+"""Which frame the ISO front works on next, so that under overload the work goes to loyal members.
+
+Normally a frame starts as soon as it is read. When the frames in progress reach a tier's
+threshold (the same band as admission.py's), frames of that tier wait instead of starting, and
+they start highest tier first as others finish. A frame that has waited past its tier's budget
+is turned away (91) without being worked on: no card check, no hop, no hold. Turning one away
+costs a decode and an encode, a fraction of an authorization, which is what keeps the highest
+tiers served when the switch itself, not a dependency, is what is short (docs/performance.md,
+"Shedding").
+
+The tier is known before decoding from a small cache of each card's tier, filled by the card
+checks of earlier authorizations. A card the cache does not know starts as the highest tier
+would: a cold cache never costs a loyal member, and the admission after its card check still
+sheds it by its real tier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .admission import Admission
+
+MAX_WAITING_FRAMES = 50_000  # past this, a frame that would wait is turned away at once
+MAX_CACHED_TIERS = 200_000  # cards whose tier the front knows before decoding (~30 MB at most)
+SWEEP_SECONDS = 0.005  # how often waiting frames are checked against their budget
+TIER_KEY_BYTES = 8  # the cache's key: a keyed hash of the PAN, never the PAN itself
+
+
+@dataclass(slots=True)
+class Frame:
+    """One request frame, from when it was read to when its answer is sent."""
+
+    payload: bytes
+    arrived: float  # the event loop's clock when the frame was read
+    connection: object  # the front's per-connection state, opaque here
+
+
+class TierCache:
+    """Card tier by a keyed hash of the PAN (a key made fresh by each process): what the front
+    needs to order frames before it decodes them, and nothing from which a PAN could be read."""
+
+    def __init__(self, capacity: int = MAX_CACHED_TIERS):
+        assert capacity > 0
+        self.capacity = capacity
+        self._key = secrets.token_bytes(16)
+        self._tiers: dict[bytes, str] = {}
+
+    def _digest(self, pan: bytes) -> bytes:
+        return hashlib.blake2b(pan, key=self._key, digest_size=TIER_KEY_BYTES).digest()
+
+    def get(self, pan: bytes) -> str | None:
+        return self._tiers.get(self._digest(pan)) if pan else None
+
+    def remember(self, pan: bytes, tier: str) -> None:
+        if not pan:
+            return
+        digest = self._digest(pan)
+        self._tiers.pop(digest, None)  # re-inserted last: the oldest entries are the ones dropped
+        self._tiers[digest] = tier
+        if len(self._tiers) > self.capacity:
+            del self._tiers[next(iter(self._tiers))]
+
+
+class Dispatcher:
+    """Starts frames, or holds them by tier while the frames in progress are too many for it.
+
+    `start(frame)` begins the work on a frame (it must call `finished()` once the answer is out);
+    `turn_away(frame, waited)` answers it 91 at once, without the work."""
+
+    def __init__(self, admission: Admission, tiers: TierCache, start: Callable[[Frame], None],
+                 turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], bytes]):
+        self.admission = admission
+        self.tiers = tiers
+        self._start, self._turn_away, self._pan_of = start, turn_away, pan_of
+        self.in_progress = 0
+        ranks = len(admission.tiers_high_first)
+        self._waiting = [collections.deque() for _ in range(max(ranks, 1))]  # by rank: 0 the lowest tier
+        self._tier_names = [admission.tier_at(rank) for rank in range(max(ranks, 1))]
+        self.waiting = 0
+        self._sweeper: asyncio.TimerHandle | None = None
+
+    def submit(self, frame: Frame) -> None:
+        if self.in_progress < self.admission.shed_start and not self.waiting:
+            self._begin(frame)  # the common case: no tier can be held yet, nothing decoded here
+            return
+        tier = self.tiers.get(self._pan_of(frame.payload))
+        rank = self.admission.rank(tier) if tier is not None else len(self._waiting) - 1
+        if not self._waiting[rank] and self.admission.admit(self._tier_names[rank], self.in_progress):
+            self._begin(frame)
+            return
+        if self.waiting >= MAX_WAITING_FRAMES:
+            self._turn_away(frame, 0.0)
+            return
+        self._waiting[rank].append(frame)
+        self.waiting += 1
+        if self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().call_later(SWEEP_SECONDS, self._sweep)
+
+    def finished(self) -> None:
+        self.in_progress -= 1
+        assert self.in_progress >= 0, "finished more frames than were started"
+        if self.waiting:
+            self._release()
+
+    def _begin(self, frame: Frame) -> None:
+        self.in_progress += 1
+        self._start(frame)
+
+    def _release(self) -> None:
+        """Start waiting frames, highest tier first, while their tier is admitted."""
+        for rank in range(len(self._waiting) - 1, -1, -1):
+            queue = self._waiting[rank]
+            while queue and self.admission.admit(self._tier_names[rank], self.in_progress):
+                self.waiting -= 1
+                self._begin(queue.popleft())
+            if queue:
+                return  # a lower tier never starts before a higher one that is still held
+
+    def _sweep(self) -> None:
+        self._sweeper = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        for rank, queue in enumerate(self._waiting):
+            budget = self.admission.wait_budget(self._tier_names[rank])
+            while queue and now - queue[0].arrived >= budget:
+                self.waiting -= 1
+                frame = queue.popleft()
+                self._turn_away(frame, now - frame.arrived)
+        if self.waiting:
+            self._sweeper = loop.call_later(SWEEP_SECONDS, self._sweep)
+
+    def turn_away_all(self) -> None:
+        """Every waiting frame answered 91 (at shutdown)."""
+        now = asyncio.get_running_loop().time()
+        for queue in self._waiting:
+            while queue:
+                self.waiting -= 1
+                frame = queue.popleft()
+                self._turn_away(frame, now - frame.arrived)

@@ -1,0 +1,149 @@
+"""The ISO front's order of work under overload (services/switch/dispatch.py): frames held back
+by tier, started highest tier first, turned away once they waited past their tier's budget; and
+field 2 read from the wire before decoding. The end-to-end behaviour over TCP is in
+test_resilience.py."""
+
+from __future__ import annotations
+
+import asyncio
+
+import iso8583
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.switch.admission import Admission
+from services.switch.dispatch import MAX_CACHED_TIERS, Dispatcher, Frame, TierCache
+from services.switch.iso import codec, spec
+
+TIERS = ("platinum", "gold", "silver", "bronze")
+pans = st.text("0123456789", min_size=12, max_size=19)
+
+
+def message(pan: str | None, secondary: bool) -> dict:
+    fields = {"t": "0200", "3": "000000", "4": "000000001000", "7": "1201120000", "11": "000001",
+              "41": "TERM0001"}
+    if pan is not None:
+        fields["2"] = pan
+    if secondary:
+        fields["90"] = "0100000001120112000000000000000000000000000"[:42]
+    return fields
+
+
+@given(pans, st.booleans())
+def test_peek_pan_reads_field_2_as_the_decoder_does(pan, secondary):
+    payload = bytes(iso8583.encode(message(pan, secondary), spec.SPEC)[0])
+    assert codec.peek_pan(payload) == iso8583.decode(payload, spec.SPEC)[0]["2"].encode()
+
+
+@given(st.booleans())
+def test_peek_pan_without_field_2_is_empty(secondary):
+    assert codec.peek_pan(bytes(iso8583.encode(message(None, secondary), spec.SPEC)[0])) == b""
+
+
+@given(st.binary(max_size=64))
+def test_peek_pan_never_raises_and_returns_only_digits(garbage):
+    pan = codec.peek_pan(garbage)
+    assert pan == b"" or (pan.isdigit() and len(pan) <= 19)
+
+
+@given(st.integers(0, 2_000), st.integers(0, 2_000))
+def test_wait_budgets_grow_with_the_tier(start, band):
+    admission = Admission(TIERS, 0, 0, start, start + band)
+    budgets = [admission.wait_budget(tier) for tier in ("bronze", "silver", "gold", "platinum")]
+    assert budgets == sorted(budgets)
+    assert budgets[0] == start / 1000 and budgets[-1] == (start + band) / 1000
+    assert admission.wait_budget("unknown-tier") == budgets[0]
+    assert [admission.tier_at(admission.rank(tier)) for tier in TIERS] == list(TIERS)
+
+
+def test_tier_cache_keeps_no_pan_and_drops_the_oldest_past_capacity():
+    cache = TierCache(capacity=2)
+    cache.remember(b"6037990000000001", "gold")
+    cache.remember(b"6037990000000002", "bronze")
+    cache.remember(b"6037990000000001", "platinum")  # a tier change, and now the newest
+    cache.remember(b"6037990000000003", "silver")
+    assert cache.get(b"6037990000000001") == "platinum"
+    assert cache.get(b"6037990000000002") is None  # the oldest went
+    assert cache.get(b"6037990000000003") == "silver"
+    assert cache.get(b"") is None
+    assert all(b"60379900" not in key for key in cache._tiers)
+    assert TierCache().capacity == MAX_CACHED_TIERS
+
+
+class Recorder:
+    """A dispatcher over fake work: frames are started or turned away, and finish on demand."""
+
+    def __init__(self, admission: Admission, tiers: dict[bytes, str]):
+        self.cache = TierCache()
+        for pan, tier in tiers.items():
+            self.cache.remember(pan, tier)
+        self.started: list[bytes] = []
+        self.turned_away: list[tuple[bytes, float]] = []
+        self.dispatcher = Dispatcher(admission, self.cache, lambda frame: self.started.append(frame.payload),
+                                     lambda frame, waited: self.turned_away.append((frame.payload, waited)),
+                                     lambda payload: payload.split(b":")[0])
+
+    def submit(self, payload: bytes) -> None:
+        self.dispatcher.submit(Frame(payload, asyncio.get_running_loop().time(), None))
+
+
+def test_below_the_band_every_frame_starts_at_once():
+    async def scenario():
+        recorder = Recorder(Admission(TIERS, 3, 6), {b"B": "bronze"})
+        for index in range(3):
+            recorder.submit(b"B:%d" % index)
+        assert recorder.started == [b"B:0", b"B:1", b"B:2"] and recorder.dispatcher.waiting == 0
+    asyncio.run(scenario())
+
+
+def test_held_frames_start_highest_tier_first_as_work_finishes():
+    async def scenario():
+        recorder = Recorder(Admission(TIERS, 1, 4, 5_000, 5_000), {b"P": "platinum", b"G": "gold", b"B": "bronze"})
+        recorder.submit(b"B:first")  # in progress 0: starts
+        recorder.submit(b"B:held")  # bronze's threshold is 1: held
+        recorder.submit(b"G:1")  # gold's is 3: starts (in progress 1)
+        recorder.submit(b"G:2")  # starts (in progress 2)
+        recorder.submit(b"G:held")  # in progress 3: held
+        recorder.submit(b"P:1")  # platinum's is 4: starts
+        recorder.submit(b"P:held")  # in progress 4: held
+        recorder.submit(b"U:unknown")  # a card the cache does not know waits as the highest tier
+        assert recorder.started == [b"B:first", b"G:1", b"G:2", b"P:1"]
+        assert recorder.dispatcher.waiting == 4
+        recorder.dispatcher.finished()  # in progress 3: platinum's threshold admits one
+        assert recorder.started[4:] == [b"P:held"]
+        recorder.dispatcher.finished()
+        assert recorder.started[5:] == [b"U:unknown"]  # FIFO within the tier
+        for _ in range(3):
+            recorder.dispatcher.finished()  # in progress 1: gold, then bronze only at 0
+        assert recorder.started[6:] == [b"G:held"]
+        recorder.dispatcher.finished()
+        recorder.dispatcher.finished()
+        assert recorder.started[7:] == [b"B:held"] and recorder.dispatcher.waiting == 0
+        assert recorder.turned_away == []
+    asyncio.run(scenario())
+
+
+def test_a_frame_that_waits_past_its_budget_is_turned_away_lowest_tier_first():
+    async def scenario():
+        recorder = Recorder(Admission(TIERS, 0, 1, 50, 400), {b"P": "platinum", b"B": "bronze"})
+        recorder.submit(b"P:busy")  # the one frame in progress, never finished here
+        recorder.submit(b"B:held")
+        recorder.submit(b"P:held")
+        await asyncio.sleep(0.2)
+        assert [payload for payload, _ in recorder.turned_away] == [b"B:held"]  # bronze's 50 ms passed
+        assert recorder.turned_away[0][1] >= 0.05
+        await asyncio.sleep(0.3)
+        assert [payload for payload, _ in recorder.turned_away] == [b"B:held", b"P:held"]  # platinum's 400 ms
+        assert recorder.started == [b"P:busy"] and recorder.dispatcher.waiting == 0
+    asyncio.run(scenario())
+
+
+def test_shutdown_answers_every_held_frame():
+    async def scenario():
+        recorder = Recorder(Admission(TIERS, 0, 0, 60_000, 60_000), {b"B": "bronze"})
+        for index in range(3):
+            recorder.submit(b"B:%d" % index)
+        recorder.dispatcher.turn_away_all()
+        assert [payload for payload, _ in recorder.turned_away] == [b"B:0", b"B:1", b"B:2"]
+        assert recorder.dispatcher.waiting == 0
+    asyncio.run(scenario())
