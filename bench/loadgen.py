@@ -291,20 +291,29 @@ def _prerender(templates: list[Template], expected_per_connection: float) -> lis
 
 
 async def _run(port: int, templates: list[Template], frames: list[list[bytes]], concurrency: int, seconds: float,
-               interval: float = 0.0, meter=None) -> dict:
-    """`meter` (bench/cpu.py CpuMeter) measures every process's CPU over the window alone."""
-    result = Result()
+               interval: float = 0.0, meter=None, groups: list[str] | None = None) -> dict:
+    """`meter` (bench/cpu.py CpuMeter) measures every process's CPU over the window alone.
+    `groups` names each template's group; the answers of each group are also summed apart."""
+    groups = groups or [""] * len(templates)
+    results = {name: Result() for name in groups}
     if meter is not None:
         meter.start()
     started, cpu_started = time.perf_counter(), _cpu_seconds()
-    await asyncio.gather(*(_connection(port, template, template_frames, concurrency, started + seconds, result, STANS,
-                                       interval, interval * index / len(templates))
-                           for index, (template, template_frames) in enumerate(zip(templates, frames, strict=True))))
-    result.seconds = time.perf_counter() - started
-    result.cpu_seconds = _cpu_seconds() - cpu_started
+    await asyncio.gather(*(_connection(port, template, template_frames, concurrency, started + seconds, results[group],
+                                       STANS, interval, interval * index / len(templates))
+                           for index, (template, template_frames, group)
+                           in enumerate(zip(templates, frames, groups, strict=True))))
+    seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    result = Result(seconds=seconds, cpu_seconds=cpu_seconds)
+    for part in results.values():
+        result.latencies += part.latencies
+        result.codes.update(part.codes)
+        part.seconds = seconds
     summary = result.summary()
     if meter is not None:
         summary["cpu_ms_per_approval"] = meter.stop(summary["approved"])
+    if len(results) > 1:
+        summary["by_group"] = {name: part.summary() for name, part in results.items()}
     return summary
 
 
@@ -319,3 +328,12 @@ async def drive_rate(port: int, templates: list[Template], rate: float, seconds:
     interval = len(templates) / rate
     frames = _prerender(templates, seconds / interval + 2)  # a connection sends at most one per interval
     return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, meter)
+
+
+async def drive_rate_grouped(port: int, groups: dict[str, list[Template]], rate: float, seconds: float) -> dict:
+    """Open loop as `drive_rate`, with each group's answers also summed apart ("by_group")."""
+    templates = [template for members in groups.values() for template in members]
+    names = [name for name, members in groups.items() for _ in members]
+    interval = len(templates) / rate
+    frames = _prerender(templates, seconds / interval + 2)
+    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, groups=names)
