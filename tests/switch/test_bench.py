@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import bench_switch
+from bench import bench_overload, bench_switch
 
 
 @pytest.mark.slow
@@ -21,3 +21,14 @@ def test_short_benchmark_runs_and_its_approvals_are_durable():
     assert result["approvals_in_ledger"] >= result["approvals_counted"]
     assert set(platform) >= {"approved_per_second", "p50_ms", "p95_ms", "p99_ms"}
     assert set(result["target"]["met"]) == {"approved_per_second_with_p99_under_target", "ratio_to_reference"}
+
+
+@pytest.mark.slow
+def test_short_overload_benchmark_answers_every_request_and_its_approvals_are_durable():
+    result = bench_overload.run(short=True)
+    assert result["offered_per_second"] > result["closed_loop"]["approved_per_second"]
+    assert set(result["by_tier"]) == set(bench_overload.TIERS)
+    for tier in result["by_tier"].values():
+        assert tier["requests"] > 0 and tier["codes"].get("no answer", 0) == 0
+        assert set(tier["codes"]) <= {"00", "91", "no answer"}  # shed or served, nothing else
+    assert result["approvals_in_ledger"] >= result["approvals_counted"] > 0
