@@ -38,6 +38,7 @@ class Frame:
     payload: bytes
     arrived: float  # the event loop's clock when the frame was read
     connection: object  # the front's per-connection state, opaque here
+    tier: str | None = None  # the card's tier as the cache knew it, once looked up
 
 
 class TierCache:
@@ -88,7 +89,7 @@ class Dispatcher:
         if self.in_progress < self.admission.shed_start and not self.waiting:
             self._begin(frame)  # the common case: no tier can be held yet, nothing decoded here
             return
-        tier = self.tiers.get(self._pan_of(frame.payload))
+        frame.tier = tier = self.tiers.get(self._pan_of(frame.payload))
         rank = self.admission.rank(tier) if tier is not None else len(self._waiting) - 1
         if not self._waiting[rank] and self.admission.admit(self._tier_names[rank], self.in_progress):
             self._begin(frame)

@@ -31,6 +31,7 @@ MAX_CONNECTIONS = 1_000
 MAX_IN_FLIGHT_PER_CONNECTION = 4_096
 IDLE_TIMEOUT_SECONDS = 300.0
 CLOSE_GRACE_SECONDS = 5.0
+SHED_LOG_INTERVAL_SECONDS = 10.0  # frames turned away are logged as one line per interval, not one each
 
 
 class Unsupported(Exception):
@@ -53,6 +54,9 @@ class IsoFront:
         self.connections: set[asyncio.StreamWriter] = set()
         self.tasks: set[asyncio.Task] = set()
         self.signed_on: set[str] = set()
+        self._turned_away = 0  # since the last log line
+        self._longest_wait = 0.0
+        self._shed_logged_at = 0.0
         self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan)
 
     async def start(self, host: str, port: int) -> None:
@@ -128,7 +132,7 @@ class IsoFront:
             decoded, refused = self._decoded(frame.payload)
             if decoded is not None:
                 terminal = self.terminals.last_known(decoded.get("41", ""))
-                SHED.labels(self.switch.tiers.get(codec.peek_pan(frame.payload)) or "none").inc()
+                SHED.labels(frame.tier or "none").inc()
                 AUTHORIZATIONS.labels(codes.ISSUER_UNAVAILABLE).inc()
                 refused = self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
             if refused is not None:
@@ -137,6 +141,17 @@ class IsoFront:
             self.log.exception("turning a message away failed")
         finally:
             connection.slots.release()
+        self._note_turned_away(waited)
+
+    def _note_turned_away(self, waited: float) -> None:
+        self._turned_away += 1
+        self._longest_wait = max(self._longest_wait, waited)
+        now = asyncio.get_running_loop().time()
+        if now - self._shed_logged_at >= SHED_LOG_INTERVAL_SECONDS:
+            self.log.warning("frames turned away under load", extra={
+                "frames": self._turned_away, "longest_wait_ms": round(self._longest_wait * 1000),
+                "waiting": self.dispatcher.waiting, "in_progress": self.dispatcher.in_progress})
+            self._turned_away, self._longest_wait, self._shed_logged_at = 0, 0.0, now
 
     # ---- one message -----------------------------------------------------------------------------
 

@@ -147,6 +147,7 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
         journaled = conn.execute("SELECT count(*) FROM switch.transactions WHERE stan = %s AND terminal_id = %s",
                                  (held["11"], held["41"])).fetchone()[0]
     assert journaled == 0
+    assert "frames turned away under load" in stack.services["switch"].log_text()  # for the operator
 
     # A short stall: the bronze purchase waits instead of being declined, and is served after it.
     os.kill(wallet, signal.SIGSTOP)
