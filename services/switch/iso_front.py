@@ -54,7 +54,7 @@ class IsoFront:
         self.connections: set[asyncio.StreamWriter] = set()
         self.tasks: set[asyncio.Task] = set()
         self.signed_on: set[str] = set()
-        self._turned_away = 0  # since the last log line
+        self._turned_away_count = 0  # since the last log line
         self._longest_wait = 0.0
         self._shed_logged_at = 0.0
         self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan)
@@ -124,17 +124,15 @@ class IsoFront:
             self.dispatcher.finished()
 
     def _turn_away(self, frame: Frame, waited: float) -> None:
-        """91 without the work: decoded only to be answered (a malformed frame gets its 30), never
-        journaled, as a frame the front refuses before the switch sees it (30, 58, 63) is not.
-        The MAC key is the terminal's last one known: the answer must verify at the terminal."""
+        """91 without the work: decoded only to be answered, never journaled, as a frame the front
+        refuses before the switch sees it (30, 58, 63) is not. The terminal is the one last known
+        (no lookup), and its MAC is checked as for any frame: a frame with a wrong MAC gets 63,
+        unsigned, never a signed 91 (the front signs nothing it has not verified)."""
         connection = frame.connection
         try:
             decoded, refused = self._decoded(frame.payload)
             if decoded is not None:
-                terminal = self.terminals.last_known(decoded.get("41", ""))
-                SHED.labels(frame.tier or "none").inc()
-                AUTHORIZATIONS.labels(codes.ISSUER_UNAVAILABLE).inc()
-                refused = self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
+                refused = self._unworked_answer(decoded, frame)
             if refused is not None:
                 connection.outbox.send(framing.frame(refused, self.header_kind))
         except Exception:  # the server never dies of one message
@@ -143,15 +141,33 @@ class IsoFront:
             connection.slots.release()
         self._note_turned_away(waited)
 
+    def _unworked_answer(self, decoded: dict, frame: Frame) -> bytes:
+        terminal = self.terminals.last_known(decoded.get("41", ""))
+        if terminal is not None and not terminal.active:
+            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL), None)
+        if terminal is not None and terminal.mac_key and not self._mac_ok(decoded, frame.payload, terminal):
+            counting = asyncio.create_task(self.terminals.mac_failed(terminal.terminal_id))
+            self.tasks.add(counting)
+            counting.add_done_callback(self._counted)
+            return self._reply(decoded, Answer(codes.SECURITY_VIOLATION), None)
+        SHED.labels(frame.tier or "none").inc()
+        AUTHORIZATIONS.labels(codes.ISSUER_UNAVAILABLE).inc()
+        return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
+
+    def _counted(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.log.warning("MAC failure not counted", extra={"error": str(task.exception())})
+
     def _note_turned_away(self, waited: float) -> None:
-        self._turned_away += 1
+        self._turned_away_count += 1
         self._longest_wait = max(self._longest_wait, waited)
         now = asyncio.get_running_loop().time()
         if now - self._shed_logged_at >= SHED_LOG_INTERVAL_SECONDS:
             self.log.warning("frames turned away under load", extra={
-                "frames": self._turned_away, "longest_wait_ms": round(self._longest_wait * 1000),
+                "frames": self._turned_away_count, "longest_wait_ms": round(self._longest_wait * 1000),
                 "waiting": self.dispatcher.waiting, "in_progress": self.dispatcher.in_progress})
-            self._turned_away, self._longest_wait, self._shed_logged_at = 0, 0.0, now
+            self._turned_away_count, self._longest_wait, self._shed_logged_at = 0, 0.0, now
 
     # ---- one message -----------------------------------------------------------------------------
 

@@ -132,13 +132,17 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
     os.kill(wallet, signal.SIGSTOP)
     try:
         first, held, second = (terminal.purchase_message(card, 2_000) for card in (platinum, bronze, platinum))
+        forged = club.terminal(mac_key=bytes(16))  # the same terminal id, the wrong MAC key
         terminal.send(first)
         time.sleep(0.2)
         sent = time.monotonic()
         terminal.send(held)
         terminal.send(second)
+        forged.send(forged.purchase_message(bronze, 2_000))
         code, at = answers_by_stan(terminal, 1)[held["11"]]
         assert code == "91" and 1.0 <= at - sent < 2.5
+        refused = forged.receive()  # held and turned away too, but never signed: its MAC was wrong
+        assert refused["39"] == "63" and "64" not in refused
     finally:
         os.kill(wallet, signal.SIGCONT)
     answers = answers_by_stan(terminal, 2)
