@@ -42,8 +42,27 @@ def b32(digest: bytes) -> str:
     return base64.b32encode(digest).decode().rstrip("=").lower()
 
 
+PROFILE_PREFIX = "cards:profile:"
+
+
 def profile_key(pan_hash: bytes) -> str:
-    return f"cards:profile:{{{b32(pan_hash)}}}"
+    return f"{PROFILE_PREFIX}{{{b32(pan_hash)}}}"
+
+
+def profile_key_pattern() -> str:
+    """Every card profile's key, for SCAN."""
+    return PROFILE_PREFIX + "*"
+
+
+def pan_hash_of_profile_key(key: str) -> bytes | None:
+    """The PAN lookup hash a profile key was made from (`profile_key`'s inverse), or None."""
+    if not (key.startswith(PROFILE_PREFIX + "{") and key.endswith("}")):
+        return None
+    encoded = key[len(PROFILE_PREFIX) + 1:-1].upper()
+    try:
+        return base64.b32decode(encoded + "=" * (-len(encoded) % 8))
+    except ValueError:  # binascii.Error included
+        return None
 
 
 def token_key(card_token: str) -> str:

@@ -21,6 +21,7 @@ from services.shared.server import Runtime
 from . import admission
 from .admission import Admission
 from .dedupe import Dedupe
+from .dispatch import TierCache
 from .iso import framing
 from .iso_front import IsoFront
 from .journal import Journal
@@ -106,6 +107,7 @@ class SwitchApp:
         self.journal: Journal | None = None
         self.front: IsoFront | None = None
         self.compensator: asyncio.Task | None = None
+        self.tier_warmer: asyncio.Task | None = None
 
     def servicers(self):
         return [(authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server, self.servicer,
@@ -132,13 +134,16 @@ class SwitchApp:
         cards = cards_pb2_grpc.CardServiceStub(self.channels[0])
         self.journal = Journal(self.pool, runtime.log)
         self.journal.start()
-        read_model = ReadModel(self.hot, vault.pan_lookup_key(config)) if config.card_read_model else None
+        pan_lookup_key = vault.pan_lookup_key(config)
+        read_model = ReadModel(self.hot, pan_lookup_key) if config.card_read_model else None
+        tiers = TierCache(pan_lookup_key)
         switch = Switch(
             cards, read_model, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
             redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
             Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight,
                       config.shed_wait_start_ms, config.shed_wait_max_ms),
+            tiers,
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
                      config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
             runtime.log)
@@ -147,8 +152,17 @@ class SwitchApp:
                               config.iso_length_header, runtime.log)
         await self.front.start(config.iso_host, config.iso_port)
         self.compensator = asyncio.create_task(self._compensate_forever(switch, config, runtime))
+        self.tier_warmer = asyncio.create_task(self._warm_tiers(tiers, runtime))
         runtime.log.info("ISO 8583 front listening", extra={"port": config.iso_port,
                                                              "length_header": config.iso_length_header})
+
+    async def _warm_tiers(self, tiers: TierCache, runtime: Runtime) -> None:
+        """The cards' tiers from the read model, in the background: the front serves meanwhile,
+        starting the cards it does not know yet as the highest tier would."""
+        try:
+            await tiers.warm(self.redis, runtime.log)
+        except Exception as exc:  # Redis away: the card checks fill the cache instead
+            runtime.log.warning("tier cache not warmed", extra={"error": str(exc)})
 
     async def _compensate_forever(self, switch: Switch, config, runtime: Runtime) -> None:
         while True:
@@ -163,10 +177,11 @@ class SwitchApp:
             await self.front.stop()
         if self.servicer.switch:
             await self.servicer.switch.drain()  # answers sent but not yet stored in Redis
-        if self.compensator:
-            self.compensator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.compensator
+        for task in (self.compensator, self.tier_warmer):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.journal:
             await self.journal.stop()
         for channel in self.channels:

@@ -8,8 +8,8 @@ costs a decode and an encode, a fraction of an authorization, which is what keep
 tiers served when the switch itself, not a dependency, is what is short (docs/performance.md,
 "Shedding").
 
-The tier is known before decoding from a small cache of each card's tier, filled by the card
-checks of earlier authorizations. A card the cache does not know starts as the highest tier
+The tier is known before decoding from a cache of each card's tier, filled at start from cards'
+read model and by the card checks of authorizations since. A card the cache does not know starts as the highest tier
 would: a cold cache never costs a loyal member, and the admission after its card check still
 sheds it by its real tier.
 """
@@ -18,17 +18,23 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import hashlib
-import secrets
+import hmac
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from services.cards import profiles
 
 from .admission import Admission
 
 MAX_WAITING_FRAMES = 50_000  # past this, a frame that would wait is turned away at once
 MAX_CACHED_TIERS = 200_000  # cards whose tier the front knows before decoding (~30 MB at most)
 SWEEP_SECONDS = 0.005  # how often waiting frames are checked against their budget
-TIER_KEY_BYTES = 8  # the cache's key: a keyed hash of the PAN, never the PAN itself
+WARM_SCAN_COUNT = 1_000  # profile keys per SCAN step and per pipelined read at start
+WARM_LOG_EVERY = 100_000  # cards between progress lines while the cache warms
 
 
 @dataclass(slots=True)
@@ -42,29 +48,66 @@ class Frame:
 
 
 class TierCache:
-    """Card tier by a keyed hash of the PAN (a key made fresh by each process): what the front
-    needs to order frames before it decodes them, and nothing from which a PAN could be read."""
+    """Card tier by the card's PAN lookup hash (HMAC-SHA256 under CLUB_PAN_HMAC_KEY, as cards'
+    read model keys its profiles): what the front needs to order frames before it decodes them,
+    and nothing from which a PAN could be read. Filled by every card check, and at start from
+    the read model's profiles (`warm`), so that a switch started under load already knows the
+    tiers of the cards it has not seen yet. A tier changed since is corrected by the card's next
+    check; until then it only decides an order under overload."""
 
-    def __init__(self, capacity: int = MAX_CACHED_TIERS):
-        assert capacity > 0
+    def __init__(self, pan_lookup_key: bytes, capacity: int = MAX_CACHED_TIERS):
+        assert capacity > 0 and pan_lookup_key
         self.capacity = capacity
-        self._key = secrets.token_bytes(16)
+        self._key = pan_lookup_key
         self._tiers: dict[bytes, str] = {}
 
-    def _digest(self, pan: bytes) -> bytes:
-        return hashlib.blake2b(pan, key=self._key, digest_size=TIER_KEY_BYTES).digest()
-
     def get(self, pan: bytes) -> str | None:
-        return self._tiers.get(self._digest(pan)) if pan else None
+        return self._tiers.get(hmac.digest(self._key, pan, "sha256")) if pan else None
 
     def remember(self, pan: bytes, tier: str) -> None:
-        if not pan:
-            return
-        digest = self._digest(pan)
-        self._tiers.pop(digest, None)  # re-inserted last: the oldest entries are the ones dropped
-        self._tiers[digest] = tier
+        if pan:
+            self._put(hmac.digest(self._key, pan, "sha256"), tier)
+
+    def _put(self, pan_hash: bytes, tier: str) -> None:
+        self._tiers.pop(pan_hash, None)  # re-inserted last: the oldest entries are the ones dropped
+        self._tiers[pan_hash] = tier
         if len(self._tiers) > self.capacity:
             del self._tiers[next(iter(self._tiers))]
+
+    def __len__(self) -> int:
+        return len(self._tiers)
+
+    async def warm(self, redis: aioredis.Redis, log: logging.Logger) -> int:
+        """Every card profile's tier from the read model, until the cache is full; the cards
+        learned. Progress is logged every WARM_LOG_EVERY cards."""
+        started, learned = time.monotonic(), 0
+        keys: list[bytes] = []
+        async for key in redis.scan_iter(match=profiles.profile_key_pattern(), count=WARM_SCAN_COUNT):
+            keys.append(key)
+            if len(keys) >= WARM_SCAN_COUNT:
+                learned += await self._warm_batch(redis, keys)
+                keys = []
+                if learned % WARM_LOG_EVERY < WARM_SCAN_COUNT:
+                    log.info("tier cache warming", extra={"cards": learned})
+            if learned >= self.capacity:
+                break
+        if keys:
+            learned += await self._warm_batch(redis, keys)
+        log.info("tier cache warmed", extra={"cards": learned, "seconds": round(time.monotonic() - started, 1)})
+        return learned
+
+    async def _warm_batch(self, redis: aioredis.Redis, keys: list[bytes]) -> int:
+        async with redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hget(key, "tier")
+            tiers = await pipe.execute()
+        learned = 0
+        for key, tier in zip(keys, tiers, strict=True):
+            pan_hash = profiles.pan_hash_of_profile_key(key.decode())
+            if tier is not None and pan_hash is not None and pan_hash not in self._tiers:  # a check knows better
+                self._put(pan_hash, tier.decode())
+                learned += 1
+        return learned
 
 
 class Dispatcher:

@@ -127,7 +127,8 @@ class Switch:
     def __init__(self, cards: cards_pb2_grpc.CardServiceStub, read_model: ReadModel | None,
                  tasheem: tasheem_pb2_grpc.TasheemServiceStub,
                  wallet: wallet_pb2_grpc.WalletServiceStub, pool: AsyncConnectionPool, journal_writer: journal.Journal,
-                 dedupe: Dedupe, scripts: Scripts, admission: Admission, settings: Settings, log: logging.Logger):
+                 dedupe: Dedupe, scripts: Scripts, admission: Admission, tiers: TierCache, settings: Settings,
+                 log: logging.Logger):
         self.cards, self.tasheem, self.wallet = cards, tasheem, wallet
         self.read_model = read_model
         gathering = {"linger": settings.batch_linger, "enough": settings.batch_enough}
@@ -141,7 +142,7 @@ class Switch:
         self.dedupe = dedupe
         self.scripts = scripts
         self.admission = admission
-        self.tiers = TierCache()  # filled by card checks; read by the ISO front before decoding
+        self.tiers = tiers  # filled by card checks; read by the ISO front before decoding
         self.settings = settings
         self.log = log
         self.zone = zoneinfo.ZoneInfo(settings.time_zone)

@@ -11,11 +11,14 @@ import iso8583
 from hypothesis import given
 from hypothesis import strategies as st
 
+from services.cards import profiles
+from services.shared.vault import lookup_hash
 from services.switch.admission import Admission
 from services.switch.dispatch import MAX_CACHED_TIERS, Dispatcher, Frame, TierCache
 from services.switch.iso import codec, spec
 
 TIERS = ("platinum", "gold", "silver", "bronze")
+LOOKUP_KEY = bytes(range(32))
 pans = st.text("0123456789", min_size=12, max_size=19)
 
 
@@ -57,7 +60,7 @@ def test_wait_budgets_grow_with_the_tier(start, band):
 
 
 def test_tier_cache_keeps_no_pan_and_drops_the_oldest_past_capacity():
-    cache = TierCache(capacity=2)
+    cache = TierCache(LOOKUP_KEY, capacity=2)
     cache.remember(b"6037990000000001", "gold")
     cache.remember(b"6037990000000002", "bronze")
     cache.remember(b"6037990000000001", "platinum")  # a tier change, and now the newest
@@ -67,14 +70,34 @@ def test_tier_cache_keeps_no_pan_and_drops_the_oldest_past_capacity():
     assert cache.get(b"6037990000000003") == "silver"
     assert cache.get(b"") is None
     assert all(b"60379900" not in key for key in cache._tiers)
-    assert TierCache().capacity == MAX_CACHED_TIERS
+    assert len(cache) == 2 and TierCache(LOOKUP_KEY).capacity == MAX_CACHED_TIERS
+
+
+@given(st.binary(min_size=32, max_size=32))
+def test_a_profile_key_gives_back_the_pan_hash_it_was_made_from(pan_hash):
+    assert profiles.pan_hash_of_profile_key(profiles.profile_key(pan_hash)) == pan_hash
+
+
+@given(st.text(max_size=40))
+def test_other_keys_give_no_pan_hash_and_never_raise(key):
+    if not key.startswith(profiles.PROFILE_PREFIX):
+        assert profiles.pan_hash_of_profile_key(key) is None
+    profiles.pan_hash_of_profile_key(profiles.PROFILE_PREFIX + "{" + key + "}")
+
+
+def test_the_cache_is_keyed_as_the_read_model_keys_profiles():
+    pan = "6037990000000001"
+    key = profiles.profile_key(lookup_hash(LOOKUP_KEY, pan))
+    cache = TierCache(LOOKUP_KEY)
+    cache._put(profiles.pan_hash_of_profile_key(key), "gold")
+    assert cache.get(pan.encode()) == "gold"
 
 
 class Recorder:
     """A dispatcher over fake work: frames are started or turned away, and finish on demand."""
 
     def __init__(self, admission: Admission, tiers: dict[bytes, str]):
-        self.cache = TierCache()
+        self.cache = TierCache(LOOKUP_KEY)
         for pan, tier in tiers.items():
             self.cache.remember(pan, tier)
         self.started: list[bytes] = []
