@@ -18,8 +18,7 @@ from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import admission
-from .admission import Admission
+from .admission import WAIT_MAX_MS, WAIT_START_MS, Admission
 from .dedupe import Dedupe
 from .dispatch import TierCache
 from .iso import framing
@@ -73,9 +72,9 @@ SETTINGS = [
                 "authorizations in progress at which the lowest tier starts being shed"),
     cfg.Setting("CLUB_MAX_IN_FLIGHT", "2000", cfg.positive_int,
                 "authorizations in progress at which every tier is shed (answer 91)"),
-    cfg.Setting("CLUB_SHED_WAIT_START_MS", str(admission.WAIT_START_MS), cfg.non_negative_int,
+    cfg.Setting("CLUB_SHED_WAIT_START_MS", str(WAIT_START_MS), cfg.non_negative_int,
                 "how long a frame of the lowest tier may wait to start, held back under load, before it is answered 91"),
-    cfg.Setting("CLUB_SHED_WAIT_MAX_MS", str(admission.WAIT_MAX_MS), cfg.non_negative_int,
+    cfg.Setting("CLUB_SHED_WAIT_MAX_MS", str(WAIT_MAX_MS), cfg.non_negative_int,
                 "the same for the highest tier (at most CLUB_AUTHORIZATION_TIMEOUT_MS: the deadline counts from arrival)"),
     cfg.Setting("CLUB_COMPENSATION_INTERVAL_SECONDS", "2", cfg.positive_int,
                 "how often open compensations (after 91/96 answers) are retried"),
@@ -192,4 +191,3 @@ class SwitchApp:
             await self.hot.close()
         if self.redis:
             await self.redis.aclose()
-
