@@ -9,9 +9,9 @@ tiers served when the switch itself, not a dependency, is what is short (docs/pe
 "Shedding").
 
 The tier is known before decoding from a cache of each card's tier, filled at start from cards'
-read model and by the card checks of authorizations since. A card the cache does not know starts as the highest tier
-would: a cold cache never costs a loyal member, and the admission after its card check still
-sheds it by its real tier.
+read model and by the card checks of authorizations since. A card the cache does not know
+starts as the highest tier would: a cold cache never costs a loyal member, and the admission
+after its card check still sheds it by its real tier.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Dispatcher:
     """Starts frames, or holds them by tier while the frames in progress are too many for it.
 
     `start(frame)` begins the work on a frame (it must call `finished()` once the answer is out);
-    `turn_away(frame, waited)` answers it 91 at once, without the work."""
+    `turn_away(frame, waited)` answers it at once without the work (91, or what a bad frame gets)."""
 
     def __init__(self, admission: Admission, tiers: TierCache, start: Callable[[Frame], None],
                  turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], bytes]):
