@@ -112,33 +112,30 @@ class IsoFront:
         task.add_done_callback(self.tasks.discard)
 
     async def _answer(self, frame: Frame) -> None:
-        connection = frame.connection
         try:
-            response = await self.handle(frame.payload, frame.arrived)
-            if response is not None:
-                connection.outbox.send(framing.frame(response, self.header_kind))
+            self._send(frame.connection, await self.handle(frame.payload, frame.arrived))
         except Exception:  # the server never dies of one message
             self.log.exception("message handling failed")
         finally:
-            connection.slots.release()
+            frame.connection.slots.release()
             self.dispatcher.finished()
+
+    def _send(self, connection: _Connection, response: bytes | None) -> None:
+        if response is not None:
+            connection.outbox.send(framing.frame(response, self.header_kind))
 
     def _turn_away(self, frame: Frame, waited: float) -> None:
         """91 without the work: decoded only to be answered, never journaled, as a frame the front
         refuses before the switch sees it (30, 58, 63) is not. The terminal is the one last known
         (no lookup), and its MAC is checked as for any frame: a frame with a wrong MAC gets 63,
         unsigned, never a signed 91 (the front signs nothing it has not verified)."""
-        connection = frame.connection
         try:
             decoded, refused = self._decoded(frame.payload)
-            if decoded is not None:
-                refused = self._unworked_answer(decoded, frame)
-            if refused is not None:
-                connection.outbox.send(framing.frame(refused, self.header_kind))
+            self._send(frame.connection, refused if decoded is None else self._unworked_answer(decoded, frame))
         except Exception:  # the server never dies of one message
             self.log.exception("turning a message away failed")
         finally:
-            connection.slots.release()
+            frame.connection.slots.release()
         self._note_turned_away(waited)
 
     def _unworked_answer(self, decoded: dict, frame: Frame) -> bytes:
