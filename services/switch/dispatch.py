@@ -134,7 +134,9 @@ class Dispatcher:
             return
         frame.tier = tier = self.tiers.get(self._pan_of(frame.payload))
         rank = self.admission.rank(tier) if tier is not None else len(self._waiting) - 1
-        if not self._waiting[rank] and self.admission.admit(self._tier_names[rank], self.in_progress):
+        # Admitted means none of its tier waits: frames wait only while their tier is not admitted
+        # (each finish releases what it admits), so a tier starts first in, first out.
+        if self.admission.admit(self._tier_names[rank], self.in_progress):
             self._begin(frame)
             return
         if self.waiting >= MAX_WAITING_FRAMES:
@@ -163,7 +165,7 @@ class Dispatcher:
                 self.waiting -= 1
                 self._begin(queue.popleft())
             if queue:
-                return  # a lower tier never starts before a higher one that is still held
+                return  # the tiers below have lower thresholds: none of them is admitted either
 
     def _sweep(self) -> None:
         self._sweeper = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import iso8583
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.cards import profiles
@@ -169,4 +169,63 @@ def test_shutdown_answers_every_held_frame():
         recorder.dispatcher.turn_away_all()
         assert [payload for payload, _ in recorder.turned_away] == [b"B:0", b"B:1", b"B:2"]
         assert recorder.dispatcher.waiting == 0
+    asyncio.run(scenario())
+
+
+# Arrivals outnumber completions, so that the frames in progress climb into the band.
+arrival = st.tuples(st.just("submit"), st.sampled_from((*TIERS, "unknown")), st.booleans())
+operations = st.lists(st.one_of(arrival, arrival, arrival, st.tuples(st.just("finish"), st.just(""), st.just(False)),
+                                st.tuples(st.just("sweep"), st.just(""), st.just(False))), max_size=120)
+
+
+@settings(max_examples=300)
+@given(operations, st.integers(0, 6), st.integers(0, 6))
+def test_dispatch_keeps_its_promises_whatever_arrives(ops, start, band):
+    """Random arrivals (of every tier, some already past any budget), completions and sweeps:
+    nothing is lost, the band is never exceeded, no frame starts while a higher tier waits, a
+    tier starts first in first out, a frame is turned away only past its budget, and no frame
+    waits that its tier would now admit."""
+    admission = Admission(TIERS, start, start + band, 1_000, 2_000)
+    rank_of = {tier: admission.rank(tier) for tier in TIERS} | {"unknown": len(TIERS) - 1}
+
+    async def scenario():
+        cache = TierCache(LOOKUP_KEY)
+        for tier in TIERS:
+            cache.remember(tier.encode(), tier)
+        loop = asyncio.get_running_loop()
+        started, turned_away, submitted = [], [], []
+        dispatcher = None
+
+        def start_frame(frame):
+            rank = rank_of[frame.payload.split(b":")[0].decode()]
+            assert not any(dispatcher._waiting[higher] for higher in range(rank + 1, len(TIERS)))
+            started.append(frame)
+
+        def turn_away(frame, waited):
+            tier = frame.payload.split(b":")[0].decode()
+            assert waited >= admission.wait_budget(tier if tier in TIERS else TIERS[0]) or frame.arrived < 0
+            turned_away.append(frame)
+
+        dispatcher = Dispatcher(admission, cache, start_frame, turn_away, lambda payload: payload.split(b":")[0])
+        finished = 0
+        for index, (op, tier, stale) in enumerate(ops):
+            if op == "submit":
+                frame = Frame(b"%s:%d" % (tier.encode(), index), -1e9 if stale else loop.time(), None)
+                submitted.append(frame)
+                dispatcher.submit(frame)
+            elif op == "finish" and finished < len(started):
+                finished += 1
+                dispatcher.finished()
+            elif op == "sweep":
+                dispatcher._sweep()
+            assert len(started) + len(turned_away) + dispatcher.waiting == len(submitted)
+            assert dispatcher.in_progress == len(started) - finished <= max(admission.max_in_flight, 0)
+            for rank, queue in enumerate(dispatcher._waiting):
+                assert not queue or not admission.admit(admission.tier_at(rank), dispatcher.in_progress)
+        for rank in range(len(TIERS)):
+            of_rank = [frame for frame in submitted if rank_of[frame.payload.split(b":")[0].decode()] == rank]
+            order = [frame for frame in of_rank if frame in started]
+            assert order == sorted(order, key=of_rank.index)  # first in, first started
+        if dispatcher._sweeper is not None:
+            dispatcher._sweeper.cancel()
     asyncio.run(scenario())
