@@ -169,6 +169,8 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
                                  (held["11"], held["41"])).fetchone()[0]
     assert journaled == 0
     assert "frames turned away under load" in stack.services["switch"].log_text()  # for the operator
+    # Nothing was claimed or journaled for it: the same message sent again is worked as new.
+    assert terminal.exchange(held)["39"] == "00"
 
     # A short stall: the bronze purchase waits instead of being declined, and is served after it.
     os.kill(wallet, signal.SIGSTOP)
@@ -183,7 +185,7 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
     answers = answers_by_stan(terminal, 2)
     assert answers[first["11"]][0] == "00" and answers[held["11"]][0] == "00"
     assert answers[first["11"]][1] <= answers[held["11"]][1]  # held until platinum's was done
-    assert club.balances(bronze.member_id).credit_available == 1_000_000 - 3_000
+    assert club.balances(bronze.member_id).credit_available == 1_000_000 - 2_000 - 3_000
     assert club.balances(platinum.member_id).credit_available == 1_000_000 - 2 * 2_000 - 3_000
 
 
