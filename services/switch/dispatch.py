@@ -34,7 +34,7 @@ MAX_WAITING_FRAMES = 50_000  # past this, a frame that would wait is turned away
 MAX_CACHED_TIERS = 200_000  # cards whose tier the front knows before decoding (~30 MB at most)
 SWEEP_SECONDS = 0.005  # how often waiting frames are checked against their budget
 WARM_SCAN_COUNT = 1_000  # profile keys per SCAN step and per pipelined read at start
-WARM_LOG_EVERY = 100_000  # cards between progress lines while the cache warms
+WARM_LOG_EVERY = 100_000  # profiles read between progress lines while the cache warms
 
 
 @dataclass(slots=True)
@@ -79,16 +79,17 @@ class TierCache:
 
     async def warm(self, redis: aioredis.Redis, log: logging.Logger) -> int:
         """Every card profile's tier from the read model, until the cache is full; the cards
-        learned. Progress is logged every WARM_LOG_EVERY cards."""
-        started, learned = time.monotonic(), 0
+        learned. Progress is logged every WARM_LOG_EVERY profiles."""
+        started, scanned, learned = time.monotonic(), 0, 0
         keys: list[bytes] = []
         async for key in redis.scan_iter(match=profiles.profile_key_pattern(), count=WARM_SCAN_COUNT):
             keys.append(key)
+            scanned += 1
             if len(keys) >= WARM_SCAN_COUNT:
                 learned += await self._warm_batch(redis, keys)
                 keys = []
-                if learned % WARM_LOG_EVERY < WARM_SCAN_COUNT:
-                    log.info("tier cache warming", extra={"cards": learned})
+            if scanned % WARM_LOG_EVERY == 0:
+                log.info("tier cache warming", extra={"profiles": scanned, "cards": learned})
             if learned >= self.capacity:
                 break
         if keys:

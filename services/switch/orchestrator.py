@@ -259,7 +259,8 @@ class Switch:
         try:
             try:
                 loop = asyncio.get_running_loop()
-                deadline = (request.arrived or loop.time()) + self.settings.authorization_timeout
+                arrived = loop.time() if request.arrived is None else request.arrived
+                deadline = arrived + self.settings.authorization_timeout
                 _DEADLINE.set(deadline)
                 async with asyncio.timeout_at(deadline):
                     answer = await self._run(request, progress)
