@@ -160,6 +160,7 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
         assert code == "91" and 1.0 <= at - sent < 2.5
         refused = forged.receive()  # held and turned away too, but never signed: its MAC was wrong
         assert refused["39"] == "63" and "64" not in refused
+        forged.close()
     finally:
         os.kill(wallet, signal.SIGCONT)
     answers = answers_by_stan(terminal, 2)
