@@ -115,13 +115,15 @@ class Dispatcher:
     """Starts frames, or holds them by tier while the frames in progress are too many for it.
 
     `start(frame)` begins the work on a frame (it must call `finished()` once the answer is out);
-    `turn_away(frame, waited)` answers it at once without the work (91, or what a bad frame gets)."""
+    `turn_away(frame, waited)` answers it at once without the work (91, or what a bad frame gets);
+    `never_held(payload)` names frames that start at once whatever the load."""
 
     def __init__(self, admission: Admission, tiers: TierCache, start: Callable[[Frame], None],
-                 turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], bytes]):
+                 turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], bytes],
+                 never_held: Callable[[bytes], bool] = lambda payload: False):
         self.admission = admission
         self.tiers = tiers
-        self._start, self._turn_away, self._pan_of = start, turn_away, pan_of
+        self._start, self._turn_away, self._pan_of, self._never_held = start, turn_away, pan_of, never_held
         self.in_progress = 0
         ranks = len(admission.tiers_high_first)
         self._waiting = [collections.deque() for _ in range(max(ranks, 1))]  # by rank: 0 the lowest tier
@@ -132,6 +134,9 @@ class Dispatcher:
     def submit(self, frame: Frame) -> None:
         if self.in_progress < self.admission.shed_start and not self.waiting:
             self._begin(frame)  # the common case: no tier can be held yet, nothing decoded here
+            return
+        if self._never_held(frame.payload):
+            self._begin(frame)
             return
         frame.tier = tier = self.tiers.get(self._pan_of(frame.payload))
         rank = self.admission.rank(tier) if tier is not None else len(self._waiting) - 1

@@ -57,7 +57,8 @@ class IsoFront:
         self._turned_away_count = 0  # since the last log line
         self._longest_wait = 0.0
         self._shed_logged_at = 0.0
-        self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan)
+        self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan,
+                                     codec.never_held)
 
     async def start(self, host: str, port: int) -> None:
         self.server = await asyncio.start_server(self._serve, host, port)

@@ -161,6 +161,22 @@ def test_a_frame_that_waits_past_its_budget_is_turned_away_lowest_tier_first():
     asyncio.run(scenario())
 
 
+def test_echoes_and_reversals_start_whatever_the_load():
+    async def scenario():
+        recorder = Recorder(Admission(TIERS, 0, 1, 60_000, 60_000), {b"P": "platinum"})
+        recorder.dispatcher._never_held = codec.never_held
+        recorder.submit(b"P:busy")  # the band is full from here on
+        recorder.submit(b"P:held")
+        for mti in (b"0800", b"0400", b"0420", b"0200"):
+            recorder.submit(mti + b"rest of the message")
+        assert recorder.started == [b"P:busy", b"0800rest of the message", b"0400rest of the message",
+                                    b"0420rest of the message"]
+        assert recorder.dispatcher.waiting == 2  # the platinum purchase and the 0200 of no known card
+        recorder.dispatcher.turn_away_all()
+    asyncio.run(scenario())
+    assert {mti.encode() for mti in spec.NEVER_HELD_MTIS} == {b"0800", b"0400", b"0420"}
+
+
 def test_shutdown_answers_every_held_frame():
     async def scenario():
         recorder = Recorder(Admission(TIERS, 0, 0, 60_000, 60_000), {b"B": "bronze"})

@@ -14,7 +14,7 @@ import pytest
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.wallet.v1 import wallet_pb2
 from tests.switch.conftest import make_club
-from tests.switch.helpers import Terminal, transaction_id
+from tests.switch.helpers import Terminal, next_stan, transaction_id
 
 CREDIT = 50_000_000
 WORKERS = 4
@@ -131,7 +131,7 @@ def answers_by_stan(terminal: Terminal, count: int) -> dict[str, tuple[str, floa
 
 def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_its_budget(isolated_stack):
     stack = isolated_stack(CLUB_AUTHORIZATION_TIMEOUT_MS="5000", CLUB_SHED_START_IN_FLIGHT="1",
-                           CLUB_MAX_IN_FLIGHT="100", CLUB_SHED_WAIT_START_MS="1000", CLUB_SHED_WAIT_MAX_MS="4000")
+                           CLUB_MAX_IN_FLIGHT="2", CLUB_SHED_WAIT_START_MS="1000", CLUB_SHED_WAIT_MAX_MS="4000")
     club = make_club(stack)
     bronze = club.card(credit=1_000_000, tier="bronze")
     platinum = club.card(credit=1_000_000, tier="platinum")
@@ -144,8 +144,9 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
     wallet = stack.services["wallet"].proc.pid
 
     # A long wallet stall: one platinum purchase in progress holds bronze back (its threshold is
-    # 1), while platinum still starts (its threshold is 100). Bronze is answered 91 once it has
-    # waited its 1 s, with the wallet still stopped: it was never worked on.
+    # 1), while platinum still starts (its threshold is 2). Bronze is answered 91 once it has
+    # waited its 1 s, with the wallet still stopped: it was never worked on. With two in progress
+    # even platinum would wait, but an echo is answered at once.
     os.kill(wallet, signal.SIGSTOP)
     try:
         first, held, second = (terminal.purchase_message(card, 2_000) for card in (platinum, bronze, platinum))
@@ -156,6 +157,10 @@ def test_under_overload_frames_wait_by_tier_and_the_lowest_is_turned_away_after_
         terminal.send(held)
         terminal.send(second)
         forged.send(forged.purchase_message(bronze, 2_000))
+        echo = {"t": "0800", "7": held["7"], "11": next_stan(), "41": held["41"], "70": "301"}
+        asked = time.monotonic()
+        answered = terminal.exchange(echo)
+        assert answered["11"] == echo["11"] and answered["39"] == "00" and time.monotonic() - asked < 0.9
         code, at = answers_by_stan(terminal, 1)[held["11"]]
         assert code == "91" and 1.0 <= at - sent < 2.5
         refused = forged.receive()  # held and turned away too, but never signed: its MAC was wrong

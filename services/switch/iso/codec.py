@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import iso8583
 
-from . import mac
+from . import mac, spec
 from .spec import SPEC
 
 BITMAP_KEYS = ("p", "s", "1")  # recomputed by the encoder from the fields present
@@ -33,6 +33,12 @@ _PAN_LENGTH_DIGITS = SPEC["2"]["len_type"]
 _PAN_MAX_DIGITS = SPEC["2"]["max_len"]
 assert SPEC["p"]["data_enc"] == "b" and SPEC["1"]["data_enc"] == "b" and SPEC["2"]["data_enc"] == "ascii"
 _FIELD_1_BIT, _FIELD_2_BIT = 0x80, 0x40  # in the primary bitmap's first byte
+_NEVER_HELD = frozenset(mti.encode() for mti in spec.NEVER_HELD_MTIS)
+
+
+def never_held(payload: bytes) -> bool:
+    """Whether the message's MTI is one the front never holds back (spec.NEVER_HELD_MTIS)."""
+    return payload[:_MTI_BYTES] in _NEVER_HELD
 
 
 def peek_pan(payload: bytes) -> bytes:

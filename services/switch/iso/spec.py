@@ -30,6 +30,9 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     "0800": ("7", "11", "70"),
 }
 REQUEST_MTIS = frozenset(REQUIRED_FIELDS)
+# Never held back under load (services/switch/dispatch.py): network management keeps a link up,
+# and a reversal gives back what a member had reserved; neither asks much of the switch.
+NEVER_HELD_MTIS = frozenset({"0800", "0400", "0420"})
 
 
 def response_mti(request_mti: str) -> str:
