@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from services.cards import profiles
+from services.shared.vault import lookup_hash
 
 from .admission import Admission
 
@@ -61,12 +61,12 @@ class TierCache:
         self._key = pan_lookup_key
         self._tiers: dict[bytes, str] = {}
 
-    def get(self, pan: bytes) -> str | None:
-        return self._tiers.get(hmac.digest(self._key, pan, "sha256")) if pan else None
+    def get(self, pan: str) -> str | None:
+        return self._tiers.get(lookup_hash(self._key, pan)) if pan else None
 
-    def remember(self, pan: bytes, tier: str) -> None:
+    def remember(self, pan: str, tier: str) -> None:
         if pan:
-            self._put(hmac.digest(self._key, pan, "sha256"), tier)
+            self._put(lookup_hash(self._key, pan), tier)
 
     def _put(self, pan_hash: bytes, tier: str) -> None:
         self._tiers.pop(pan_hash, None)  # re-inserted last: the oldest entries are the ones dropped
@@ -119,7 +119,7 @@ class Dispatcher:
     `never_held(payload)` names frames that start at once whatever the load."""
 
     def __init__(self, admission: Admission, tiers: TierCache, start: Callable[[Frame], None],
-                 turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], bytes],
+                 turn_away: Callable[[Frame, float], None], pan_of: Callable[[bytes], str],
                  never_held: Callable[[bytes], bool] = lambda payload: False):
         self.admission = admission
         self.tiers = tiers

@@ -350,7 +350,7 @@ class Switch:
             return Answer(codes.NOT_PERMITTED_TO_TERMINAL, **progress.answer_fields,
                           message="the terminal does not belong to this merchant")
         request.merchant_id = merchant_id
-        self.tiers.remember(request.pan.encode(), card.tier)
+        self.tiers.remember(request.pan, card.tier)
         if not self.admission.admit(card.tier, self.in_flight - 1):
             SHED.labels(card.tier or "none").inc()
             return Answer(codes.ISSUER_UNAVAILABLE, **progress.answer_fields, message="shed under load")

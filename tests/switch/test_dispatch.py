@@ -35,18 +35,18 @@ def message(pan: str | None, secondary: bool) -> dict:
 @given(pans, st.booleans())
 def test_peek_pan_reads_field_2_as_the_decoder_does(pan, secondary):
     payload = bytes(iso8583.encode(message(pan, secondary), spec.SPEC)[0])
-    assert codec.peek_pan(payload) == iso8583.decode(payload, spec.SPEC)[0]["2"].encode()
+    assert codec.peek_pan(payload) == iso8583.decode(payload, spec.SPEC)[0]["2"]
 
 
 @given(st.booleans())
 def test_peek_pan_without_field_2_is_empty(secondary):
-    assert codec.peek_pan(bytes(iso8583.encode(message(None, secondary), spec.SPEC)[0])) == b""
+    assert codec.peek_pan(bytes(iso8583.encode(message(None, secondary), spec.SPEC)[0])) == ""
 
 
 @given(st.binary(max_size=64))
 def test_peek_pan_never_raises_and_returns_only_digits(garbage):
     pan = codec.peek_pan(garbage)
-    assert pan == b"" or (pan.isdigit() and len(pan) <= 19)
+    assert pan == "" or (pan.isdigit() and len(pan) <= 19)
 
 
 @given(st.integers(0, 2_000), st.integers(0, 2_000))
@@ -61,14 +61,14 @@ def test_wait_budgets_grow_with_the_tier(start, band):
 
 def test_tier_cache_keeps_no_pan_and_drops_the_oldest_past_capacity():
     cache = TierCache(LOOKUP_KEY, capacity=2)
-    cache.remember(b"6037990000000001", "gold")
-    cache.remember(b"6037990000000002", "bronze")
-    cache.remember(b"6037990000000001", "platinum")  # a tier change, and now the newest
-    cache.remember(b"6037990000000003", "silver")
-    assert cache.get(b"6037990000000001") == "platinum"
-    assert cache.get(b"6037990000000002") is None  # the oldest went
-    assert cache.get(b"6037990000000003") == "silver"
-    assert cache.get(b"") is None
+    cache.remember("6037990000000001", "gold")
+    cache.remember("6037990000000002", "bronze")
+    cache.remember("6037990000000001", "platinum")  # a tier change, and now the newest
+    cache.remember("6037990000000003", "silver")
+    assert cache.get("6037990000000001") == "platinum"
+    assert cache.get("6037990000000002") is None  # the oldest went
+    assert cache.get("6037990000000003") == "silver"
+    assert cache.get("") is None
     assert all(b"60379900" not in key for key in cache._tiers)
     assert len(cache) == 2 and TierCache(LOOKUP_KEY).capacity == MAX_CACHED_TIERS
 
@@ -90,7 +90,7 @@ def test_the_cache_is_keyed_as_the_read_model_keys_profiles():
     key = profiles.profile_key(lookup_hash(LOOKUP_KEY, pan))
     cache = TierCache(LOOKUP_KEY)
     cache._put(profiles.pan_hash_of_profile_key(key), "gold")
-    assert cache.get(pan.encode()) == "gold"
+    assert cache.get(pan) == "gold"
 
 
 class Recorder:
@@ -99,12 +99,12 @@ class Recorder:
     def __init__(self, admission: Admission, tiers: dict[bytes, str]):
         self.cache = TierCache(LOOKUP_KEY)
         for pan, tier in tiers.items():
-            self.cache.remember(pan, tier)
+            self.cache.remember(pan.decode(), tier)
         self.started: list[bytes] = []
         self.turned_away: list[tuple[bytes, float]] = []
         self.dispatcher = Dispatcher(admission, self.cache, lambda frame: self.started.append(frame.payload),
                                      lambda frame, waited: self.turned_away.append((frame.payload, waited)),
-                                     lambda payload: payload.split(b":")[0])
+                                     lambda payload: payload.split(b":")[0].decode())
 
     def submit(self, payload: bytes) -> None:
         self.dispatcher.submit(Frame(payload, asyncio.get_running_loop().time(), None))
@@ -207,7 +207,7 @@ def test_dispatch_keeps_its_promises_whatever_arrives(ops, start, band):
     async def scenario():
         cache = TierCache(LOOKUP_KEY)
         for tier in TIERS:
-            cache.remember(tier.encode(), tier)
+            cache.remember(tier, tier)
         loop = asyncio.get_running_loop()
         started, turned_away, submitted = [], [], []
         dispatcher = None
@@ -222,7 +222,8 @@ def test_dispatch_keeps_its_promises_whatever_arrives(ops, start, band):
             assert waited >= admission.wait_budget(tier if tier in TIERS else TIERS[0]) or frame.arrived < 0
             turned_away.append(frame)
 
-        dispatcher = Dispatcher(admission, cache, start_frame, turn_away, lambda payload: payload.split(b":")[0])
+        dispatcher = Dispatcher(admission, cache, start_frame, turn_away,
+                                lambda payload: payload.split(b":")[0].decode())
         finished = 0
         for index, (op, tier, stale) in enumerate(ops):
             if op == "submit":

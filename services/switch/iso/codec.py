@@ -41,17 +41,17 @@ def never_held(payload: bytes) -> bool:
     return payload[:_MTI_BYTES] in _NEVER_HELD
 
 
-def peek_pan(payload: bytes) -> bytes:
-    """Field 2's digits as sent, or b"" when the message has none or it cannot be read this way
-    (the full decode that follows reports what is wrong)."""
+def peek_pan(payload: bytes) -> str:
+    """Field 2 as the decoder would give it, or "" when the message has none or it cannot be
+    read this way (the full decode that follows reports what is wrong)."""
     if len(payload) <= _MTI_BYTES:
-        return b""
+        return ""
     first = payload[_MTI_BYTES]
     if not first & _FIELD_2_BIT:
-        return b""
+        return ""
     start = _MTI_BYTES + _BITMAP_BYTES * (2 if first & _FIELD_1_BIT else 1)
     length = payload[start:start + _PAN_LENGTH_DIGITS]
     if len(length) != _PAN_LENGTH_DIGITS or not length.isdigit() or int(length) > _PAN_MAX_DIGITS:
-        return b""
+        return ""
     pan = payload[start + _PAN_LENGTH_DIGITS:start + _PAN_LENGTH_DIGITS + int(length)]
-    return pan if len(pan) == int(length) and pan.isdigit() else b""
+    return pan.decode() if len(pan) == int(length) and pan.isdigit() else ""
