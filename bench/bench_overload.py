@@ -16,7 +16,7 @@ from tests import harness
 from tests.switch.conftest import make_club
 from tests.switch.helpers import MAC_KEY
 
-from . import loadgen
+from . import bench_switch, loadgen
 
 TIERS = ("platinum", "gold", "silver", "bronze")  # the switch's default order, highest first
 TERMINALS_PER_TIER = 2
@@ -62,9 +62,7 @@ def run(short: bool) -> dict:
                                              CAPACITY_SECONDS[short]))
         offered = max(100.0, OVERLOAD_FACTOR * capacity["approved_per_second"])
         overload = loadgen.run(loadgen.drive_rate_grouped(stack.iso_port, groups, offered, OVERLOAD_SECONDS[short]))
-        with stack.pg() as conn:
-            posted = conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"
-                                  " AND amount = %s", (AMOUNT,)).fetchone()[0]
+        posted = bench_switch.sales_in_ledger(stack, AMOUNT)
     finally:
         stack.close()
     by_tier = overload.pop("by_group")

@@ -85,6 +85,13 @@ def _within_latency_target(port: int, templates, short: bool) -> dict:
             "best": max(within, key=lambda run: run["approved_per_second"]) if within else None}
 
 
+def sales_in_ledger(stack: harness.Stack, amount: int) -> int:
+    """Sales of `amount` the wallet's ledger holds: what the approvals counted are checked against."""
+    with stack.pg() as conn:
+        return conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"
+                            " AND amount = %s", (amount,)).fetchone()[0]
+
+
 def _approvals(*runs: dict | None) -> int:
     return sum(run["approved"] + run.get("settling_approved", 0) for run in runs if run)
 
@@ -122,9 +129,7 @@ def run(short: bool) -> dict:
             loadgen.drive_rate, stack.iso_port, templates, TARGET_APPROVED_PER_SECOND, SECONDS[short],
             settle_seconds=SETTLE_SECONDS[short], meter=meter)
         counted = _approvals(platform, open_loop, *within["runs"], at_target_rate)
-        with stack.pg() as conn:
-            posted = conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"
-                                  " AND amount = %s", (AMOUNT,)).fetchone()[0]
+        posted = sales_in_ledger(stack, AMOUNT)
         assert posted >= counted, "every approval counted is in the ledger"
         reference = _reference(stack, short, templates)
     finally:
