@@ -323,17 +323,16 @@ async def drive(port: int, templates: list[Template], concurrency: int, seconds:
     return await _run(port, templates, _prerender(templates, expected), concurrency, seconds, meter=meter)
 
 
-async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float, meter=None) -> dict:
+async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float, meter=None,
+                     groups: list[str] | None = None) -> dict:
     """Open loop: `rate` requests per second in total, spread over the terminal connections."""
     interval = len(templates) / rate
     frames = _prerender(templates, seconds / interval + 2)  # a connection sends at most one per interval
-    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, meter)
+    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, meter, groups)
 
 
 async def drive_rate_grouped(port: int, groups: dict[str, list[Template]], rate: float, seconds: float) -> dict:
     """Open loop as `drive_rate`, with each group's answers also summed apart ("by_group")."""
     templates = [template for members in groups.values() for template in members]
     names = [name for name, members in groups.items() for _ in members]
-    interval = len(templates) / rate
-    frames = _prerender(templates, seconds / interval + 2)
-    return await _run(port, templates, frames, MAX_OPEN_LOOP_IN_FLIGHT, seconds, interval, groups=names)
+    return await drive_rate(port, templates, rate, seconds, groups=names)
