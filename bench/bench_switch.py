@@ -51,14 +51,18 @@ def _seed(club) -> list[loadgen.Template]:
     return templates
 
 
-def _reference(stack: harness.Stack, short: bool, templates) -> dict:
+def _reference(stack: harness.Stack, short: bool, templates, keeping_the_contract: bool = False) -> dict:
+    """The single-process reference driven as the platform was; `keeping_the_contract`: with the
+    wire contract's own per-request work (bench/reference.py --contract)."""
     port = harness.free_port()
+    contract = ["--contract", MAC_KEY.hex()] if keeping_the_contract else []
     process = subprocess.Popen([sys.executable, "-m", "bench.reference", "--port", str(port), "--redis",
-                                stack.redis_url, "--database", stack.database_url],
+                                stack.redis_url, "--database", stack.database_url, *contract],
                                cwd=harness.ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == "ready"
-        return loadgen.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short]))
+        meter = cpu.CpuMeter({"reference": process.pid, "redis": stack.redis_server.proc.pid})
+        return loadgen.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short], meter))
     finally:
         process.terminate()
         process.wait(10)
@@ -90,6 +94,10 @@ def sales_in_ledger(stack: harness.Stack, amount: int) -> int:
     with stack.pg() as conn:
         return conn.execute("SELECT count(*) FROM wallet.transfers WHERE transfer_id LIKE '%%:sale'"
                             " AND amount = %s", (amount,)).fetchone()[0]
+
+
+def _ratio(run: dict, reference: dict) -> float:
+    return run["approved_per_second"] / reference["approved_per_second"] if reference["approved_per_second"] else 0
 
 
 def _approvals(*runs: dict | None) -> int:
@@ -132,11 +140,14 @@ def run(short: bool) -> dict:
         posted = sales_in_ledger(stack, AMOUNT)
         assert posted >= counted, "every approval counted is in the ledger"
         reference = _reference(stack, short, templates)
+        reference_keeping_the_contract = _reference(stack, short, templates, keeping_the_contract=True)
     finally:
         stack.close()
-    ratio = platform["approved_per_second"] / reference["approved_per_second"] if reference["approved_per_second"] else 0
+    ratio = _ratio(platform, reference)
     return {"terminals": TERMINALS, "in_flight_per_terminal": CONCURRENCY[short], "seconds": SECONDS[short],
             "platform": platform, "platform_open_loop": open_loop, "within_latency_target": within,
             "platform_open_loop_at_target_rate": at_target_rate, "approvals_counted": counted,
             "approvals_in_ledger": posted, "reference": reference, "platform_to_reference": round(ratio, 3),
+            "reference_keeping_the_contract": reference_keeping_the_contract,
+            "reference_keeping_the_contract_to_reference": round(_ratio(reference_keeping_the_contract, reference), 3),
             "target": _target(within, at_target_rate, ratio)}

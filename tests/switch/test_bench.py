@@ -14,6 +14,9 @@ def test_short_benchmark_runs_and_its_approvals_are_durable():
     platform, reference = result["platform"], result["reference"]
     assert platform["approved"] > 0 and reference["approved"] > 0
     assert platform["codes"].get("no answer", 0) == 0
+    keeping_the_contract = result["reference_keeping_the_contract"]
+    assert keeping_the_contract["approved"] > 0  # its MAC checks passed the generator's MACs, no STAN repeated
+    assert set(keeping_the_contract["codes"]) == {"00", "no answer"} and keeping_the_contract["codes"]["no answer"] == 0
     sweep = result["within_latency_target"]["runs"]
     assert sweep and all(run["approved"] > 0 for run in sweep)
     assert result["approvals_counted"] == (platform["approved"] + result["platform_open_loop"]["approved"]
