@@ -7,7 +7,8 @@ so the ratio compares architectures, not clients.
 With `--contract`, the same process also does the per-request work the wire contract asks of
 any implementation, whatever its architecture: the field checks (30), the MAC verified and the
 answer signed (63), the duplicate claim on 41+7+11 and the stored answer for a retransmission,
-and a journal row for the request and its outcome, committed with the ledger row. Still no hops,
+and a journal row for each approval, committed with its ledger row (the benchmark's requests are
+all approvals; declines here go unjournaled, which only flatters this reference). Still no hops,
 no offers, no funding shares, no points, one ledger row instead of a balanced transfer set: the
 most a design that keeps the contract could reach on this machine, so the share of the gap that
 no architecture can close.
@@ -79,7 +80,8 @@ class Reference:
         response["39"] = await self._contract_answer(decoded, payload, txn)
         if response["39"] == codes.APPROVED:
             response["38"] = flows.approval_code(txn)
-        outbox.send(framing.frame(codec.encode(response, self.mac_key)))
+        signing = None if response["39"] == codes.SECURITY_VIOLATION else self.mac_key  # nothing unverified is signed
+        outbox.send(framing.frame(codec.encode(response, signing)))
         if response["39"] != codes.DUPLICATE_TRANSMISSION:  # kept for a retransmission, as the switch keeps it
             await self.redis.set(_claim_key(txn), orjson.dumps(response), ex=dedupe.DUPLICATE_WINDOW_SECONDS)
 
