@@ -72,11 +72,11 @@ class Reference:
     async def answer(self, payload: bytes, outbox: framing.Outbox) -> None:
         decoded = iso8583.decode(payload, spec.SPEC)[0]
         response = {"t": "0210", "11": decoded["11"], "41": decoded["41"]}
+        txn = f"{decoded['41']}.{decoded['7']}.{decoded['11']}"
         if not self.mac_key:
-            response["39"] = await self._reserve_and_commit(decoded, None)
+            response["39"] = await self._reserve_and_commit(decoded, txn)
             outbox.send(framing.frame(bytes(iso8583.encode(response, spec.SPEC)[0])))
             return
-        txn = f"{decoded['41']}.{decoded['7']}.{decoded['11']}"
         response["39"] = await self._contract_answer(decoded, payload, txn)
         if response["39"] == codes.APPROVED:
             response["38"] = flows.approval_code(txn)
@@ -85,10 +85,9 @@ class Reference:
         if response["39"] != codes.DUPLICATE_TRANSMISSION:  # kept for a retransmission, as the switch keeps it
             await self.redis.set(_claim_key(txn), orjson.dumps(response), ex=dedupe.DUPLICATE_WINDOW_SECONDS)
 
-    async def _reserve_and_commit(self, decoded: dict, txn: str | None) -> str:
+    async def _reserve_and_commit(self, decoded: dict, txn: str) -> str:
         amount = int(decoded["4"])
         account = decoded["2"][-4:]
-        txn = txn or f"{decoded['41']}.{decoded['7']}.{decoded['11']}"
         try:
             if await self.reserve(keys=[f"ref:{{{account}}}"], args=[amount]) < 0:
                 return codes.INSUFFICIENT_FUNDS
