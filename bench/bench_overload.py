@@ -42,9 +42,13 @@ def _seed(club) -> dict[str, list[loadgen.Template]]:
     return groups
 
 
+def _approved_share(tier_result: dict) -> float:
+    return tier_result["approved"] / max(tier_result["requests"], 1)
+
+
 def _ordered(by_tier: dict[str, dict]) -> bool:
     """Whether a higher tier never had a smaller share of its requests approved than a lower one."""
-    shares = [by_tier[tier]["approved"] / max(by_tier[tier]["requests"], 1) for tier in TIERS]
+    shares = [_approved_share(by_tier[tier]) for tier in TIERS]
     return all(higher >= lower for higher, lower in zip(shares, shares[1:], strict=False))
 
 
@@ -74,5 +78,5 @@ def run(short: bool) -> dict:
                                ("requests", "approved", "approved_per_second", "p50_ms", "p95_ms", "p99_ms", "codes")}
                         for tier in TIERS},
             "approvals_counted": counted, "approvals_in_ledger": posted,
-            "highest_tier_approved_share": round(by_tier[TIERS[0]]["approved"] / max(by_tier[TIERS[0]]["requests"], 1), 4),
+            "highest_tier_approved_share": round(_approved_share(by_tier[TIERS[0]]), 4),
             "approval_share_ordered_by_tier": _ordered(by_tier)}
