@@ -320,13 +320,14 @@ class InvariantViolation(AssertionError):
 
 
 def check_invariants(chaos: ChaosStack, club: Club, outcomes: list) -> dict[str, int]:
-    """Every invariant of DESIGN.md that a fault could break; raises InvariantViolation."""
+    """Every invariant (docs/architecture.md, "Invariants") that a fault could break; numbers
+    below are that section's. Raises InvariantViolation."""
     switch = authorization_pb2_grpc.AuthorizationServiceStub(chaos.channel("switch"))
     wallet = wallet_pb2_grpc.WalletServiceStub(chaos.channel("wallet"))
     tasheem = tasheem_pb2_grpc.TasheemServiceStub(chaos.channel("tasheem"))
     problems: list[str] = []
 
-    # 1. Every approval the terminals received is in the journal, approved, and in the ledger once.
+    # 1 and 4. Every approval the terminals received is in the journal, approved, and in the ledger once.
     journal: dict[tuple[str, str], object] = {}
     for terminal_id in club.terminals:
         token = ""
@@ -356,22 +357,22 @@ def check_invariants(chaos: ChaosStack, club: Club, outcomes: list) -> dict[str,
     # Redis and the ledger are compared while reversals are landing.
     wait_for_compensations(chaos)
 
-    # 2-3. No idempotency key twice, no negative balance (the ledger's own tables).
+    # 3 and 4. No negative balance, no idempotency key twice (the ledger's own tables).
     problems += ledger_integrity_problems(chaos)
 
-    # 4. Redis equals the ledger.
+    # 5. Redis equals the ledger.
     reconciled = wallet.Reconcile(wallet_pb2.ReconcileRequest(repair=False), timeout=RPC_TIMEOUT_SECONDS)
     if reconciled.drifts:
         sample = ", ".join(f"{d.account_id} ledger {d.ledger_available} redis {d.redis_available}"
                            for d in reconciled.drifts[:3])
         problems.append(f"{len(reconciled.drifts)} Redis balances differ from the ledger ({sample})")
 
-    # 5. Offer budgets never exceeded.
+    # 9. Offer budgets never exceeded.
     offer = tasheem.GetOffer(tasheem_pb2.GetOfferRequest(offer_id=club.offer_id), timeout=RPC_TIMEOUT_SECONDS)
     if offer.budget and offer.budget_used > offer.budget:
         problems.append(f"offer budget exceeded: used {offer.budget_used} of {offer.budget}")
 
-    # 6. Settlement totals equal the ledger.
+    # 7. Settlement totals equal the ledger.
     cutoff = Timestamp()
     cutoff.GetCurrentTime()
     batch = tasheem.CloseBatch(tasheem_pb2.CloseBatchRequest(cutoff=cutoff), timeout=RPC_TIMEOUT_SECONDS)

@@ -1,6 +1,7 @@
 """An asyncio ISO 8583 terminal for load and chaos runs: one TCP connection, many requests
-in flight, responses matched by fields 41 + 11 (the wire contract in DESIGN.md), and a
-reversal (0400) for every request left unanswered, as a real terminal does.
+in flight, responses matched by fields 41 + 11 (the wire contract, docs/architecture.md,
+"Wire contract"), and a reversal (0400) for every request left unanswered, as a real terminal
+does.
 """
 
 from __future__ import annotations
