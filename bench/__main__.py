@@ -1,7 +1,8 @@
 """Run benchmarks: `python -m bench [name ...] [--short]`.
 
 Each module bench/bench_<name>.py defines `run(short: bool) -> dict`; the dict is printed
-and saved to var/bench/<name>.json with the time and machine it ran on.
+and saved to var/bench/<name>.json with the time and machine it ran on. A result with a
+`headline` (the switch benchmark's) has that headline's text printed first.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main() -> None:
                            "interpreter": os.path.realpath(sys.executable), "short": args.short}
         path = OUT_DIR / f"{name}.json"
         path.write_text(json.dumps(result, indent=2))
+        if "headline" in result:
+            print(result["headline"]["text"], flush=True)
         print(json.dumps(result, indent=2))
         print(f"saved {path.relative_to(ROOT)}")
 

@@ -1,11 +1,18 @@
 """The whole purchase path under load: every service a separate process (cards, wallet,
 tasheem, switch) on Postgres and Redis, driven over TCP by many terminals with pre-encoded
-messages; then the single-process reference (bench/reference.py) driven the same way, and the
-ratio. The platform also runs closed loop at a few smaller concurrencies (the fastest run whose
-p99 stays under the target is the throughput "within the latency target"), and open loop at 80%
-of its closed-loop rate and at the target rate, to show latency without the load generator
-throttling itself. Every approval counted is durable in the ledger (checked at the end); the
-result says which parts of the target were met.
+messages; then the single-process reference (bench/reference.py) driven the same way, plain and
+keeping the wire contract (--contract). The platform also runs closed loop at a few smaller
+concurrencies (the fastest run whose p99 stays under the target is the throughput "within the
+latency target"), and open loop at 80% of its closed-loop rate and at the target rate, to show
+latency without the load generator throttling itself. Every approval counted is durable in the
+ledger (checked at the end).
+
+The target is stated against the reference keeping the contract: the platform's CPU per approval
+at most TARGET_CPU_MULTIPLE times that reference's (both saturated, closed loop, same shape), and
+p99 under TARGET_P99_MS at TARGET_APPROVED_PER_SECOND offered (open loop; not run in short mode).
+The result opens with a `headline` from this one run (the throughput ratio and the CPU multiple
+to that reference, the p99 at the target rate), printed first by `python -m bench`; `target`
+says which parts were met. The plain reference's figures stay as secondary information.
 """
 
 from __future__ import annotations
@@ -23,6 +30,13 @@ from tests.switch.helpers import MAC_KEY
 
 from . import cpu, loadgen
 
+# The target, against the reference keeping the wire contract, on the 2-core machine with the
+# load generator included: CPU per approval (every process, summed) at most this multiple of
+# that reference's, and p99 under TARGET_P99_MS with TARGET_APPROVED_PER_SECOND offered.
+TARGET_CPU_MULTIPLE = 3.0
+TARGET_APPROVED_PER_SECOND = 2_000
+TARGET_P99_MS = 50
+
 TERMINALS = 8
 CARDS = 64
 CONCURRENCY = {True: 8, False: 16}  # in flight per terminal connection
@@ -34,10 +48,6 @@ SWEEP_SECONDS = {True: 3, False: 10}
 SETTLE_SECONDS = {True: 1, False: 3}
 AMOUNT = 1_000
 CREDIT = 10**12
-# What the platform is asked for on the 2-core machine, load generator included.
-TARGET_APPROVED_PER_SECOND = 2_000
-TARGET_P99_MS = 50
-TARGET_RATIO_TO_REFERENCE = 0.6
 
 
 def _seed(club) -> list[loadgen.Template]:
@@ -100,19 +110,59 @@ def _ratio(run: dict, reference: dict) -> float:
     return run["approved_per_second"] / reference["approved_per_second"] if reference["approved_per_second"] else 0
 
 
+def _cpu_multiple(run: dict, reference: dict) -> float | None:
+    """`run`'s CPU per approval (every metered process, summed) over `reference`'s."""
+    ours, theirs = run["cpu_ms_per_approval"]["total"], reference["cpu_ms_per_approval"]["total"]
+    return ours / theirs if theirs else None
+
+
 def _approvals(*runs: dict | None) -> int:
     return sum(run["approved"] + run.get("settling_approved", 0) for run in runs if run)
 
 
-def _target(within: dict, at_target_rate: dict | None, ratio: float) -> dict:
-    best = within["best"] or {"approved_per_second": 0}
-    met = {"approved_per_second_with_p99_under_target": best["approved_per_second"] >= TARGET_APPROVED_PER_SECOND,
-           "ratio_to_reference": ratio >= TARGET_RATIO_TO_REFERENCE}
-    if at_target_rate is not None:
-        met["open_loop_p99_at_target_rate"] = (at_target_rate["p99_ms"] < TARGET_P99_MS and
-                                               at_target_rate["approved_per_second"] >= 0.99 * TARGET_APPROVED_PER_SECOND)
-    return {"approved_per_second": TARGET_APPROVED_PER_SECOND, "p99_ms": TARGET_P99_MS,
-            "ratio_to_reference": TARGET_RATIO_TO_REFERENCE, "met": met, "all_met": all(met.values())}
+def _p99_at_target_rate_met(at_target_rate: dict | None) -> bool | None:
+    """None when it was not run (short mode)."""
+    if at_target_rate is None:
+        return None
+    return (at_target_rate["p99_ms"] < TARGET_P99_MS
+            and at_target_rate["approved_per_second"] >= 0.99 * TARGET_APPROVED_PER_SECOND)
+
+
+def _target(cpu_multiple: float | None, at_target_rate: dict | None) -> dict:
+    met = {"cpu_multiple": cpu_multiple is not None and cpu_multiple <= TARGET_CPU_MULTIPLE,
+           "p99_at_target_rate": _p99_at_target_rate_met(at_target_rate)}
+    parts = set(met.values())
+    return {"against": "reference_keeping_the_contract", "cpu_multiple": TARGET_CPU_MULTIPLE,
+            "approved_per_second": TARGET_APPROVED_PER_SECOND, "p99_ms": TARGET_P99_MS, "met": met,
+            "all_met": False if False in parts else None if None in parts else True}  # None: a part not run
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "met", False: "not met", None: "not run in short mode"}[met]
+
+
+def _headline(platform: dict, contract: dict, at_target_rate: dict | None, target: dict) -> dict:
+    """The run's headline figures against the reference keeping the contract, and its text."""
+    ratio, multiple = _ratio(platform, contract), _cpu_multiple(platform, contract)
+    ours, theirs = platform["cpu_ms_per_approval"]["total"], contract["cpu_ms_per_approval"]["total"]
+    p99 = at_target_rate["p99_ms"] if at_target_rate is not None else None
+    multiple_text = f"{multiple:.2f}x" if multiple is not None else "unknown multiple of"
+    p99_text = (f"{p99:.0f} ms ({at_target_rate['approved_per_second']:,.0f}/s approved)" if p99 is not None
+                else "not measured")
+    text = "\n".join((
+        f"headline: {ratio:.2f} of the contract reference's throughput"
+        f" ({platform['approved_per_second']:,.0f} against {contract['approved_per_second']:,.0f} approvals/s)",
+        f"  {multiple_text} its CPU per approval ({ours} against {theirs} ms;"
+        f" target <= {TARGET_CPU_MULTIPLE}): {_verdict(target['met']['cpu_multiple'])}",
+        f"  p99 at {TARGET_APPROVED_PER_SECOND:,}/s offered: {p99_text}"
+        f" (target < {TARGET_P99_MS} ms): {_verdict(target['met']['p99_at_target_rate'])}"))
+    return {"throughput_ratio_to_contract_reference": round(ratio, 3),
+            "cpu_multiple_of_contract_reference": round(multiple, 2) if multiple is not None else None,
+            "p99_ms_at_target_rate": p99,
+            "platform_approved_per_second": platform["approved_per_second"],
+            "contract_reference_approved_per_second": contract["approved_per_second"],
+            "platform_cpu_ms_per_approval": ours, "contract_reference_cpu_ms_per_approval": theirs,
+            "text": text}
 
 
 def run(short: bool) -> dict:
@@ -143,11 +193,13 @@ def run(short: bool) -> dict:
         reference_keeping_the_contract = _reference(stack, short, templates, keeping_the_contract=True)
     finally:
         stack.close()
-    ratio = _ratio(platform, reference)
-    return {"terminals": TERMINALS, "in_flight_per_terminal": CONCURRENCY[short], "seconds": SECONDS[short],
-            "platform": platform, "platform_open_loop": open_loop, "within_latency_target": within,
-            "platform_open_loop_at_target_rate": at_target_rate, "approvals_counted": counted,
-            "approvals_in_ledger": posted, "reference": reference, "platform_to_reference": round(ratio, 3),
+    target = _target(_cpu_multiple(platform, reference_keeping_the_contract), at_target_rate)
+    return {"headline": _headline(platform, reference_keeping_the_contract, at_target_rate, target),
+            "target": target, "terminals": TERMINALS, "in_flight_per_terminal": CONCURRENCY[short],
+            "seconds": SECONDS[short], "platform": platform, "platform_open_loop": open_loop,
+            "within_latency_target": within, "platform_open_loop_at_target_rate": at_target_rate,
+            "approvals_counted": counted, "approvals_in_ledger": posted,
             "reference_keeping_the_contract": reference_keeping_the_contract,
-            "reference_keeping_the_contract_to_reference": round(_ratio(reference_keeping_the_contract, reference), 3),
-            "target": _target(within, at_target_rate, ratio)}
+            # The plain reference, secondary: the target is no longer stated against it.
+            "reference": reference, "platform_to_reference": round(_ratio(platform, reference), 3),
+            "reference_keeping_the_contract_to_reference": round(_ratio(reference_keeping_the_contract, reference), 3)}
