@@ -27,9 +27,10 @@ import psycopg
 import uvloop
 
 from services.shared import db, redis_scripts
+from services.shared import response_codes as codes
 from services.shared.redis_pipeline import AutoPipeline
 from services.switch import dedupe, flows
-from services.switch.iso import codec, codes, fields, framing, mac, spec
+from services.switch.iso import codec, fields, framing, mac, spec
 
 RESERVE = """
 local left = redis.call('DECRBY', KEYS[1], ARGV[1])

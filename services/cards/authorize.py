@@ -18,25 +18,16 @@ import re
 from typing import Protocol
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
+from services.shared import response_codes as codes
 from services.shared.errors import FieldError
+from services.shared.limits import PAN_MAX_LENGTH, PAN_MIN_LENGTH
 from services.shared.pan import luhn_valid
 
 from . import lifecycle, pins, products, profiles, terminals, validate
 from .context import Deps
 from .products import KIND_VALUES
 
-APPROVED = "00"
-DO_NOT_HONOR = "05"  # CVV2 mismatch (schemes use N7; our wire contract has no such code)
-UNKNOWN_CARD = "14"
-EXPIRED_CARD = "54"
-WRONG_PIN = "55"
-NOT_PERMITTED = "57"
-UNKNOWN_TERMINAL = "58"
-OVER_LIMIT = "61"
-RESTRICTED = "62"
-PIN_TRIES_EXCEEDED = "75"
-
-TRACK2_RE = re.compile(r"^;?([0-9]{12,19})[=D]([0-9]{4})[0-9]*\??$")
+TRACK2_RE = re.compile(rf"^;?([0-9]{{{PAN_MIN_LENGTH},{PAN_MAX_LENGTH}}})[=D]([0-9]{{4}})[0-9]*\??$")
 PROCESSING_CODE_RE = re.compile(r"^[0-9]{6}$")
 CVV2_RE = re.compile(r"^[0-9]{3}$")
 
@@ -109,16 +100,16 @@ async def decide(source: Source, request) -> pb.AuthorizeCardResponse:
     if checked.terminal_id:
         terminal = await source.terminal(checked.terminal_id)
         if terminal is None or terminal.status != terminals.ACTIVE:
-            return _refuse(source, response, UNKNOWN_TERMINAL, checked.terminal_id)
+            return _refuse(source, response, codes.NOT_PERMITTED_TO_TERMINAL, checked.terminal_id)
         response.merchant_id = terminal.merchant_id
     if checked.pan:
         if not luhn_valid(checked.pan):
-            return _refuse(source, response, UNKNOWN_CARD, checked.terminal_id)
+            return _refuse(source, response, codes.UNKNOWN_CARD, checked.terminal_id)
         card = await source.card_by_pan(checked.pan)
     else:
         card = await source.card_by_token(checked.card_token)
     if card is None:
-        return _refuse(source, response, UNKNOWN_CARD, checked.terminal_id)
+        return _refuse(source, response, codes.UNKNOWN_CARD, checked.terminal_id)
 
     response.card_token = card.card_token
     response.masked_pan = card.masked_pan
@@ -132,34 +123,34 @@ async def decide(source: Source, request) -> pb.AuthorizeCardResponse:
     response.limits.daily_count = card.daily_count
 
     code = await _decide(source, request, checked, card, terminal)
-    if code != APPROVED:
+    if code != codes.APPROVED:
         return _refuse(source, response, code, checked.terminal_id)
-    response.response_code = APPROVED
+    response.response_code = codes.APPROVED
     return response
 
 
 async def _decide(source: Source, request, checked: Checked, card: profiles.CardProfile, terminal) -> str:
     if card.status == lifecycle.EXPIRED:
-        return EXPIRED_CARD
+        return codes.EXPIRED_CARD
     if card.status not in lifecycle.TRANSACTING:
-        return RESTRICTED
+        return codes.RESTRICTED_CARD
     if is_past(card.expiry, dt.date.today()) or (checked.expiry and checked.expiry != card.expiry):
-        return EXPIRED_CARD
+        return codes.EXPIRED_CARD
     if request.processing_code[:2] not in card.allowed_processing:
-        return NOT_PERMITTED
+        return codes.NOT_PERMITTED_TO_CARDHOLDER
     if card.per_transaction_amount and request.amount > card.per_transaction_amount:
-        return OVER_LIMIT
+        return codes.OVER_AMOUNT_LIMIT
     if card.pin_tries >= pins.MAX_PIN_TRIES:
-        return PIN_TRIES_EXCEEDED
+        return codes.PIN_TRIES_EXCEEDED
     if request.pin_block:
         code = await source.pin_code(request, checked, card, terminal)
-        if code != APPROVED:
+        if code != codes.APPROVED:
             return code
     elif card.pin_required:
-        return WRONG_PIN
+        return codes.WRONG_PIN
     if request.cvv2 and not await source.cvv2_ok(request, card, checked.pan):
-        return DO_NOT_HONOR
-    return APPROVED
+        return codes.DO_NOT_HONOUR  # CVV2 mismatch (schemes use N7; our wire contract has no such code)
+    return codes.APPROVED
 
 
 class Cards:
@@ -188,9 +179,9 @@ class Cards:
         if pin_value and pins.pin_matches(deps.keys.pvk, card.pvki, pin_value, pan, card.pvv):
             if card.pin_tries:
                 await _set_tries(deps, card, "0")
-            return APPROVED
+            return codes.APPROVED
         tries = await _set_tries(deps, card, "pin_tries + 1")
-        return PIN_TRIES_EXCEEDED if tries >= pins.MAX_PIN_TRIES else WRONG_PIN
+        return codes.PIN_TRIES_EXCEEDED if tries >= pins.MAX_PIN_TRIES else codes.WRONG_PIN
 
     async def cvv2_ok(self, request, card: profiles.CardProfile, pan: str) -> bool:
         cvk = await products.cvk_by_id(self.deps, card.product_id)

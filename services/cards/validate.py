@@ -9,7 +9,8 @@ import re
 import uuid
 
 from services.shared.errors import FieldError
-from services.shared.pan import PAN_MAX_LENGTH, PAN_MIN_LENGTH
+from services.shared.limits import CODE_LENGTH, TERMINAL_ID_LENGTH
+from services.shared.validate import check_pan
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -18,13 +19,13 @@ MAX_PREFERENCES = 50
 MAX_PREFERENCE_VALUE = 256
 MAX_CONSENTS = 50
 
-CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")  # segment, tier, channel, reason codes, purposes
+CODE_RE = re.compile(rf"^[a-z0-9][a-z0-9_.-]{{0,{CODE_LENGTH - 1}}}$")  # segment, tier, channel, reason codes, purposes
 CAMPAIGN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
 NATIONAL_ID_RE = re.compile(r"^[0-9]{10}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 CARD_TOKEN_RE = re.compile(r"^ct_[a-z2-7]{26}$")
-TERMINAL_ID_RE = re.compile(r"^[A-Za-z0-9]{8}$")
+TERMINAL_ID_RE = re.compile(rf"^[A-Za-z0-9]{{{TERMINAL_ID_LENGTH}}}$")
 MERCHANT_ID_RE = re.compile(r"^[A-Za-z0-9]{1,15}$")
 DIGITS_RE = re.compile(r"^[0-9]+$")
 YYMM_RE = re.compile(r"^[0-9]{2}(0[1-9]|1[0-2])$")
@@ -36,7 +37,7 @@ def code(value: str, field: str, required: bool = True) -> str:
             raise FieldError(field, "is required")
         return ""
     if not CODE_RE.match(value):
-        raise FieldError(field, "must be 1-32 lowercase letters, digits, '_', '-' or '.'")
+        raise FieldError(field, f"must be 1-{CODE_LENGTH} lowercase letters, digits, '_', '-' or '.'")
     return value
 
 
@@ -64,11 +65,7 @@ def card_token(value: str, field: str = "card_token") -> str:
 
 def pan(value: str, field: str = "pan") -> str:
     """Digits of a plausible length; a Luhn failure is left to the caller (an unknown card)."""
-    if not value:
-        raise FieldError(field, "is required")
-    if not DIGITS_RE.match(value) or not PAN_MIN_LENGTH <= len(value) <= PAN_MAX_LENGTH:
-        raise FieldError(field, f"must be {PAN_MIN_LENGTH}-{PAN_MAX_LENGTH} digits")
-    return value
+    return check_pan(value, field)
 
 
 def yymm(value: str, field: str) -> str:
@@ -81,7 +78,7 @@ def terminal_id(value: str, field: str = "terminal_id") -> str:
     if not value:
         raise FieldError(field, "is required")
     if not TERMINAL_ID_RE.match(value):
-        raise FieldError(field, "must be exactly 8 letters or digits (field 41)")
+        raise FieldError(field, f"must be exactly {TERMINAL_ID_LENGTH} letters or digits (field 41)")
     return value
 
 
@@ -136,7 +133,7 @@ def preferences(values, field: str = "preferences") -> dict[str, str]:
         raise FieldError(field, f"at most {MAX_PREFERENCES} entries")
     for key, value in values.items():
         if not CODE_RE.match(key):
-            raise FieldError(field, "keys must be 1-32 lowercase letters, digits, '_', '-' or '.'")
+            raise FieldError(field, f"keys must be 1-{CODE_LENGTH} lowercase letters, digits, '_', '-' or '.'")
         if len(value) > MAX_PREFERENCE_VALUE:
             raise FieldError(field, f"values must be at most {MAX_PREFERENCE_VALUE} characters")
     return dict(values)

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 
 import iso8583
 
-from services.switch.iso import codec, codes, fields, framing, mac, spec
+from services.shared import response_codes as codes
+from services.shared.limits import PAN_MAX_LENGTH, PAN_MIN_LENGTH
+from services.switch.iso import codec, fields, framing, mac, spec
 
 from . import pins
 from .core import CliError, masked, print_record, rials, write_private
@@ -221,8 +223,8 @@ def resolve(args, card: bool = True) -> tuple[Card | None, Terminal]:
         if not args.pan:
             raise CliError("--pan: give the card number (or --demo FILE.json)")
         result = Card(args.pan, args.expiry or "", args.pin or "")
-    if not result.pan.isdigit() or not 12 <= len(result.pan) <= 19:
-        raise CliError("--pan: a card number is 12 to 19 digits")
+    if not result.pan.isdigit() or not PAN_MIN_LENGTH <= len(result.pan) <= PAN_MAX_LENGTH:
+        raise CliError(f"--pan: a card number is {PAN_MIN_LENGTH} to {PAN_MAX_LENGTH} digits")
     if result.expiry and (len(result.expiry) != 4 or not result.expiry.isdigit()):
         raise CliError("--expiry: YYMM")
     if result.pin:

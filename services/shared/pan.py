@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-PAN_MIN_LENGTH = 12
-PAN_MAX_LENGTH = 19
-
+from services.shared.limits import PAN_MAX_LENGTH, PAN_MIN_LENGTH
 
 # A digit's contribution once doubled (doubling 5-9 gives two digits, summed: 2*7=14 -> 5).
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)

@@ -1,4 +1,5 @@
-"""Response codes (field 39) the switch answers with, and what each means to a terminal."""
+"""Response codes (field 39) the switch answers with, and what each means to a terminal. The cards
+service answers its card checks (AuthorizeCard) with the same codes."""
 
 APPROVED = "00"
 DO_NOT_HONOUR = "05"

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import iso8583
 
 from services.gen.club.tasheem.v1 import tasheem_pb2
+from services.shared import response_codes as codes
 
 from . import flows
 from .dispatch import Dispatcher, Frame
 from .flows import Answer, Request
-from .iso import codec, codes, fields, framing, mac, spec
+from .iso import codec, fields, framing, mac, spec
 from .iso.fields import AdditionalAmount, FieldFormatError
 from .orchestrator import AUTHORIZATIONS, SHED, Switch
 from .terminals import TerminalDirectory, TerminalInfo

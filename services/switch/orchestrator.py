@@ -29,6 +29,7 @@ from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.shared import batching
+from services.shared import response_codes as codes
 from services.shared.metrics import LATENCY_BUCKETS
 from services.shared.redis_scripts import Scripts
 
@@ -37,7 +38,6 @@ from .admission import Admission
 from .dedupe import Dedupe
 from .dispatch import TierCache
 from .flows import Answer, Request
-from .iso import codes
 
 AUTHORIZATIONS = Counter("club_authorizations_total", "authorizations answered, by response code", ["response_code"])
 AUTHORIZATION_LATENCY = Histogram("club_authorization_latency_seconds", "time from request to answer",

@@ -10,13 +10,13 @@ from google.protobuf import timestamp_pb2
 from services.gen.club.switch.v1 import authorization_pb2 as pb
 from services.gen.club.switch.v1 import authorization_pb2_grpc
 from services.shared.errors import FieldError, NotFound
+from services.shared.limits import CHANNEL_LENGTH, CHANNEL_SEPARATOR, REQUEST_ID_LENGTH, TRANSACTION_ID_LENGTH
+from services.shared.validate import check_amount, check_id, check_pan
 
 from . import flows, journal
 from .flows import Answer, Request
 from .orchestrator import Switch
 
-MAX_ID_LENGTH = 100
-MAX_AMOUNT = 10**15
 KIND_OF_TYPE = {
     pb.TRANSACTION_TYPE_PURCHASE: flows.PURCHASE,
     pb.TRANSACTION_TYPE_POINTS_PURCHASE: flows.POINTS_PURCHASE,
@@ -29,20 +29,6 @@ TYPE_OF_KIND = {flows.COMPLETION: pb.TRANSACTION_TYPE_COMPLETION, flows.REVERSAL
 PROCESSING_CODE = {flows.PURCHASE: "000000", flows.POINTS_PURCHASE: "009000", flows.PREAUTH: "000000",
                    flows.REFUND: "200000", flows.BALANCE: "310000"}
 DEFAULT_CHANNEL = "api"
-
-
-def check_id(value: str, field: str) -> str:
-    if not value:
-        raise FieldError(field, "is required")
-    if len(value) > MAX_ID_LENGTH or not value.isascii() or not value.isprintable() or " " in value:
-        raise FieldError(field, f"must be 1..{MAX_ID_LENGTH} printable ASCII characters without spaces")
-    return value
-
-
-def check_amount(value: int, field: str, required: bool = True) -> int:
-    if value < 0 or value > MAX_AMOUNT or (required and value == 0):
-        raise FieldError(field, f"must be a whole number of rials, 1..{MAX_AMOUNT}")
-    return value
 
 
 def _timestamp(value: dt.datetime) -> timestamp_pb2.Timestamp:
@@ -65,8 +51,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         self.switch: Switch | None = None
 
     def _channel_id(self, channel: str, request_id: str) -> str:
-        channel = check_id(channel or DEFAULT_CHANNEL, "channel")
-        return f"{channel}.{check_id(request_id, 'request_id')}"
+        channel = check_id(channel or DEFAULT_CHANNEL, "channel", CHANNEL_LENGTH, ascii_only=True)
+        return f"{channel}{CHANNEL_SEPARATOR}{check_id(request_id, 'request_id', REQUEST_ID_LENGTH, ascii_only=True)}"
 
     async def Authorize(self, request: pb.AuthorizeRequest, context) -> pb.AuthorizeResponse:
         transaction_id = self._channel_id(request.channel, request.request_id)
@@ -76,9 +62,9 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         which = request.WhichOneof("card")
         if which is None:
             raise FieldError("pan", "pan or card_token is required")
-        if which == "pan" and not (request.pan.isdigit() and 12 <= len(request.pan) <= 19):
-            raise FieldError("pan", "must be 12 to 19 digits")
-        check_amount(request.amount, "amount", required=kind != flows.BALANCE)
+        if which == "pan":
+            check_pan(request.pan)
+        check_amount(request.amount, "amount", allow_zero=kind == flows.BALANCE)
         if request.expiry and not (len(request.expiry) == 4 and request.expiry.isdigit()):
             raise FieldError("expiry", "must be YYMM")
         if request.cvv2 and not (len(request.cvv2) == 3 and request.cvv2.isdigit()):
@@ -88,7 +74,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if request.pin_block and not request.terminal_id:
             raise FieldError("terminal_id", "is required with a pin_block (it names the PIN key)")
         if kind == flows.REFUND:
-            check_id(request.original_transaction_id, "original_transaction_id")
+            check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
         elif kind != flows.BALANCE and not request.merchant_id and not request.terminal_id:
             raise FieldError("merchant_id", "is required (or a terminal_id that names it)")
         answer = await self.switch.authorize(Request(
@@ -101,8 +87,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     async def Complete(self, request: pb.CompleteRequest, context) -> pb.AuthorizeResponse:
         transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
-        check_id(request.preauth_transaction_id, "preauth_transaction_id")
-        check_amount(request.amount, "amount", required=False)
+        check_id(request.preauth_transaction_id, "preauth_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
+        check_amount(request.amount, "amount", allow_zero=True)
         answer = await self.switch.authorize(Request(
             kind=flows.COMPLETION, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
             received_at=dt.datetime.now(dt.UTC), amount=request.amount,
@@ -111,8 +97,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     async def Reverse(self, request: pb.ReverseRequest, context) -> pb.AuthorizeResponse:
         transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
-        check_id(request.original_transaction_id, "original_transaction_id")
-        check_amount(request.amount, "amount", required=False)
+        check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
+        check_amount(request.amount, "amount", allow_zero=True)
         answer = await self.switch.authorize(Request(
             kind=flows.REVERSAL, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
             received_at=dt.datetime.now(dt.UTC), original_transaction_id=request.original_transaction_id,
@@ -120,7 +106,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         return _response(answer)
 
     async def GetTransaction(self, request: pb.GetTransactionRequest, context) -> pb.Transaction:
-        if not request.transaction_id or len(request.transaction_id) > 2 * MAX_ID_LENGTH:
+        if not request.transaction_id or len(request.transaction_id) > TRANSACTION_ID_LENGTH:
             raise FieldError("transaction_id", "is required (as Authorize returned it)")
         row = await journal.get(self.switch.pool, request.transaction_id)
         if row is None:

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.shared import batching, db
 from services.shared.errors import FieldError, Unavailable
+from services.shared.limits import TRANSACTION_ID_LENGTH
+from services.shared.validate import check_amount, check_id
 
 from . import budgets, selection, windows
 from .context import Deps
 from .funding import MERCHANT_PARTY
 from .offers import Offer, Purchase
-
-MAX_AMOUNT = 10**15  # rials; far above any purchase, far below int64
-MAX_ID_LENGTH = 64
 
 # Every reserving quote of a group commit, in one statement: the quotes first (a retry of a
 # transaction id already recorded inserts nothing and is answered from the stored row), then the
@@ -47,16 +46,14 @@ SELECT transaction_id FROM q
 MAX_COMMIT_QUOTES = 512  # reserving quotes per group commit
 
 
-def _check(request: pb.QuoteRequest) -> None:
-    if not request.merchant_id:
-        raise FieldError("merchant_id", "is required")
-    if not 0 < request.amount <= MAX_AMOUNT:
-        raise FieldError("amount", f"must be 1..{MAX_AMOUNT} rials")
+def check_request(request: pb.QuoteRequest) -> None:
+    check_id(request.merchant_id, "merchant_id")
+    check_amount(request.amount, "amount")
     if request.reserve and not request.transaction_id:
         raise FieldError("transaction_id", "is required when reserve is true")
-    for name in ("transaction_id", "merchant_id", "terminal_id", "member_id", "product_id", "tier", "segment"):
-        if len(getattr(request, name)) > MAX_ID_LENGTH:
-            raise FieldError(name, f"at most {MAX_ID_LENGTH} characters")
+    check_id(request.transaction_id, "transaction_id", TRANSACTION_ID_LENGTH, required=False)
+    for name in ("terminal_id", "member_id", "product_id", "tier", "segment"):
+        check_id(getattr(request, name), name, required=False)
 
 
 def response_for(transaction_id: str, mcc: str, outcome: selection.Outcome) -> pb.QuoteResponse:
@@ -74,7 +71,7 @@ def response_for(transaction_id: str, mcc: str, outcome: selection.Outcome) -> p
 
 
 async def quote(deps: Deps, request: pb.QuoteRequest) -> pb.QuoteResponse:
-    _check(request)
+    check_request(request)
     merchant = await deps.catalog.merchant(request.merchant_id)
     if merchant is None or not merchant.active:
         return pb.QuoteResponse(transaction_id=request.transaction_id, outcome=pb.QUOTE_OUTCOME_UNKNOWN_MERCHANT,

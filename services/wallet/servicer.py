@@ -14,6 +14,8 @@ from services.gen.club.wallet.v1 import wallet_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import batching
 from services.shared.errors import AlreadyExists, FailedPrecondition, FieldError, NotFound
+from services.shared.limits import AMOUNT_MAX, TRANSACTION_ID_LENGTH
+from services.shared.validate import check_amount, check_id, check_text
 
 from . import accounts as acc
 from . import ledger, operations, queries
@@ -21,9 +23,6 @@ from .engine import Applied, Engine
 from .movement import PENDING, POST_PENDING, VOID_PENDING, Leg, Movement, Reservation
 from .operations import ConcurrentChange, Rules
 
-MAX_ID_LENGTH = 128
-MAX_REASON_LENGTH = 500
-MAX_AMOUNT = 10**15  # rials; far above any real purchase, far below int64
 MAX_TRANSFERS_PER_CALL = 1_000
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 50
@@ -36,31 +35,6 @@ def fingerprint(message) -> bytes:
 
 def now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
-
-
-def check_id(value: str, field: str) -> str:
-    if not value:
-        raise FieldError(field, "is required")
-    if len(value) > MAX_ID_LENGTH or not value.isprintable() or " " in value:
-        raise FieldError(field, f"must be 1..{MAX_ID_LENGTH} printable characters without spaces")
-    return value
-
-
-def check_text(value: str, field: str, limit: int = MAX_REASON_LENGTH) -> str:
-    """Free text a person reads later (reasons): required, printable, bounded."""
-    if not value.strip():
-        raise FieldError(field, "is required")
-    if len(value) > limit or not value.isprintable():
-        raise FieldError(field, f"must be 1..{limit} printable characters")
-    return value
-
-
-def check_amount(value: int, field: str, allow_zero: bool = False) -> int:
-    if value < 0 or (value == 0 and not allow_zero):
-        raise FieldError(field, "must be a positive amount in minor units" if not allow_zero else "must not be negative")
-    if value > MAX_AMOUNT:
-        raise FieldError(field, f"must not exceed {MAX_AMOUNT}")
-    return value
 
 
 def page_size(value: int) -> int:
@@ -121,7 +95,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
     # ---- purchase path -----------------------------------------------------------------------
 
     async def Purchase(self, request: pb.PurchaseRequest, context) -> pb.PurchaseResponse:
-        check_id(request.transaction_id, "transaction_id")
+        check_id(request.transaction_id, "transaction_id", TRANSACTION_ID_LENGTH)
         check_id(request.member_id, "member_id")
         check_id(request.merchant_id, "merchant_id")
         check_amount(request.amount, "amount")
@@ -179,8 +153,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         return Applied(posted=True, replayed=True, stored_response=bytes(stored["response"]))
 
     async def Capture(self, request: pb.CaptureRequest, context) -> pb.PurchaseResponse:
-        check_id(request.transaction_id, "transaction_id")
-        check_id(request.hold_transaction_id, "hold_transaction_id")
+        check_id(request.transaction_id, "transaction_id", TRANSACTION_ID_LENGTH)
+        check_id(request.hold_transaction_id, "hold_transaction_id", TRANSACTION_ID_LENGTH)
         check_amount(request.amount, "amount", allow_zero=True)
 
         def capture(record: dict) -> Movement:
@@ -188,8 +162,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         return await self._resolve_hold(request, capture, capture_amount=request.amount)
 
     async def ReleaseHold(self, request: pb.ReleaseHoldRequest, context) -> pb.PurchaseResponse:
-        check_id(request.transaction_id, "transaction_id")
-        check_id(request.hold_transaction_id, "hold_transaction_id")
+        check_id(request.transaction_id, "transaction_id", TRANSACTION_ID_LENGTH)
+        check_id(request.hold_transaction_id, "hold_transaction_id", TRANSACTION_ID_LENGTH)
         return await self._resolve_hold(
             request, lambda record: operations.release_hold(request.transaction_id, fingerprint(request), record))
 
@@ -224,8 +198,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
             return await queries.pending_expiry(conn, record["hold_id"])
 
     async def Reverse(self, request: pb.ReverseRequest, context) -> pb.ReverseResponse:
-        check_id(request.reversal_id, "reversal_id")
-        check_id(request.original_transaction_id, "original_transaction_id")
+        check_id(request.reversal_id, "reversal_id", TRANSACTION_ID_LENGTH)
+        check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH)
         check_amount(request.amount, "amount", allow_zero=True)
         if request.HasField("stands"):
             if request.amount:
@@ -234,8 +208,8 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         return await self._undo("reverse", request.reversal_id, request.original_transaction_id, request.amount, request)
 
     async def Refund(self, request: pb.RefundRequest, context) -> pb.ReverseResponse:
-        check_id(request.refund_id, "refund_id")
-        check_id(request.original_transaction_id, "original_transaction_id")
+        check_id(request.refund_id, "refund_id", TRANSACTION_ID_LENGTH)
+        check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH)
         check_amount(request.amount, "amount", allow_zero=True)
         return await self._undo("refund", request.refund_id, request.original_transaction_id, request.amount, request)
 
@@ -522,7 +496,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
     async def AdjustPoints(self, request: pb.AdjustPointsRequest, context) -> pb.MoneyMovementResponse:
         check_id(request.transfer_id, "transfer_id")
         check_id(request.member_id, "member_id")
-        if request.points == 0 or abs(request.points) > MAX_AMOUNT:
+        if request.points == 0 or abs(request.points) > AMOUNT_MAX:
             raise FieldError("points", "must be a non-zero number of points")
         check_text(request.reason, "reason")
         applied = await self.engine.apply(operations.adjust_points(request, fingerprint(request), self.rules, now()))

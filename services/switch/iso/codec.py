@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import iso8583
 
+from services.shared.limits import PAN_MAX_LENGTH
+
 from . import mac, spec
 from .spec import SPEC
 
@@ -30,7 +32,6 @@ def encode(message: dict, mac_key: bytes | None = None) -> bytes:
 _MTI_BYTES = SPEC["t"]["max_len"]
 _BITMAP_BYTES = SPEC["p"]["max_len"]
 _PAN_LENGTH_DIGITS = SPEC["2"]["len_type"]
-_PAN_MAX_DIGITS = SPEC["2"]["max_len"]
 assert SPEC["p"]["data_enc"] == "b" and SPEC["1"]["data_enc"] == "b" and SPEC["2"]["data_enc"] == "ascii"
 _FIELD_1_BIT, _FIELD_2_BIT = 0x80, 0x40  # in the primary bitmap's first byte
 _NEVER_HELD = frozenset(mti.encode() for mti in spec.NEVER_HELD_MTIS)
@@ -51,7 +52,7 @@ def peek_pan(payload: bytes) -> str:
         return ""
     start = _MTI_BYTES + _BITMAP_BYTES * (2 if first & _FIELD_1_BIT else 1)
     length = payload[start:start + _PAN_LENGTH_DIGITS]
-    if len(length) != _PAN_LENGTH_DIGITS or not length.isdigit() or int(length) > _PAN_MAX_DIGITS:
+    if len(length) != _PAN_LENGTH_DIGITS or not length.isdigit() or int(length) > PAN_MAX_LENGTH:
         return ""
     pan = payload[start + _PAN_LENGTH_DIGITS:start + _PAN_LENGTH_DIGITS + int(length)]
     return pan.decode() if len(pan) == int(length) and pan.isdigit() else ""

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .spec import FIELD_CONTENT, MIN_PAN_DIGITS, REQUIRED_FIELDS, SPEC
+from services.shared.limits import PAN_MAX_LENGTH, PAN_MIN_LENGTH
+
+from .spec import FIELD_CONTENT, REQUIRED_FIELDS, SPEC
 
 
 class FieldFormatError(ValueError):
@@ -48,8 +50,8 @@ def check(decoded: dict) -> None:
         if kind != "b" and spec["len_type"] == 0 and len(value) != spec["max_len"]:
             raise FieldFormatError(field, f"must be exactly {spec['max_len']} characters")
     pan = decoded.get("2")
-    if pan is not None and len(pan) < MIN_PAN_DIGITS:
-        raise FieldFormatError("2", f"must be {MIN_PAN_DIGITS} to 19 digits")
+    if pan is not None and len(pan) < PAN_MIN_LENGTH:
+        raise FieldFormatError("2", f"must be {PAN_MIN_LENGTH} to {PAN_MAX_LENGTH} digits")
     if "7" in decoded:
         transmission_time(decoded["7"], dt.datetime.now(dt.UTC))
     if "14" in decoded and not 1 <= int(decoded["14"][2:]) <= 12:

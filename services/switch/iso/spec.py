@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from iso8583.specs import default as DEFAULT_SPEC
 
+from services.shared.limits import PAN_MAX_LENGTH, STAN_LENGTH, TERMINAL_ID_LENGTH
+
 SPEC = DEFAULT_SPEC
+# The shared limits (services/shared/limits.py) as the wire has them: PAN (2), STAN (11), terminal (41).
+assert SPEC["2"]["max_len"] == PAN_MAX_LENGTH and SPEC["2"]["len_type"] == 2
+assert SPEC["11"]["max_len"] == STAN_LENGTH and SPEC["11"]["len_type"] == 0
+assert SPEC["41"]["max_len"] == TERMINAL_ID_LENGTH and SPEC["41"]["len_type"] == 0
 
 # Content class of each field we read or write: n = digits, an = letters and digits,
 # ans = printable ASCII, b = binary (given to pyiso8583 as hex). Lengths come from SPEC.
@@ -17,7 +23,6 @@ FIELD_CONTENT: dict[str, str] = {
     "95": "an", "96": "b", "128": "b",
     "74": "n", "75": "n", "76": "n", "77": "n", "86": "n", "87": "n", "88": "n", "89": "n",
 }
-MIN_PAN_DIGITS = 12
 
 # Request MTI -> the fields it must carry.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,68 @@
+"""The limits every service shares, defined once and checked against each other at import.
+
+What one service sends another must be within what the receiver accepts: the switch makes a
+transaction id from a channel and a request id (the gRPC API) or from fields 41, 7 and 11 (ISO
+8583), appends suffixes to it for the requests it derives, and sends it to wallet and tasheem.
+The asserts at the bottom say so for the longest id of each kind, so a change that breaks one of
+these relations fails at import, in every service and test, not on a long request in production.
+
+Constants only, no imports: anything may import this module (the ISO codec, services/shared/pan.py)
+without pulling in gRPC. The checks that use the limits are in services/shared/validate.py.
+"""
+
+# ---- amounts ----------------------------------------------------------------------------------
+
+AMOUNT_MAX = 10**15  # minor units (rials); far above any purchase, far below int64
+
+# ---- ids --------------------------------------------------------------------------------------
+
+# A transaction id every service accepts (wallet: transaction, hold, reversal, refund and transfer
+# ids; tasheem: a quote's transaction id), and the switch when it is named as an original.
+TRANSACTION_ID_LENGTH = 128
+# Any other id one service takes from another: members, merchants, terminals, accounts, parties.
+ID_LENGTH = 128
+# Codes: segment, tier, channel, reason codes, consent purposes (cards' code format).
+CODE_LENGTH = 32
+
+# The switch's gRPC API: the transaction id is f"{channel}{CHANNEL_SEPARATOR}{request_id}".
+CHANNEL_LENGTH = CODE_LENGTH
+REQUEST_ID_LENGTH = 64
+CHANNEL_SEPARATOR = "."
+API_TRANSACTION_ID_LENGTH = CHANNEL_LENGTH + len(CHANNEL_SEPARATOR) + REQUEST_ID_LENGTH
+
+# ISO 8583: terminal (field 41) . transmission instant with its year . STAN (field 11), as
+# services/switch/flows.py iso_transaction_id makes it.
+TERMINAL_ID_LENGTH = 8
+STAN_LENGTH = 6
+ISO_INSTANT_LENGTH = len("YYYYMMDD.HHMMSS")
+ISO_TRANSACTION_ID_LENGTH = TERMINAL_ID_LENGTH + 1 + ISO_INSTANT_LENGTH + 1 + STAN_LENGTH
+
+# What the switch appends to a transaction id for a request it derives from it.
+COMPENSATION_SUFFIX = ".void"  # the reversal that undoes a purchase whose answer was lost
+SWITCH_SUFFIXES = (COMPENSATION_SUFFIX,)
+LONGEST_SUFFIX = max(len(suffix) for suffix in SWITCH_SUFFIXES)
+
+# ---- cards ------------------------------------------------------------------------------------
+
+PAN_MIN_LENGTH = 12
+PAN_MAX_LENGTH = 19  # ISO 8583 field 2 (LLVAR n..19)
+
+# ---- text -------------------------------------------------------------------------------------
+
+REASON_LENGTH = 500  # free text a person reads later: why points were adjusted, an account closed
+
+# ---- the relations ----------------------------------------------------------------------------
+
+assert 0 < AMOUNT_MAX < 2**63, "an amount fits a signed 64-bit integer (proto int64, Postgres bigint)"
+
+# Every id the switch sends wallet and tasheem, with every suffix, fits what they accept.
+assert API_TRANSACTION_ID_LENGTH + LONGEST_SUFFIX <= TRANSACTION_ID_LENGTH, "API transaction id + suffix"
+assert ISO_TRANSACTION_ID_LENGTH + LONGEST_SUFFIX <= TRANSACTION_ID_LENGTH, "ISO transaction id + suffix"
+assert all(suffix and " " not in suffix and suffix.isascii() and suffix.isprintable() for suffix in SWITCH_SUFFIXES)
+assert len(set(SWITCH_SUFFIXES)) == len(SWITCH_SUFFIXES)
+
+# The tier and segment a card carries (codes) reach tasheem's quote as ids; a terminal id too.
+assert CODE_LENGTH <= ID_LENGTH and TERMINAL_ID_LENGTH <= ID_LENGTH
+
+assert 0 < PAN_MIN_LENGTH <= PAN_MAX_LENGTH
+assert 0 < CODE_LENGTH <= REASON_LENGTH

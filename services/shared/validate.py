@@ -1,0 +1,52 @@
+"""Checks of request fields every service shares, against the limits in services/shared/limits.py.
+
+Each returns the value or raises FieldError naming the field (INVALID_ARGUMENT), without quoting
+the value back. They live here, not in limits.py, because they raise FieldError (whose module
+imports gRPC) and limits.py stays constants only, importable by anything (the ISO codec, pan.py).
+Checks only one service makes stay with it (services/cards/validate.py: codes, terminal ids).
+"""
+
+from __future__ import annotations
+
+from services.shared.errors import FieldError
+from services.shared.limits import AMOUNT_MAX, ID_LENGTH, PAN_MAX_LENGTH, PAN_MIN_LENGTH, REASON_LENGTH
+
+
+def check_id(value: str, field: str, limit: int = ID_LENGTH, *, required: bool = True,
+             ascii_only: bool = False) -> str:
+    """An id: 1..limit printable characters without spaces (ASCII only where the caller says).
+    Empty is refused unless not `required`."""
+    if not value:
+        if required:
+            raise FieldError(field, "is required")
+        return value
+    if len(value) > limit or not value.isprintable() or " " in value or (ascii_only and not value.isascii()):
+        kind = "printable ASCII characters" if ascii_only else "printable characters"
+        raise FieldError(field, f"must be 1..{limit} {kind} without spaces")
+    return value
+
+
+def check_text(value: str, field: str, limit: int = REASON_LENGTH) -> str:
+    """Free text a person reads later (reasons): required, printable, bounded."""
+    if not value.strip():
+        raise FieldError(field, "is required")
+    if len(value) > limit or not value.isprintable():
+        raise FieldError(field, f"must be 1..{limit} printable characters")
+    return value
+
+
+def check_amount(value: int, field: str, *, allow_zero: bool = False) -> int:
+    """A whole amount in minor units (rials), 1..AMOUNT_MAX (0..AMOUNT_MAX when `allow_zero`)."""
+    if value < 0 or value > AMOUNT_MAX or (value == 0 and not allow_zero):
+        raise FieldError(field, f"must be a whole number of minor units, {0 if allow_zero else 1}..{AMOUNT_MAX}")
+    return value
+
+
+def check_pan(value: str, field: str = "pan") -> str:
+    """Digits of a length a card number can have. No Luhn check: a PAN that fails it is an
+    unknown card (response 14), decided where the card is looked up, not a malformed field."""
+    if not value:
+        raise FieldError(field, "is required")
+    if not (value.isascii() and value.isdigit()) or not PAN_MIN_LENGTH <= len(value) <= PAN_MAX_LENGTH:
+        raise FieldError(field, f"must be {PAN_MIN_LENGTH} to {PAN_MAX_LENGTH} digits")
+    return value
