@@ -16,8 +16,8 @@ AMOUNT_MAX = 10**15  # minor units (rials); far above any purchase, far below in
 
 # ---- ids --------------------------------------------------------------------------------------
 
-# A transaction id every service accepts (wallet: transaction, hold, reversal, refund and transfer
-# ids; tasheem: a quote's transaction id), and the switch when it is named as an original.
+# A transaction id every service accepts (wallet: transaction, hold, reversal, refund and original
+# transaction ids; tasheem: a quote's transaction id), and the switch when it is named as an original.
 TRANSACTION_ID_LENGTH = 128
 # Any other id one service takes from another: members, merchants, terminals, accounts, parties.
 ID_LENGTH = 128
