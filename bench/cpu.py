@@ -11,13 +11,17 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 STEAL = "stolen by the hypervisor (not in total)"
 
 
-def process_seconds(pid: int) -> float:
-    """utime + stime of one process (0 when it is gone)."""
+def process_seconds(pid: int, reaped_children: bool = False) -> float:
+    """utime + stime of one process (0 when it is gone); with `reaped_children`, also the CPU of
+    its children that have exited and been waited for (cutime + cstime)."""
     try:
         fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # fields 14 and 15 of proc(5)
+    ticks = int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # fields 16 and 17
+    return ticks / CLOCK_TICKS
 
 
 def postgres_pids() -> list[int]:
@@ -57,7 +61,10 @@ class CpuMeter:
 
     def _read(self) -> dict[str, float]:
         seconds = {name: process_seconds(pid) for name, pid in self.pids.items()}
-        seconds["postgres"] = sum(process_seconds(pid) for pid in postgres_pids())
+        # A backend that exits within the window leaves the sum of live processes, taking all its
+        # CPU with it (the figure could go negative); the postmaster reaps it, so its CPU is then
+        # in the postmaster's reaped children's: counted with them, the sum never goes back.
+        seconds["postgres"] = sum(process_seconds(pid, reaped_children=True) for pid in postgres_pids())
         seconds["load generator"] = self_seconds()
         seconds[STEAL] = steal_seconds()
         return seconds

@@ -4,9 +4,13 @@ by `make bench`, never asserted here.)"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from bench import bench_overload, bench_switch
+from bench import bench_overload, bench_switch, cpu
 
 
 @pytest.mark.slow
@@ -68,6 +72,15 @@ def test_the_headline_of_a_full_run_states_the_p99_at_the_target_rate():
         "  p99 at 2,000/s offered: 41 ms (1,999/s approved) (target < 50 ms): met"]
     slower = bench_switch._target(3.01, at_target_rate | {"p99_ms": 50.0})
     assert slower["met"] == {"cpu_multiple": False, "p99_at_target_rate": False} and slower["all_met"] is False
+
+
+
+def test_a_process_that_exits_keeps_its_cpu_in_its_parents_reaped_children():
+    """What keeps the Postgres figure from going negative when a backend exits within the window."""
+    before = cpu.process_seconds(os.getpid(), reaped_children=True)
+    subprocess.run([sys.executable, "-c", "import time\nend = time.process_time() + 0.3\n"
+                    "while time.process_time() < end: pass"], check=True)
+    assert cpu.process_seconds(os.getpid(), reaped_children=True) - before >= 0.25
 
 
 @pytest.mark.slow
