@@ -19,12 +19,13 @@ from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
 from .admission import WAIT_MAX_MS, WAIT_START_MS, Admission
+from .context import Services, Settings
 from .dedupe import Dedupe
 from .dispatch import TierCache
 from .iso import framing
 from .iso_front import IsoFront
 from .journal import Journal
-from .orchestrator import Settings, Switch
+from .manager import TransactionManager
 from .servicer import AuthorizationServicer
 from .terminals import TerminalDirectory
 
@@ -136,21 +137,21 @@ class SwitchApp:
         pan_lookup_key = vault.pan_lookup_key(config)
         read_model = ReadModel(self.hot, pan_lookup_key) if config.card_read_model else None
         tiers = TierCache(pan_lookup_key)
-        switch = Switch(
+        admission = Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight,
+                              config.shed_wait_start_ms, config.shed_wait_max_ms)
+        manager = TransactionManager(Services(
             cards, read_model, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
-            redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
-            Admission(config.tier_priority, config.shed_start_in_flight, config.max_in_flight,
-                      config.shed_wait_start_ms, config.shed_wait_max_ms),
-            tiers,
+            redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot), admission, tiers,
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
                      config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
-            runtime.log)
-        self.servicer.switch = switch
-        self.front = IsoFront(switch, TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),
+            runtime.log))
+        self.servicer.manager = manager
+        self.front = IsoFront(manager, admission, tiers,
+                              TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),
                               config.iso_length_header, runtime.log)
         await self.front.start(config.iso_host, config.iso_port)
-        self.compensator = asyncio.create_task(self._compensate_forever(switch, config, runtime))
+        self.compensator = asyncio.create_task(self._compensate_forever(manager, config, runtime))
         self.tier_warmer = asyncio.create_task(self._warm_tiers(tiers, runtime))
         runtime.log.info("ISO 8583 front listening", extra={"port": config.iso_port,
                                                              "length_header": config.iso_length_header})
@@ -163,10 +164,10 @@ class SwitchApp:
         except Exception as exc:  # Redis away: the card checks fill the cache instead
             runtime.log.warning("tier cache not warmed", extra={"error": str(exc)})
 
-    async def _compensate_forever(self, switch: Switch, config, runtime: Runtime) -> None:
+    async def _compensate_forever(self, manager: TransactionManager, config, runtime: Runtime) -> None:
         while True:
             try:
-                await switch.compensate_open()
+                await manager.compensate_open()
             except Exception as exc:  # Postgres down: try again next round
                 runtime.log.warning("compensation pass failed", extra={"error": str(exc)})
             await asyncio.sleep(config.compensation_interval_seconds)
@@ -174,8 +175,8 @@ class SwitchApp:
     async def stop(self) -> None:
         if self.front:
             await self.front.stop()
-        if self.servicer.switch:
-            await self.servicer.switch.drain()  # answers sent but not yet stored in Redis
+        if self.servicer.manager:
+            await self.servicer.manager.drain()  # answers sent but not yet stored in Redis
         for task in (self.compensator, self.tier_warmer):
             if task:
                 task.cancel()

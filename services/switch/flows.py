@@ -1,8 +1,8 @@
-"""What an authorization asks and answers, whatever channel it came on (ISO 8583 or gRPC)."""
+"""What a transaction asks, whatever channel it came on (ISO 8583 or gRPC), and the ids derived
+from it. The request is never changed once made: what the flow decides goes into its outcome."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -14,11 +14,12 @@ REFUND = "refund"
 BALANCE = "balance"
 COMPLETION = "completion"
 REVERSAL = "reversal"
-KINDS = (PURCHASE, POINTS_PURCHASE, PREAUTH, REFUND, BALANCE, COMPLETION, REVERSAL)
+RECONCILIATION = "reconciliation"  # 0500: a terminal's batch totals against ours; moves no money
+KINDS = (PURCHASE, POINTS_PURCHASE, PREAUTH, REFUND, BALANCE, COMPLETION, REVERSAL, RECONCILIATION)
 MONEY_IN = (PURCHASE, POINTS_PURCHASE, PREAUTH)  # kinds that reserve budgets and post to the wallet
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Request:
     kind: str
     transaction_id: str  # deterministic: the idempotency key everywhere downstream
@@ -40,6 +41,7 @@ class Request:
     reverse_amount: int = 0  # reversals: the part to reverse; 0 = all of it
     stands: int | None = None  # reversals from terminals: the amount that stands afterwards (field 95)
     arrived: float | None = None  # the event loop's clock when it was read; the deadline counts from it
+    totals: dict[str, int] = field(default_factory=dict)  # reconciliations: the terminal's batch totals
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
@@ -54,41 +56,6 @@ class Request:
         if self.stands is not None:  # only then: answers stored before the field existed still match
             content += f"|stands={self.stands}"
         return hashlib.sha256(content.encode()).hexdigest()[:32]
-
-
-@dataclass
-class Answer:
-    code: str
-    transaction_id: str = ""
-    approval_code: str = ""
-    rrn: str = ""
-    amount: int = 0
-    discount: int = 0
-    points_earned: int = 0
-    credit_available: int | None = None
-    points_available: int | None = None
-    offers: list[str] = field(default_factory=list)
-    masked_pan: str = ""
-    card_token: str = ""
-    member_id: str = ""
-    limit_key: str = ""  # the daily-limit counter this transaction counted against
-    fingerprint: str = ""  # of the request answered (Request.fingerprint)
-    message: str = ""
-    replayed: bool = False
-
-    def stored(self) -> dict:
-        # Not dataclasses.asdict: it deep-copies every value, a measurable cost on every answer.
-        values = {name: getattr(self, name) for name in _STORED_FIELDS}
-        values["offers"] = list(self.offers)
-        return values
-
-    @classmethod
-    def from_stored(cls, values: dict) -> Answer:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known}, replayed=True)
-
-
-_STORED_FIELDS = tuple(f.name for f in dataclasses.fields(Answer) if f.name != "replayed")
 
 
 def iso_transaction_id(terminal_id: str, transmitted_at: dt.datetime, stan: str) -> str:

@@ -1,5 +1,5 @@
 """The ISO 8583 front: an asyncio TCP server. Each frame is decoded, validated, checked
-(terminal, MAC) and handed to the orchestrator as a `Request`; the answer is encoded and sent as
+(terminal, MAC) and handed to the transaction manager as a `Request`; the answer is encoded and sent as
 soon as it is ready, so answers on one connection may come back out of order (matched by 41+11).
 """
 
@@ -13,15 +13,17 @@ from dataclasses import dataclass
 
 import iso8583
 
-from services.gen.club.tasheem.v1 import tasheem_pb2
 from services.shared import response_codes as codes
 
 from . import flows
-from .dispatch import Dispatcher, Frame
-from .flows import Answer, Request
-from .iso import codec, fields, framing, mac, spec
+from .admission import Admission
+from .dispatch import Dispatcher, Frame, TierCache
+from .flows import Request
+from .iso import codec, fields, framing, mac, routes, spec
 from .iso.fields import AdditionalAmount, FieldFormatError
-from .orchestrator import AUTHORIZATIONS, SHED, Switch
+from .manager import AUTHORIZATIONS, TransactionManager
+from .outcome import Outcome
+from .participants.shedding import SHED
 from .terminals import TerminalDirectory, TerminalInfo
 
 MAX_CONNECTIONS = 1_000
@@ -46,8 +48,9 @@ class _Connection:
 
 
 class IsoFront:
-    def __init__(self, switch: Switch, terminals: TerminalDirectory, header_kind: str, log: logging.Logger):
-        self.switch = switch
+    def __init__(self, manager: TransactionManager, admission: Admission, tiers: TierCache,
+                 terminals: TerminalDirectory, header_kind: str, log: logging.Logger):
+        self.manager = manager
         self.terminals = terminals
         self.header_kind = header_kind
         self.log = log
@@ -58,7 +61,7 @@ class IsoFront:
         self._turned_away_count = 0  # since the last log line
         self._longest_wait = 0.0
         self._shed_logged_at = 0.0
-        self.dispatcher = Dispatcher(switch.admission, switch.tiers, self._start, self._turn_away, codec.peek_pan,
+        self.dispatcher = Dispatcher(admission, tiers, self._start, self._turn_away, codec.peek_pan,
                                      codec.never_held)
 
     async def start(self, host: str, port: int) -> None:
@@ -143,15 +146,15 @@ class IsoFront:
     def _unworked_answer(self, decoded: dict, frame: Frame) -> bytes:
         terminal = self.terminals.last_known(decoded.get("41", ""))
         if terminal is not None and not terminal.active:
-            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL), None)
+            return self._reply(decoded, Outcome(codes.NOT_PERMITTED_TO_TERMINAL), None)
         if terminal is not None and terminal.mac_key and not self._mac_ok(decoded, frame.payload, terminal):
             counting = asyncio.create_task(self.terminals.mac_failed(terminal.terminal_id))
             self.tasks.add(counting)
             counting.add_done_callback(self._counted)
-            return self._reply(decoded, Answer(codes.SECURITY_VIOLATION), None)
+            return self._reply(decoded, Outcome(codes.SECURITY_VIOLATION), None)
         SHED.labels(frame.tier or "none").inc()
         AUTHORIZATIONS.labels(codes.ISSUER_UNAVAILABLE).inc()
-        return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
+        return self._reply(decoded, Outcome(codes.ISSUER_UNAVAILABLE), terminal)
 
     def _counted(self, task: asyncio.Task) -> None:
         self.tasks.discard(task)
@@ -201,27 +204,24 @@ class IsoFront:
             terminal = await self.terminals.get(terminal_id)
         except Exception as exc:
             self.log.warning("terminal lookup failed", extra={"terminal_id": terminal_id, "error": str(exc)})
-            return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), None)
+            return self._reply(decoded, Outcome(codes.ISSUER_UNAVAILABLE), None)
         if terminal is None or not terminal.active:
-            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL, message="unknown or blocked terminal"),
+            return self._reply(decoded, Outcome(codes.NOT_PERMITTED_TO_TERMINAL, message="unknown or blocked terminal"),
                                None)
         if "42" in decoded and decoded["42"].strip() != terminal.merchant_id:
-            return self._reply(decoded, Answer(codes.NOT_PERMITTED_TO_TERMINAL), terminal)
+            return self._reply(decoded, Outcome(codes.NOT_PERMITTED_TO_TERMINAL), terminal)
         if terminal.mac_key and not self._mac_ok(decoded, payload, terminal):
             with contextlib.suppress(Exception):
                 await self.terminals.mac_failed(terminal_id)
-            return self._reply(decoded, Answer(codes.SECURITY_VIOLATION, message="MAC missing or wrong"), None)
-        if decoded["t"] == "0500":
-            return await self._reconcile(decoded, terminal)
+            return self._reply(decoded, Outcome(codes.SECURITY_VIOLATION, message="MAC missing or wrong"), None)
         try:
             request = self._request(decoded, terminal, arrived)
         except FieldFormatError as exc:
             self.log.warning("format error", extra={"field": exc.field, "error": exc.reason, "mti": decoded["t"]})
-            return self._reply(decoded, Answer(codes.FORMAT_ERROR), terminal)
+            return self._reply(decoded, Outcome(codes.FORMAT_ERROR), terminal)
         except Unsupported as exc:
-            return self._reply(decoded, Answer(codes.INVALID_TRANSACTION, message=str(exc)), terminal)
-        answer = await self.switch.authorize(request)
-        return self._reply(decoded, answer, terminal)
+            return self._reply(decoded, Outcome(codes.INVALID_TRANSACTION, message=str(exc)), terminal)
+        return self._reply(decoded, await self.manager.run(request), terminal)
 
     def _mac_ok(self, decoded: dict, payload: bytes, terminal: TerminalInfo) -> bool:
         return codec.mac_field(decoded) in decoded and mac.verify(terminal.mac_key, payload)
@@ -243,25 +243,7 @@ class IsoFront:
                 self.log.info("terminal signed " + ("on" if decoded["70"] == spec.SIGN_ON else "off"),
                               extra={"terminal_id": terminal_id})
         AUTHORIZATIONS.labels(code).inc()
-        return self._reply(decoded, Answer(code), None)
-
-    async def _reconcile(self, decoded: dict, terminal: TerminalInfo) -> bytes:
-        """0500: the terminal's batch totals against tasheem's record of its authorizations."""
-        totals = {name: int(decoded.get(field, "0")) for name, field in spec.RECONCILIATION_FIELDS.items()}
-        try:
-            reply = await self.switch.tasheem.ReconcileTerminalTotals(tasheem_pb2.ReconcileTerminalTotalsRequest(
-                terminal_id=terminal.terminal_id, merchant_id=terminal.merchant_id, **totals),
-                timeout=self.switch.settings.authorization_timeout)
-        except Exception as exc:
-            self.log.warning("reconciliation failed", extra={"terminal_id": terminal.terminal_id, "error": str(exc)})
-            return self._reply(decoded, Answer(codes.ISSUER_UNAVAILABLE), terminal)
-        if not reply.in_balance:
-            self.log.warning("terminal totals out of balance", extra={
-                "terminal_id": terminal.terminal_id,
-                "mismatches": [f"{m.field}: terminal {m.terminal_value}, ours {m.our_value}" for m in reply.mismatches]})
-        code = codes.APPROVED if reply.in_balance else codes.RECONCILE_ERROR
-        AUTHORIZATIONS.labels(code).inc()
-        return self._reply(decoded, Answer(code), terminal)
+        return self._reply(decoded, Outcome(code), None)
 
     def _request(self, decoded: dict, terminal: TerminalInfo, arrived: float | None = None) -> Request:
         now = dt.datetime.now(dt.UTC)
@@ -273,30 +255,27 @@ class IsoFront:
             transaction_id=flows.iso_transaction_id(terminal_id, transmitted, stan), channel="iso", received_at=now,
             terminal_id=terminal_id, merchant_id=terminal.merchant_id, stan=stan, mti=mti,
             processing_code=decoded.get("3", "000000"), pan=decoded.get("2", ""), expiry=decoded.get("14", ""),
-            pin_block=bytes.fromhex(decoded["52"]) if "52" in decoded else b"", amount=int(decoded["4"]),
+            pin_block=bytes.fromhex(decoded["52"]) if "52" in decoded else b"", amount=int(decoded.get("4", "0")),
             arrived=arrived)
-        transaction_type, account = common["processing_code"][:2], common["processing_code"][2:4]
-        if mti in ("0100", "0200") and common["amount"] == 0 and transaction_type != spec.BALANCE_INQUIRY:
+        if (mti in ("0100", "0200") and common["amount"] == 0
+                and common["processing_code"][:2] != spec.BALANCE_INQUIRY):
             raise FieldFormatError("4", "must be a positive amount")
-        if mti == "0100":
-            if transaction_type != spec.PURCHASE:
-                raise Unsupported("pre-authorization is for purchases")
-            return Request(kind=flows.PREAUTH, **common)
-        if mti == "0200":
-            if transaction_type == spec.PURCHASE:
-                kind = flows.POINTS_PURCHASE if account == spec.POINTS_ACCOUNT else flows.PURCHASE
-                return Request(kind=kind, **common)
-            if transaction_type == spec.REFUND:
-                if "37" not in decoded:
-                    raise FieldFormatError("37", "a refund names its purchase by the RRN the purchase returned")
-                return Request(kind=flows.REFUND, original_rrn=decoded["37"], **common)
-            if transaction_type == spec.BALANCE_INQUIRY:
-                return Request(kind=flows.BALANCE, **common)
-            raise Unsupported(f"processing code {common['processing_code']} is not offered")
+        kind = routes.kind_of(mti, common["processing_code"])
+        if kind is None:
+            raise Unsupported(f"processing code {common['processing_code']} is not offered in a {mti}")
+        if kind == flows.RECONCILIATION:
+            totals = {name: int(decoded.get(field, "0")) for name, field in spec.RECONCILIATION_FIELDS.items()}
+            return Request(kind=kind, totals=totals, **common)
+        if kind == flows.REFUND:
+            if "37" not in decoded:
+                raise FieldFormatError("37", "a refund names its purchase by the RRN the purchase returned")
+            return Request(kind=kind, original_rrn=decoded["37"], **common)
+        if kind not in (flows.COMPLETION, flows.REVERSAL):
+            return Request(kind=kind, **common)
         original = fields.OriginalData.parse(decoded["90"])
         original_id = flows.iso_transaction_id(terminal_id, fields.transmission_time(original.transmitted, now),
                                                original.stan)
-        if mti == "0220":
+        if kind == flows.COMPLETION:
             if original.mti != "0100":
                 raise FieldFormatError("90", "a completion refers to a 0100 pre-authorization")
             return Request(kind=flows.COMPLETION, original_transaction_id=original_id, **common)
@@ -306,7 +285,7 @@ class IsoFront:
             stands = fields.replacement_amount(decoded["95"])
             if stands >= common["amount"]:
                 raise FieldFormatError("95", "the amount that stands must be less than the original amount")
-        return Request(kind=flows.REVERSAL, original_transaction_id=original_id, stands=stands, **common)
+        return Request(kind=kind, original_transaction_id=original_id, stands=stands, **common)
 
     # ---- answers ---------------------------------------------------------------------------------
 
@@ -316,11 +295,11 @@ class IsoFront:
         if mti not in spec.REQUEST_MTIS or not _valid(decoded, "11") or not _valid(decoded, "41"):
             return None
         AUTHORIZATIONS.labels(codes.FORMAT_ERROR).inc()
-        return self._reply(decoded, Answer(codes.FORMAT_ERROR), None, checked=False)
+        return self._reply(decoded, Outcome(codes.FORMAT_ERROR), None, checked=False)
 
-    def _reply(self, decoded: dict, answer: Answer, terminal: TerminalInfo | None, checked: bool = True) -> bytes:
+    def _reply(self, decoded: dict, answer: Outcome, terminal: TerminalInfo | None, checked: bool = True) -> bytes:
         """`checked`: the request passed fields.check, so its fields can be echoed as they are."""
-        response = {"t": spec.response_mti(decoded["t"]), "39": answer.code}
+        response = {"t": spec.response_mti(decoded["t"]), "39": answer.response_code}
         for field in spec.ECHOED_FIELDS:
             if field in decoded and (checked or _valid(decoded, field)):
                 response[field] = decoded[field]
@@ -334,7 +313,7 @@ class IsoFront:
         return codec.encode(response, terminal.mac_key if terminal is not None else None)
 
 
-def additional_amounts(answer: Answer) -> list[AdditionalAmount]:
+def additional_amounts(answer: Outcome) -> list[AdditionalAmount]:
     blocks = []
     if answer.credit_available is not None:
         blocks.append(AdditionalAmount(fields.ACCOUNT_CREDIT, fields.AMOUNT_AVAILABLE, spec.CURRENCY_IRR,

@@ -6,27 +6,24 @@ concurrent authorizations cost one commit.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-from dataclasses import dataclass, field
 
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from services.shared import db
 
+from .outcome import COLUMNS as OUTCOME_COLUMNS
+from .outcome import Outcome
+
 MAX_BATCH_ROWS = 500  # rows per journal commit; the rest wait for the next flush
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 500
-COLUMNS = ("transaction_id", "kind", "channel", "mti", "processing_code", "terminal_id", "merchant_id", "stan",
-           "masked_pan", "card_token", "member_id", "amount", "discount", "points_earned", "response_code",
-           "approval_code", "original_transaction_id", "offers", "message", "received_at", "answered_at")
+COLUMNS = tuple(OUTCOME_COLUMNS)
 # One statement per batch (the rows as one recordset), not one per row. A transaction id already
 # journaled (a retransmission Redis no longer remembered) returns the row as first written: its
-# answer stands; the no-op update is what makes RETURNING see it.
-ROWS = db.Recordset(**{column: {"amount": "bigint", "discount": "bigint", "points_earned": "bigint",
-                                "received_at": "timestamptz", "answered_at": "timestamptz",
-                                "offers": "text[]"}.get(column, "text") for column in COLUMNS})
+# outcome stands; the no-op update is what makes RETURNING see it.
+ROWS = db.Recordset(**OUTCOME_COLUMNS)
 INSERT = (f"INSERT INTO transactions ({', '.join(COLUMNS)})"
           f" SELECT {', '.join(f'u.{column}' for column in COLUMNS)} FROM {ROWS.source(ordinality=True)}"
           " ORDER BY u.position"
@@ -34,39 +31,11 @@ INSERT = (f"INSERT INTO transactions ({', '.join(COLUMNS)})"
           " RETURNING seq, (xmax = 0) AS inserted, " + ", ".join(COLUMNS))
 
 
-@dataclass
-class Entry:
-    transaction_id: str
-    kind: str
-    channel: str
-    response_code: str
-    received_at: dt.datetime
-    answered_at: dt.datetime
-    mti: str = ""
-    processing_code: str = ""
-    terminal_id: str = ""
-    merchant_id: str = ""
-    stan: str = ""
-    masked_pan: str = ""
-    card_token: str = ""
-    member_id: str = ""
-    amount: int = 0
-    discount: int = 0
-    points_earned: int = 0
-    approval_code: str = ""
-    original_transaction_id: str = ""
-    offers: list[str] = field(default_factory=list)
-    message: str = ""
-
-    def row(self) -> tuple:
-        return tuple(getattr(self, name) for name in COLUMNS)
-
-
 class Journal:
     def __init__(self, pool: AsyncConnectionPool, log: logging.Logger):
         self.pool = pool
         self.log = log
-        self._waiting: list[tuple[Entry, asyncio.Future]] = []  # each future gets the journaled row
+        self._waiting: list[tuple[Outcome, asyncio.Future]] = []  # each future gets the journaled row
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
 
@@ -79,11 +48,11 @@ class Journal:
                 await asyncio.sleep(0.01)
             self._task.cancel()
 
-    async def record(self, entry: Entry) -> dict:
+    async def record(self, outcome: Outcome) -> dict:
         """The journaled row (with its seq, and `inserted` false when the id was already there),
         once committed; raises what the commit raised."""
         future = asyncio.get_running_loop().create_future()
-        self._waiting.append((entry, future))
+        self._waiting.append((outcome, future))
         self._wakeup.set()
         return await future
 
@@ -105,7 +74,7 @@ class Journal:
                     if not future.done():
                         future.set_result(row)
 
-    async def _commit(self, entries: list[Entry]) -> list[dict]:
+    async def _commit(self, entries: list[Outcome]) -> list[dict]:
         unique = list({entry.transaction_id: entry for entry in reversed(entries)}.values())[::-1]
         # One statement on an autocommit connection: committed, durably, before execute returns.
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -156,6 +125,17 @@ async def page(pool: AsyncConnectionPool, terminal_id: str, merchant_id: str, af
         return await cur.fetchall()
 
 
+async def counted_against(pool: AsyncConnectionPool, limit_key: str) -> list[dict]:
+    """The transactions that still count against a card's daily-limit counter: each outcome names
+    its counter, and a full reversal gives its count back."""
+    async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(
+            "SELECT t.transaction_id, t.amount FROM transactions t WHERE t.limit_key = %s AND t.amount >"
+            " (SELECT coalesce(sum(r.amount), 0) FROM transactions r WHERE r.original_transaction_id = t.transaction_id"
+            "  AND r.kind = 'reversal' AND r.response_code = '00')", (limit_key,))
+        return await cur.fetchall()
+
+
 def state_of(row: dict, followers_rows: list[dict]) -> str:
     if row["response_code"] != "00":
         return "declined"
@@ -173,15 +153,16 @@ def state_of(row: dict, followers_rows: list[dict]) -> str:
 
 # ---- compensations -------------------------------------------------------------------------------
 
-async def add_compensation(pool: AsyncConnectionPool, transaction_id: str, wallet_called: bool) -> None:
+async def add_compensation(pool: AsyncConnectionPool, transaction_id: str, participants: list[str]) -> None:
+    """What an uncertain outcome leaves to undo: the participants that prepared and left work elsewhere."""
     async with pool.connection() as conn:
-        await conn.execute("INSERT INTO compensations (transaction_id, wallet_called) VALUES (%s, %s)"
-                           " ON CONFLICT (transaction_id) DO NOTHING", (transaction_id, wallet_called))
+        await conn.execute("INSERT INTO compensations (transaction_id, participants) VALUES (%s, %s)"
+                           " ON CONFLICT (transaction_id) DO NOTHING", (transaction_id, participants))
 
 
 async def open_compensations(pool: AsyncConnectionPool, limit: int) -> list[dict]:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute("SELECT transaction_id, wallet_called, created_at, attempts FROM compensations"
+        await cur.execute("SELECT transaction_id, participants, created_at, attempts FROM compensations"
                           " WHERE resolved_at IS NULL ORDER BY created_at LIMIT %s", (limit,))
         return await cur.fetchall()
 

@@ -1,5 +1,5 @@
 """The Authorization API over gRPC, for channels that are not ISO 8583 terminals (mobile, web).
-The same orchestration as the ISO front; declines are answers (response_code), not errors."""
+The same transaction manager as the ISO front; declines are answers (response_code), not errors."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from google.protobuf import timestamp_pb2
 
 from services.gen.club.switch.v1 import authorization_pb2 as pb
 from services.gen.club.switch.v1 import authorization_pb2_grpc
+from services.shared import response_codes as codes
 from services.shared.errors import FieldError, NotFound
 from services.shared.limits import CHANNEL_LENGTH, CHANNEL_SEPARATOR, REQUEST_ID_LENGTH, TRANSACTION_ID_LENGTH
 from services.shared.validate import check_amount, check_id, check_pan
 
 from . import flows, journal
-from .flows import Answer, Request
-from .orchestrator import Switch
+from .flows import Request
+from .iso.routes import PROCESSING_CODES
+from .manager import TransactionManager
+from .outcome import Outcome
 
 KIND_OF_TYPE = {
     pb.TRANSACTION_TYPE_PURCHASE: flows.PURCHASE,
@@ -26,8 +29,6 @@ KIND_OF_TYPE = {
 }
 TYPE_OF_KIND = {flows.COMPLETION: pb.TRANSACTION_TYPE_COMPLETION, flows.REVERSAL: pb.TRANSACTION_TYPE_REVERSAL,
                 **{kind: type_ for type_, kind in KIND_OF_TYPE.items()}}
-PROCESSING_CODE = {flows.PURCHASE: "000000", flows.POINTS_PURCHASE: "009000", flows.PREAUTH: "000000",
-                   flows.REFUND: "200000", flows.BALANCE: "310000"}
 DEFAULT_CHANNEL = "api"
 
 
@@ -37,18 +38,19 @@ def _timestamp(value: dt.datetime) -> timestamp_pb2.Timestamp:
     return stamp
 
 
-def _response(answer: Answer) -> pb.AuthorizeResponse:
+def _response(outcome: Outcome) -> pb.AuthorizeResponse:
+    amount = outcome.amount if outcome.response_code == codes.APPROVED else 0  # what moved
     return pb.AuthorizeResponse(
-        transaction_id=answer.transaction_id, response_code=answer.code, approval_code=answer.approval_code,
-        amount=answer.amount, discount=answer.discount, net_amount=answer.amount - answer.discount,
-        points_earned=answer.points_earned, credit_available=answer.credit_available or 0,
-        points_available=answer.points_available or 0, offers_applied=answer.offers, masked_pan=answer.masked_pan,
-        message=answer.message)
+        transaction_id=outcome.transaction_id, response_code=outcome.response_code,
+        approval_code=outcome.approval_code, amount=amount, discount=outcome.discount,
+        net_amount=amount - outcome.discount, points_earned=outcome.points_earned,
+        credit_available=outcome.credit_available or 0, points_available=outcome.points_available or 0,
+        offers_applied=outcome.offers, masked_pan=outcome.masked_pan, message=outcome.message)
 
 
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self) -> None:
-        self.switch: Switch | None = None
+        self.manager: TransactionManager | None = None
 
     def _channel_id(self, channel: str, request_id: str) -> str:
         channel = check_id(channel or DEFAULT_CHANNEL, "channel", CHANNEL_LENGTH, ascii_only=True)
@@ -77,38 +79,38 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
         elif kind != flows.BALANCE and not request.merchant_id and not request.terminal_id:
             raise FieldError("merchant_id", "is required (or a terminal_id that names it)")
-        answer = await self.switch.authorize(Request(
+        outcome = await self.manager.run(Request(
             kind=kind, transaction_id=transaction_id, channel=request.channel or DEFAULT_CHANNEL,
             received_at=dt.datetime.now(dt.UTC), terminal_id=request.terminal_id, merchant_id=request.merchant_id,
-            processing_code=PROCESSING_CODE[kind], pan=request.pan, card_token=request.card_token,
+            processing_code=PROCESSING_CODES[kind], pan=request.pan, card_token=request.card_token,
             expiry=request.expiry, pin_block=request.pin_block, cvv2=request.cvv2, amount=request.amount,
             original_transaction_id=request.original_transaction_id))
-        return _response(answer)
+        return _response(outcome)
 
     async def Complete(self, request: pb.CompleteRequest, context) -> pb.AuthorizeResponse:
         transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
         check_id(request.preauth_transaction_id, "preauth_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
         check_amount(request.amount, "amount", allow_zero=True)
-        answer = await self.switch.authorize(Request(
+        outcome = await self.manager.run(Request(
             kind=flows.COMPLETION, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
             received_at=dt.datetime.now(dt.UTC), amount=request.amount,
             original_transaction_id=request.preauth_transaction_id))
-        return _response(answer)
+        return _response(outcome)
 
     async def Reverse(self, request: pb.ReverseRequest, context) -> pb.AuthorizeResponse:
         transaction_id = self._channel_id(DEFAULT_CHANNEL, request.request_id)
         check_id(request.original_transaction_id, "original_transaction_id", TRANSACTION_ID_LENGTH, ascii_only=True)
         check_amount(request.amount, "amount", allow_zero=True)
-        answer = await self.switch.authorize(Request(
+        outcome = await self.manager.run(Request(
             kind=flows.REVERSAL, transaction_id=transaction_id, channel=DEFAULT_CHANNEL,
             received_at=dt.datetime.now(dt.UTC), original_transaction_id=request.original_transaction_id,
             reverse_amount=request.amount))
-        return _response(answer)
+        return _response(outcome)
 
     async def GetTransaction(self, request: pb.GetTransactionRequest, context) -> pb.Transaction:
         if not request.transaction_id or len(request.transaction_id) > TRANSACTION_ID_LENGTH:
             raise FieldError("transaction_id", "is required (as Authorize returned it)")
-        row = await journal.get(self.switch.pool, request.transaction_id)
+        row = await self.manager.transaction(request.transaction_id)
         if row is None:
             raise NotFound(f"no transaction {request.transaction_id}")
         return await self._transaction(row)
@@ -119,15 +121,15 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if request.page_token and not request.page_token.isdigit():
             raise FieldError("page_token", "is not a token this service gave")
         size = min(request.page_size or journal.PAGE_SIZE_DEFAULT, journal.PAGE_SIZE_MAX)
-        rows = await journal.page(self.switch.pool, request.terminal_id, request.merchant_id,
-                                  int(request.page_token or 0), size)
+        rows = await self.manager.transactions(request.terminal_id, request.merchant_id,
+                                               int(request.page_token or 0), size)
         response = pb.ListTransactionsResponse(transactions=[await self._transaction(row) for row in rows])
         if len(rows) == size:
             response.next_page_token = str(rows[-1]["seq"])
         return response
 
     async def _transaction(self, row: dict) -> pb.Transaction:
-        followers = await journal.followers(self.switch.pool, row["transaction_id"])
+        followers = await self.manager.followers(row["transaction_id"])
         return pb.Transaction(
             transaction_id=row["transaction_id"], type=TYPE_OF_KIND[row["kind"]], channel=row["channel"],
             terminal_id=row["terminal_id"], merchant_id=row["merchant_id"], stan=row["stan"],

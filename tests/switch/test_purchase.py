@@ -66,7 +66,8 @@ def test_a_retransmission_redis_forgot_is_answered_from_the_journal(club):
     assert terminal.exchange(message)["39"] == "00"
     club.stack.redis().delete(f"sw:{{{transaction_id(message)}}}")  # the switch forgot the answer; the journal did not
     changed = {**message, "4": f"{200_000:012d}"}
-    assert terminal.exchange(changed)["39"] == "00"  # answered from the journal: the first answer
+    assert terminal.exchange(changed)["39"] == "94"  # the journal keeps the first request's fingerprint
+    assert terminal.exchange(message)["39"] == "00"  # answered from the journal: the first answer
     assert club.balances(card.member_id).credit_available == 900_000
 
 
