@@ -37,6 +37,35 @@ class BatchStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BATCH_STATUS_CLOSED: _ClassVar[BatchStatus]
     BATCH_STATUS_RECONCILED: _ClassVar[BatchStatus]
     BATCH_STATUS_MISMATCH: _ClassVar[BatchStatus]
+
+class CouponState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COUPON_STATE_UNSPECIFIED: _ClassVar[CouponState]
+    COUPON_STATE_AVAILABLE: _ClassVar[CouponState]
+    COUPON_STATE_USED: _ClassVar[CouponState]
+    COUPON_STATE_EXPIRED: _ClassVar[CouponState]
+    COUPON_STATE_CANCELLED: _ClassVar[CouponState]
+
+class CouponSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COUPON_SOURCE_UNSPECIFIED: _ClassVar[CouponSource]
+    COUPON_SOURCE_ASSIGNED: _ClassVar[CouponSource]
+    COUPON_SOURCE_CODE: _ClassVar[CouponSource]
+    COUPON_SOURCE_VOUCHER: _ClassVar[CouponSource]
+
+class VoucherExpiry(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VOUCHER_EXPIRY_UNSPECIFIED: _ClassVar[VoucherExpiry]
+    VOUCHER_EXPIRY_FORFEIT: _ClassVar[VoucherExpiry]
+    VOUCHER_EXPIRY_REFUND: _ClassVar[VoucherExpiry]
+
+class BenefitKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    BENEFIT_KIND_UNSPECIFIED: _ClassVar[BenefitKind]
+    BENEFIT_KIND_OFFER: _ClassVar[BenefitKind]
+    BENEFIT_KIND_COUPON: _ClassVar[BenefitKind]
+    BENEFIT_KIND_VOUCHER: _ClassVar[BenefitKind]
+    BENEFIT_KIND_PRIVILEGE: _ClassVar[BenefitKind]
 LIMIT_PERIOD_UNSPECIFIED: LimitPeriod
 LIMIT_PERIOD_DAY: LimitPeriod
 LIMIT_PERIOD_WEEK: LimitPeriod
@@ -52,6 +81,23 @@ BATCH_STATUS_UNSPECIFIED: BatchStatus
 BATCH_STATUS_CLOSED: BatchStatus
 BATCH_STATUS_RECONCILED: BatchStatus
 BATCH_STATUS_MISMATCH: BatchStatus
+COUPON_STATE_UNSPECIFIED: CouponState
+COUPON_STATE_AVAILABLE: CouponState
+COUPON_STATE_USED: CouponState
+COUPON_STATE_EXPIRED: CouponState
+COUPON_STATE_CANCELLED: CouponState
+COUPON_SOURCE_UNSPECIFIED: CouponSource
+COUPON_SOURCE_ASSIGNED: CouponSource
+COUPON_SOURCE_CODE: CouponSource
+COUPON_SOURCE_VOUCHER: CouponSource
+VOUCHER_EXPIRY_UNSPECIFIED: VoucherExpiry
+VOUCHER_EXPIRY_FORFEIT: VoucherExpiry
+VOUCHER_EXPIRY_REFUND: VoucherExpiry
+BENEFIT_KIND_UNSPECIFIED: BenefitKind
+BENEFIT_KIND_OFFER: BenefitKind
+BENEFIT_KIND_COUPON: BenefitKind
+BENEFIT_KIND_VOUCHER: BenefitKind
+BENEFIT_KIND_PRIVILEGE: BenefitKind
 
 class Party(_message.Message):
     __slots__ = ("party_id", "name", "created_at")
@@ -248,7 +294,7 @@ class FundingRule(_message.Message):
     def __init__(self, party_id: _Optional[str] = ..., percent_bp: _Optional[int] = ..., fixed_amount: _Optional[int] = ..., remainder: _Optional[bool] = ...) -> None: ...
 
 class Offer(_message.Message):
-    __slots__ = ("offer_id", "name", "campaign", "scope", "window", "min_amount", "discount", "points", "member_limits", "budget", "budget_used", "priority", "stacking", "stacks_with", "funding", "active", "created_at")
+    __slots__ = ("offer_id", "name", "campaign", "scope", "window", "min_amount", "discount", "points", "member_limits", "budget", "budget_used", "priority", "stacking", "stacks_with", "funding", "active", "created_at", "coupon_required", "coupons_per_member")
     OFFER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
@@ -266,6 +312,8 @@ class Offer(_message.Message):
     FUNDING_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    COUPON_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    COUPONS_PER_MEMBER_FIELD_NUMBER: _ClassVar[int]
     offer_id: str
     name: str
     campaign: str
@@ -283,7 +331,9 @@ class Offer(_message.Message):
     funding: _containers.RepeatedCompositeFieldContainer[FundingRule]
     active: bool
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., campaign: _Optional[str] = ..., scope: _Optional[_Union[OfferScope, _Mapping]] = ..., window: _Optional[_Union[OfferWindow, _Mapping]] = ..., min_amount: _Optional[int] = ..., discount: _Optional[_Union[Discount, _Mapping]] = ..., points: _Optional[_Union[PointsRule, _Mapping]] = ..., member_limits: _Optional[_Iterable[_Union[MemberLimit, _Mapping]]] = ..., budget: _Optional[int] = ..., budget_used: _Optional[int] = ..., priority: _Optional[int] = ..., stacking: _Optional[_Union[Stacking, str]] = ..., stacks_with: _Optional[_Iterable[str]] = ..., funding: _Optional[_Iterable[_Union[FundingRule, _Mapping]]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    coupon_required: bool
+    coupons_per_member: int
+    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., campaign: _Optional[str] = ..., scope: _Optional[_Union[OfferScope, _Mapping]] = ..., window: _Optional[_Union[OfferWindow, _Mapping]] = ..., min_amount: _Optional[int] = ..., discount: _Optional[_Union[Discount, _Mapping]] = ..., points: _Optional[_Union[PointsRule, _Mapping]] = ..., member_limits: _Optional[_Iterable[_Union[MemberLimit, _Mapping]]] = ..., budget: _Optional[int] = ..., budget_used: _Optional[int] = ..., priority: _Optional[int] = ..., stacking: _Optional[_Union[Stacking, str]] = ..., stacks_with: _Optional[_Iterable[str]] = ..., funding: _Optional[_Iterable[_Union[FundingRule, _Mapping]]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., coupon_required: _Optional[bool] = ..., coupons_per_member: _Optional[int] = ...) -> None: ...
 
 class CreateOfferRequest(_message.Message):
     __slots__ = ("offer",)
@@ -356,18 +406,20 @@ class QuoteRequest(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., terminal_id: _Optional[str] = ..., product_id: _Optional[str] = ..., tier: _Optional[str] = ..., segment: _Optional[str] = ..., member_id: _Optional[str] = ..., amount: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reserve: _Optional[bool] = ...) -> None: ...
 
 class AppliedOffer(_message.Message):
-    __slots__ = ("offer_id", "name", "discount", "points_bonus", "funding")
+    __slots__ = ("offer_id", "name", "discount", "points_bonus", "funding", "coupon_id")
     OFFER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISCOUNT_FIELD_NUMBER: _ClassVar[int]
     POINTS_BONUS_FIELD_NUMBER: _ClassVar[int]
     FUNDING_FIELD_NUMBER: _ClassVar[int]
+    COUPON_ID_FIELD_NUMBER: _ClassVar[int]
     offer_id: str
     name: str
     discount: int
     points_bonus: int
     funding: _containers.RepeatedCompositeFieldContainer[FundingAmount]
-    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., discount: _Optional[int] = ..., points_bonus: _Optional[int] = ..., funding: _Optional[_Iterable[_Union[FundingAmount, _Mapping]]] = ...) -> None: ...
+    coupon_id: str
+    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., discount: _Optional[int] = ..., points_bonus: _Optional[int] = ..., funding: _Optional[_Iterable[_Union[FundingAmount, _Mapping]]] = ..., coupon_id: _Optional[str] = ...) -> None: ...
 
 class FundingAmount(_message.Message):
     __slots__ = ("party_id", "amount")
@@ -378,7 +430,7 @@ class FundingAmount(_message.Message):
     def __init__(self, party_id: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
 
 class QuoteResponse(_message.Message):
-    __slots__ = ("transaction_id", "outcome", "offers", "discount", "funding", "points_bonus", "points_multiplier_pct", "net_amount", "mcc", "points_earned")
+    __slots__ = ("transaction_id", "outcome", "offers", "discount", "funding", "points_bonus", "points_multiplier_pct", "net_amount", "mcc", "points_earned", "decided_by")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     OFFERS_FIELD_NUMBER: _ClassVar[int]
@@ -389,6 +441,7 @@ class QuoteResponse(_message.Message):
     NET_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     MCC_FIELD_NUMBER: _ClassVar[int]
     POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     outcome: QuoteOutcome
     offers: _containers.RepeatedCompositeFieldContainer[AppliedOffer]
@@ -399,7 +452,8 @@ class QuoteResponse(_message.Message):
     net_amount: int
     mcc: str
     points_earned: int
-    def __init__(self, transaction_id: _Optional[str] = ..., outcome: _Optional[_Union[QuoteOutcome, str]] = ..., offers: _Optional[_Iterable[_Union[AppliedOffer, _Mapping]]] = ..., discount: _Optional[int] = ..., funding: _Optional[_Iterable[_Union[FundingAmount, _Mapping]]] = ..., points_bonus: _Optional[int] = ..., points_multiplier_pct: _Optional[int] = ..., net_amount: _Optional[int] = ..., mcc: _Optional[str] = ..., points_earned: _Optional[int] = ...) -> None: ...
+    decided_by: str
+    def __init__(self, transaction_id: _Optional[str] = ..., outcome: _Optional[_Union[QuoteOutcome, str]] = ..., offers: _Optional[_Iterable[_Union[AppliedOffer, _Mapping]]] = ..., discount: _Optional[int] = ..., funding: _Optional[_Iterable[_Union[FundingAmount, _Mapping]]] = ..., points_bonus: _Optional[int] = ..., points_multiplier_pct: _Optional[int] = ..., net_amount: _Optional[int] = ..., mcc: _Optional[str] = ..., points_earned: _Optional[int] = ..., decided_by: _Optional[str] = ...) -> None: ...
 
 class QuoteBatchRequest(_message.Message):
     __slots__ = ("items",)
@@ -613,3 +667,235 @@ class ReconcileTerminalTotalsResponse(_message.Message):
     in_balance: bool
     mismatches: _containers.RepeatedCompositeFieldContainer[TotalsMismatch]
     def __init__(self, in_balance: _Optional[bool] = ..., mismatches: _Optional[_Iterable[_Union[TotalsMismatch, _Mapping]]] = ...) -> None: ...
+
+class AssignCouponsRequest(_message.Message):
+    __slots__ = ("offer_id", "member_ids", "assignment_id")
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_IDS_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    offer_id: str
+    member_ids: _containers.RepeatedScalarFieldContainer[str]
+    assignment_id: str
+    def __init__(self, offer_id: _Optional[str] = ..., member_ids: _Optional[_Iterable[str]] = ..., assignment_id: _Optional[str] = ...) -> None: ...
+
+class AssignCouponsResponse(_message.Message):
+    __slots__ = ("assigned", "already_assigned", "over_member_limit")
+    ASSIGNED_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_ASSIGNED_FIELD_NUMBER: _ClassVar[int]
+    OVER_MEMBER_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    assigned: int
+    already_assigned: int
+    over_member_limit: int
+    def __init__(self, assigned: _Optional[int] = ..., already_assigned: _Optional[int] = ..., over_member_limit: _Optional[int] = ...) -> None: ...
+
+class GenerateCouponCodesRequest(_message.Message):
+    __slots__ = ("offer_id", "count")
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    offer_id: str
+    count: int
+    def __init__(self, offer_id: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class GenerateCouponCodesResponse(_message.Message):
+    __slots__ = ("codes",)
+    CODES_FIELD_NUMBER: _ClassVar[int]
+    codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, codes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CreateSharedCodeRequest(_message.Message):
+    __slots__ = ("offer_id", "code", "total_uses", "per_member_uses")
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_USES_FIELD_NUMBER: _ClassVar[int]
+    PER_MEMBER_USES_FIELD_NUMBER: _ClassVar[int]
+    offer_id: str
+    code: str
+    total_uses: int
+    per_member_uses: int
+    def __init__(self, offer_id: _Optional[str] = ..., code: _Optional[str] = ..., total_uses: _Optional[int] = ..., per_member_uses: _Optional[int] = ...) -> None: ...
+
+class SharedCode(_message.Message):
+    __slots__ = ("offer_id", "total_uses", "claimed", "per_member_uses")
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_USES_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_FIELD_NUMBER: _ClassVar[int]
+    PER_MEMBER_USES_FIELD_NUMBER: _ClassVar[int]
+    offer_id: str
+    total_uses: int
+    claimed: int
+    per_member_uses: int
+    def __init__(self, offer_id: _Optional[str] = ..., total_uses: _Optional[int] = ..., claimed: _Optional[int] = ..., per_member_uses: _Optional[int] = ...) -> None: ...
+
+class ClaimCouponRequest(_message.Message):
+    __slots__ = ("member_id", "code")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    code: str
+    def __init__(self, member_id: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+
+class Coupon(_message.Message):
+    __slots__ = ("coupon_id", "offer_id", "member_id", "state", "source", "transaction_id", "expires_at", "created_at", "reward_id", "points_spent", "name")
+    COUPON_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REWARD_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_SPENT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    coupon_id: str
+    offer_id: str
+    member_id: str
+    state: CouponState
+    source: CouponSource
+    transaction_id: str
+    expires_at: _timestamp_pb2.Timestamp
+    created_at: _timestamp_pb2.Timestamp
+    reward_id: str
+    points_spent: int
+    name: str
+    def __init__(self, coupon_id: _Optional[str] = ..., offer_id: _Optional[str] = ..., member_id: _Optional[str] = ..., state: _Optional[_Union[CouponState, str]] = ..., source: _Optional[_Union[CouponSource, str]] = ..., transaction_id: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reward_id: _Optional[str] = ..., points_spent: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
+
+class ListCouponsRequest(_message.Message):
+    __slots__ = ("member_id", "available_only")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    available_only: bool
+    def __init__(self, member_id: _Optional[str] = ..., available_only: _Optional[bool] = ...) -> None: ...
+
+class ListCouponsResponse(_message.Message):
+    __slots__ = ("coupons",)
+    COUPONS_FIELD_NUMBER: _ClassVar[int]
+    coupons: _containers.RepeatedCompositeFieldContainer[Coupon]
+    def __init__(self, coupons: _Optional[_Iterable[_Union[Coupon, _Mapping]]] = ...) -> None: ...
+
+class Reward(_message.Message):
+    __slots__ = ("reward_id", "name", "points_price", "stock", "merchant_id", "value", "funded_by", "tiers", "segments", "window", "voucher_valid_days", "on_expiry", "active", "created_at", "redeemed")
+    REWARD_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POINTS_PRICE_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    FUNDED_BY_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_VALID_DAYS_FIELD_NUMBER: _ClassVar[int]
+    ON_EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REDEEMED_FIELD_NUMBER: _ClassVar[int]
+    reward_id: str
+    name: str
+    points_price: int
+    stock: int
+    merchant_id: str
+    value: int
+    funded_by: str
+    tiers: _containers.RepeatedScalarFieldContainer[str]
+    segments: _containers.RepeatedScalarFieldContainer[str]
+    window: OfferWindow
+    voucher_valid_days: int
+    on_expiry: VoucherExpiry
+    active: bool
+    created_at: _timestamp_pb2.Timestamp
+    redeemed: int
+    def __init__(self, reward_id: _Optional[str] = ..., name: _Optional[str] = ..., points_price: _Optional[int] = ..., stock: _Optional[int] = ..., merchant_id: _Optional[str] = ..., value: _Optional[int] = ..., funded_by: _Optional[str] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., window: _Optional[_Union[OfferWindow, _Mapping]] = ..., voucher_valid_days: _Optional[int] = ..., on_expiry: _Optional[_Union[VoucherExpiry, str]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., redeemed: _Optional[int] = ...) -> None: ...
+
+class CreateRewardRequest(_message.Message):
+    __slots__ = ("reward",)
+    REWARD_FIELD_NUMBER: _ClassVar[int]
+    reward: Reward
+    def __init__(self, reward: _Optional[_Union[Reward, _Mapping]] = ...) -> None: ...
+
+class GetRewardRequest(_message.Message):
+    __slots__ = ("reward_id",)
+    REWARD_ID_FIELD_NUMBER: _ClassVar[int]
+    reward_id: str
+    def __init__(self, reward_id: _Optional[str] = ...) -> None: ...
+
+class ListRewardsRequest(_message.Message):
+    __slots__ = ("member_id", "active_only")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    active_only: bool
+    def __init__(self, member_id: _Optional[str] = ..., active_only: _Optional[bool] = ...) -> None: ...
+
+class ListRewardsResponse(_message.Message):
+    __slots__ = ("rewards",)
+    REWARDS_FIELD_NUMBER: _ClassVar[int]
+    rewards: _containers.RepeatedCompositeFieldContainer[Reward]
+    def __init__(self, rewards: _Optional[_Iterable[_Union[Reward, _Mapping]]] = ...) -> None: ...
+
+class RedeemRewardRequest(_message.Message):
+    __slots__ = ("redemption_id", "member_id", "reward_id")
+    REDEMPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    REWARD_ID_FIELD_NUMBER: _ClassVar[int]
+    redemption_id: str
+    member_id: str
+    reward_id: str
+    def __init__(self, redemption_id: _Optional[str] = ..., member_id: _Optional[str] = ..., reward_id: _Optional[str] = ...) -> None: ...
+
+class CancelVoucherRequest(_message.Message):
+    __slots__ = ("coupon_id", "member_id")
+    COUPON_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    coupon_id: str
+    member_id: str
+    def __init__(self, coupon_id: _Optional[str] = ..., member_id: _Optional[str] = ...) -> None: ...
+
+class ExpireVouchersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ExpireVouchersResponse(_message.Message):
+    __slots__ = ("expired", "refunded")
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    expired: int
+    refunded: int
+    def __init__(self, expired: _Optional[int] = ..., refunded: _Optional[int] = ...) -> None: ...
+
+class Benefit(_message.Message):
+    __slots__ = ("kind", "offer_id", "coupon_id", "title", "sentence", "until", "merchant_id")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OFFER_ID_FIELD_NUMBER: _ClassVar[int]
+    COUPON_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SENTENCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    kind: BenefitKind
+    offer_id: str
+    coupon_id: str
+    title: str
+    sentence: str
+    until: _timestamp_pb2.Timestamp
+    merchant_id: str
+    def __init__(self, kind: _Optional[_Union[BenefitKind, str]] = ..., offer_id: _Optional[str] = ..., coupon_id: _Optional[str] = ..., title: _Optional[str] = ..., sentence: _Optional[str] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., merchant_id: _Optional[str] = ...) -> None: ...
+
+class ListBenefitsRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class ListBenefitsResponse(_message.Message):
+    __slots__ = ("benefits", "tier", "next_tier", "next_tier_adds")
+    BENEFITS_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_ADDS_FIELD_NUMBER: _ClassVar[int]
+    benefits: _containers.RepeatedCompositeFieldContainer[Benefit]
+    tier: str
+    next_tier: str
+    next_tier_adds: _containers.RepeatedCompositeFieldContainer[Benefit]
+    def __init__(self, benefits: _Optional[_Iterable[_Union[Benefit, _Mapping]]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., next_tier_adds: _Optional[_Iterable[_Union[Benefit, _Mapping]]] = ...) -> None: ...

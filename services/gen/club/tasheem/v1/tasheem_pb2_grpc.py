@@ -147,6 +147,66 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.FromString,
                 _registered_method=True)
+        self.AssignCoupons = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/AssignCoupons',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsResponse.FromString,
+                _registered_method=True)
+        self.GenerateCouponCodes = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/GenerateCouponCodes',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesResponse.FromString,
+                _registered_method=True)
+        self.CreateSharedCode = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/CreateSharedCode',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateSharedCodeRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.SharedCode.FromString,
+                _registered_method=True)
+        self.ClaimCoupon = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ClaimCoupon',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ClaimCouponRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+                _registered_method=True)
+        self.ListCoupons = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListCoupons',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsResponse.FromString,
+                _registered_method=True)
+        self.CreateReward = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/CreateReward',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateRewardRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.FromString,
+                _registered_method=True)
+        self.GetReward = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/GetReward',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetRewardRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.FromString,
+                _registered_method=True)
+        self.ListRewards = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListRewards',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsResponse.FromString,
+                _registered_method=True)
+        self.RedeemReward = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/RedeemReward',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.RedeemRewardRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+                _registered_method=True)
+        self.CancelVoucher = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/CancelVoucher',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CancelVoucherRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+                _registered_method=True)
+        self.ExpireVouchers = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ExpireVouchers',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersResponse.FromString,
+                _registered_method=True)
+        self.ListBenefits = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListBenefits',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.FromString,
+                _registered_method=True)
 
 
 class TasheemServiceServicer:
@@ -297,6 +357,89 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AssignCoupons(self, request, context):
+        """Coupons. A coupon campaign is an offer with coupon_required: it applies only to a member
+        who holds an available coupon of it, and a purchase it applies to uses that coupon.
+        Members get coupons from an operator (AssignCoupons, in batches) or claim them with a code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GenerateCouponCodes(self, request, context):
+        """Single-use codes, made in bulk; the codes are returned once and kept only as hashes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSharedCode(self, request, context):
+        """One code for many members, with a total number of uses.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClaimCoupon(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCoupons(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateReward(self, request, context):
+        """Rewards bought with points ("free products"): redeeming spends the points in the wallet
+        and issues a voucher, a coupon worth the reward's value at its merchant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReward(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRewards(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RedeemReward(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelVoucher(self, request, context):
+        """An unused voucher cancelled: its points go back.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExpireVouchers(self, request, context):
+        """Vouchers past their validity: expired, their points given back or not as the reward says.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBenefits(self, request, context):
+        """Everything a member can use now, each in one plain Persian sentence, and what the next
+        tier would add.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TasheemServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -409,6 +552,66 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.ReconcileTerminalTotals,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.SerializeToString,
+            ),
+            'AssignCoupons': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignCoupons,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsResponse.SerializeToString,
+            ),
+            'GenerateCouponCodes': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateCouponCodes,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesResponse.SerializeToString,
+            ),
+            'CreateSharedCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSharedCode,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateSharedCodeRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.SharedCode.SerializeToString,
+            ),
+            'ClaimCoupon': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClaimCoupon,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ClaimCouponRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.SerializeToString,
+            ),
+            'ListCoupons': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCoupons,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsResponse.SerializeToString,
+            ),
+            'CreateReward': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateReward,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateRewardRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.SerializeToString,
+            ),
+            'GetReward': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReward,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetRewardRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.SerializeToString,
+            ),
+            'ListRewards': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRewards,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsResponse.SerializeToString,
+            ),
+            'RedeemReward': grpc.unary_unary_rpc_method_handler(
+                    servicer.RedeemReward,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.RedeemRewardRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.SerializeToString,
+            ),
+            'CancelVoucher': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelVoucher,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CancelVoucherRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.SerializeToString,
+            ),
+            'ExpireVouchers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExpireVouchers,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersResponse.SerializeToString,
+            ),
+            'ListBenefits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBenefits,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1008,6 +1211,330 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/ReconcileTerminalTotals',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignCoupons(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/AssignCoupons',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateCouponCodes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/GenerateCouponCodes',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.GenerateCouponCodesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSharedCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/CreateSharedCode',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateSharedCodeRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.SharedCode.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClaimCoupon(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ClaimCoupon',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ClaimCouponRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCoupons(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListCoupons',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListCouponsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateReward(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/CreateReward',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateRewardRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReward(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/GetReward',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetRewardRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.Reward.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRewards(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListRewards',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListRewardsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RedeemReward(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/RedeemReward',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.RedeemRewardRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelVoucher(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/CancelVoucher',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.CancelVoucherRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.Coupon.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExpireVouchers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ExpireVouchers',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ExpireVouchersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBenefits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListBenefits',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.FromString,
             options,
             channel_credentials,
             insecure,
