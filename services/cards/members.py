@@ -135,6 +135,10 @@ async def list_members(deps: Deps, request) -> tuple[list[dict], str]:
     if request.national_id:
         conditions.append("national_id = %s")
         params.append(validate.national_id(request.national_id))
+    for name in ("tier", "segment"):  # bulk work by audience (coupon assignment, invitations)
+        if getattr(request, name):
+            conditions.append(f"{name} = %s")
+            params.append(validate.code(getattr(request, name), name))
     async with deps.pool.connection() as conn:
         cur = await conn.execute(f"SELECT * FROM members WHERE {' AND '.join(conditions)} ORDER BY seq LIMIT %s",
                                  (*params, size + 1))

@@ -49,6 +49,19 @@ def test_members_page_through_without_gaps(club):
     assert made <= set(seen) and len(seen) == len(set(seen))
 
 
+def test_members_listed_by_tier_or_segment_are_exactly_that_audience(club):
+    segment = "seg" + unique_phone()[-8:]
+    gold = [club.member(segment=segment).member_id for _ in range(3)]
+    for member_id in gold[:2]:
+        club.stub.SetMemberTier(pb.SetMemberTierRequest(member_id=member_id, tier="gold", reason="test"))
+    by_segment = club.stub.ListMembers(pb.ListMembersRequest(segment=segment, page_size=500)).members
+    assert sorted(m.member_id for m in by_segment) == sorted(gold)
+    both = club.stub.ListMembers(pb.ListMembersRequest(segment=segment, tier="gold", page_size=500)).members
+    assert sorted(m.member_id for m in both) == sorted(gold[:2])
+    error = rpc_error(club.stub.ListMembers, pb.ListMembersRequest(tier="not a code"))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and error.details().startswith("tier")
+
+
 def test_products_share_a_bin_without_sharing_pans_and_overlapping_bins_are_refused(club):
     bin_ = unique_bin()
     first, second = club.product(bin=bin_), club.product(bin=bin_, kind=pb.CARD_KIND_GIFT)

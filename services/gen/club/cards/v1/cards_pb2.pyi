@@ -156,16 +156,20 @@ class UpdateMemberRequest(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., update_fields: _Optional[_Iterable[str]] = ..., values: _Optional[_Union[RegisterMemberRequest, _Mapping]] = ...) -> None: ...
 
 class ListMembersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "phone", "national_id")
+    __slots__ = ("page_size", "page_token", "phone", "national_id", "tier", "segment")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     NATIONAL_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     phone: str
     national_id: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., phone: _Optional[str] = ..., national_id: _Optional[str] = ...) -> None: ...
+    tier: str
+    segment: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., phone: _Optional[str] = ..., national_id: _Optional[str] = ..., tier: _Optional[str] = ..., segment: _Optional[str] = ...) -> None: ...
 
 class ListMembersResponse(_message.Message):
     __slots__ = ("members", "next_page_token")
