@@ -15,13 +15,16 @@ import warnings
 from cryptography.utils import CryptographyDeprecationWarning
 
 from . import (
+    benefits,
     cards,
+    coupons,
     demo,
     members,
     merchants,
     offers,
     parties,
     products,
+    rewards,
     settlement,
     terminal,
     terminals,
@@ -31,8 +34,8 @@ from . import (
 )
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
-GROUPS = [members, products, cards, terminals, parties, merchants, offers, wallet, settlement, transactions, tokens, demo,
-          terminal]
+GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
+          transactions, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 

@@ -122,11 +122,8 @@ def build_offer(args) -> pb.Offer:
         stacks_with=args.stacks_with, funding=[parse_fund(item) for item in args.fund])
 
 
-def register(groups, common) -> None:
-    group = groups.add_parser("offers", help="club offers and who funds them")
-    commands = group.add_subparsers(dest="command", metavar="<command>", required=True)
-
-    p = commands.add_parser("create", parents=[common], help="create an offer (live at once; see deactivate)")
+def add_offer_options(p) -> None:
+    """What an offer is made of: the options of `offers create` and `coupons create`."""
     p.add_argument("--name", required=True)
     p.add_argument("--id", default="", help="offer id (default: generated)")
     p.add_argument("--campaign", default="")
@@ -157,6 +154,14 @@ def register(groups, common) -> None:
     rules.add_argument("--exclusive", action="store_true", help="applies alone (default: stackable)")
     rules.add_argument("--stacks-with", action="append", default=[], metavar="OFFER_ID",
                        help="stackable only on these offers (repeatable; none = any stackable offer)")
+
+
+def register(groups, common) -> None:
+    group = groups.add_parser("offers", help="club offers and who funds them")
+    commands = group.add_subparsers(dest="command", metavar="<command>", required=True)
+
+    p = commands.add_parser("create", parents=[common], help="create an offer (live at once; see deactivate)")
+    add_offer_options(p)
     p.set_defaults(func=run_create)
 
     p = commands.add_parser("list", parents=[common], help="list offers")
