@@ -17,6 +17,7 @@ from services.shared import batching, clients, db, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
+from services.shared.tiers import LADDER
 
 from .admission import WAIT_MAX_MS, WAIT_START_MS, Admission
 from .context import Services, Settings
@@ -63,7 +64,7 @@ SETTINGS = [
                 "how long a pre-authorization hold lives before it expires"),
     cfg.Setting("CLUB_MAC_FAILURES_TO_BLOCK", "5", cfg.positive_int,
                 "MAC failures within an hour after which a terminal is blocked"),
-    cfg.Setting("CLUB_TIER_PRIORITY", "platinum,gold,silver,bronze", tier_list,
+    cfg.Setting("CLUB_TIER_PRIORITY", ",".join(reversed(LADDER)), tier_list,
                 "tiers from most to least protected when the switch sheds load"),
     # Sized so that a stall of a few hundred ms declines no one while what is admitted still
     # finishes inside the 2 s deadline: at 2,000/s a 0.3 s wallet stall shed 305 requests at

@@ -15,8 +15,8 @@ from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
 from services.shared import clients
 from services.shared.config import ConfigError
+from services.shared.tiers import BASE_TIER
 
-BASE_TIER = "bronze"
 PUBLISH_TIMEOUT_SECONDS = 2.0
 
 
