@@ -112,6 +112,8 @@ POLICY: dict[str, Rule] = {
     WALLET + "Reverse": change(SERVICE),
     WALLET + "Refund": change(SERVICE),
     WALLET + "AdjustPoints": change(),
+    WALLET + "SpendPoints": change(SERVICE),  # tasheem's reward redemptions
+    WALLET + "ReturnPoints": change(SERVICE),  # gives back only what a spend took
     WALLET + "ListPointsLots": read(SERVICE),
     WALLET + "ExpirePoints": change(SERVICE),
     WALLET + "RecomputeTiers": change(SERVICE),
@@ -140,6 +142,12 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "GetMerchantStatement": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "GetFunderStatement": read(SERVICE),
     TASHEEM + "ReconcileTerminalTotals": change(SERVICE),  # ISO 8583 0500 through the switch
+    TASHEEM + "CreateReward": change(),
+    TASHEEM + "GetReward": read(SERVICE),
+    TASHEEM + "ListRewards": read(SERVICE),
+    TASHEEM + "RedeemReward": change(),  # spends a member's points
+    TASHEEM + "CancelVoucher": change(),  # gives them back
+    TASHEEM + "ExpireVouchers": change(SERVICE),  # a sweep: does only what is due (as wallet ExpirePoints)
     # switch
     SWITCH + "Authorize": change(SERVICE),
     SWITCH + "Complete": change(SERVICE),

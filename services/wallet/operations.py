@@ -68,8 +68,9 @@ def insert_lot(member_id: str, points: int, expires_at: datetime.datetime, sourc
     return InsertRow(POINTS_LOTS, (str(uuid.uuid4()), member_id, points, points, expires_at, source, source_ref))
 
 
-def consume_lots(member_id: str, points: int):
-    """Take points from the member's lots, soonest-expiring first."""
+def consume_lots(member_id: str, points: int, spend_id: str = ""):
+    """Take points from the member's lots, soonest-expiring first; with `spend_id`, also record
+    how much each lot gave (points_spends), so that ReturnPoints can put them back."""
     async def step(conn: AsyncConnection) -> None:
         cur = await conn.execute(
             "SELECT lot_id, remaining FROM points_lots WHERE member_id = %s AND remaining > 0"
@@ -85,6 +86,22 @@ def consume_lots(member_id: str, points: int):
         assert left == 0, "the points balance is always covered by open lots"
         async with conn.cursor() as c:
             await c.executemany("UPDATE points_lots SET remaining = remaining - %s WHERE lot_id = %s", updates)
+            if spend_id:
+                await c.executemany("INSERT INTO points_spends (spend_id, lot_id, member_id, points)"
+                                    " VALUES (%s, %s, %s, %s)",
+                                    [(spend_id, lot_id, member_id, take) for take, lot_id in updates])
+    return step
+
+
+def restore_lots(spend_id: str, lots: int):
+    """Put back into each lot what the spend took from it; the lot keeps its expiry (a lot already
+    past it is expired again by the next sweep, as it would have been had it never been spent)."""
+    async def step(conn: AsyncConnection) -> None:
+        cur = await conn.execute(
+            "UPDATE points_lots l SET remaining = l.remaining + s.points FROM points_spends s"
+            " WHERE s.spend_id = %s AND l.lot_id = s.lot_id", (spend_id,))
+        if cur.rowcount != lots:
+            raise ConcurrentChange(spend_id)
     return step
 
 
@@ -372,6 +389,36 @@ def adjust_points(req: pb.AdjustPointsRequest, fingerprint: bytes, rules: Rules,
                           reason=req.reason, source_ref=req.transfer_id))
         m.reserve.append(Reservation(points, taken))
         m.extra.append(consume_lots(req.member_id, taken))
+    return m
+
+
+RETURN_SUFFIX = ":return"  # the request id of a spend's return: once per spend, whoever asks
+
+
+def spend_points(req: pb.SpendPointsRequest, fingerprint: bytes) -> Movement:
+    """Points spent on something bought with them: member points -> club points liability, taken
+    from the lots soonest-expiring first and recorded per lot for a later return."""
+    points = acc.member_points(req.member_id)
+    response = pb.MoneyMovementResponse(result=pb.TRANSFER_RESULT_OK)
+    m = Movement(req.spend_id, "spend_points", fingerprint, response.SerializeToString())
+    m.legs.append(Leg(req.spend_id, points, acc.CLUB_ACCOUNTS[acc.CLUB_POINTS_LIABILITY], req.points,
+                      pb.TRANSFER_CODE_POINTS_REDEEMED, reason=req.reason, source_ref=req.spend_id))
+    m.reserve.append(Reservation(points, req.points))
+    m.extra.append(consume_lots(req.member_id, req.points, spend_id=req.spend_id))
+    return m
+
+
+def return_points(spend_id: str, reason: str, fingerprint: bytes, spent: dict) -> Movement:
+    """Everything spend `spend_id` took, back to the member and into the lots it came from.
+    `spent` is the spend's record: member_id, points (its total) and lots (how many gave)."""
+    points = acc.member_points(spent["member_id"])
+    request_id = spend_id + RETURN_SUFFIX
+    response = pb.MoneyMovementResponse(result=pb.TRANSFER_RESULT_OK)
+    m = Movement(request_id, "return_points", fingerprint, response.SerializeToString())
+    m.legs.append(Leg(request_id, acc.CLUB_ACCOUNTS[acc.CLUB_POINTS_LIABILITY], points, spent["points"],
+                      pb.TRANSFER_CODE_REFUND, reason=reason, source_ref=spend_id))
+    m.credit_after[points.account_id] = spent["points"]
+    m.extra.append(restore_lots(spend_id, spent["lots"]))
     return m
 
 

@@ -147,6 +147,13 @@ async def lots(conn: AsyncConnection, member_id: str, include_spent: bool) -> li
                          source_ref=r["source_ref"]) for r in await cur.fetchall()]
 
 
+async def spend(conn: AsyncConnection, spend_id: str) -> dict | None:
+    """What a SpendPoints took: member_id, points in all, and from how many lots; None if unknown."""
+    cur = await conn.execute("SELECT member_id, sum(points)::bigint AS points, count(*) AS lots FROM points_spends"
+                             " WHERE spend_id = %s GROUP BY member_id", (spend_id,))
+    return await cur.fetchone()
+
+
 CODE_FIELD = {pb.TRANSFER_CODE_SALE: "sales", pb.TRANSFER_CODE_DISCOUNT_FUNDING: "discount_funding",
               pb.TRANSFER_CODE_REFUND: "refunds", pb.TRANSFER_CODE_REVERSAL: "reversals",
               pb.TRANSFER_CODE_FEE: "fees", pb.TRANSFER_CODE_SETTLEMENT: "settled"}

@@ -502,6 +502,26 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         applied = await self.engine.apply(operations.adjust_points(request, fingerprint(request), self.rules, now()))
         return await self._movement_answer(request.member_id, applied)
 
+    async def SpendPoints(self, request: pb.SpendPointsRequest, context) -> pb.MoneyMovementResponse:
+        check_id(request.spend_id, "spend_id", TRANSACTION_ID_LENGTH)
+        check_id(request.member_id, "member_id")
+        check_amount(request.points, "points")
+        check_text(request.reason, "reason")
+        applied = await self.engine.apply(operations.spend_points(request, fingerprint(request)))
+        return await self._movement_answer(request.member_id, applied)
+
+    async def ReturnPoints(self, request: pb.ReturnPointsRequest, context) -> pb.MoneyMovementResponse:
+        check_id(request.spend_id, "spend_id", TRANSACTION_ID_LENGTH)
+        check_text(request.reason, "reason")
+        async with self.app.pool.connection() as conn:
+            spent = await queries.spend(conn, request.spend_id)
+        if spent is None:
+            raise NotFound(f"no points were spent under spend_id {request.spend_id}")
+        # The return is one per spend whatever the reason given, so only the spend is fingerprinted.
+        movement = operations.return_points(request.spend_id, request.reason,
+                                            fingerprint(pb.ReturnPointsRequest(spend_id=request.spend_id)), spent)
+        return await self._movement_answer(spent["member_id"], await self.engine.apply(movement))
+
     async def ListPointsLots(self, request: pb.ListPointsLotsRequest, context) -> pb.ListPointsLotsResponse:
         check_id(request.member_id, "member_id")
         async with self.app.pool.connection() as conn:

@@ -536,6 +536,26 @@ class PointsLot(_message.Message):
     source_ref: str
     def __init__(self, lot_id: _Optional[str] = ..., points: _Optional[int] = ..., remaining: _Optional[int] = ..., earned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source: _Optional[str] = ..., source_ref: _Optional[str] = ...) -> None: ...
 
+class SpendPointsRequest(_message.Message):
+    __slots__ = ("spend_id", "member_id", "points", "reason")
+    SPEND_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    spend_id: str
+    member_id: str
+    points: int
+    reason: str
+    def __init__(self, spend_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReturnPointsRequest(_message.Message):
+    __slots__ = ("spend_id", "reason")
+    SPEND_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    spend_id: str
+    reason: str
+    def __init__(self, spend_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class ListPointsLotsRequest(_message.Message):
     __slots__ = ("member_id", "include_spent")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -138,6 +138,16 @@ class WalletServiceStub:
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsRequest.SerializeToString,
                 response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsResponse.FromString,
                 _registered_method=True)
+        self.SpendPoints = channel.unary_unary(
+                '/club.wallet.v1.WalletService/SpendPoints',
+                request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.SpendPointsRequest.SerializeToString,
+                response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.FromString,
+                _registered_method=True)
+        self.ReturnPoints = channel.unary_unary(
+                '/club.wallet.v1.WalletService/ReturnPoints',
+                request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ReturnPointsRequest.SerializeToString,
+                response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.FromString,
+                _registered_method=True)
         self.RecomputeTiers = channel.unary_unary(
                 '/club.wallet.v1.WalletService/RecomputeTiers',
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersRequest.SerializeToString,
@@ -292,6 +302,23 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SpendPoints(self, request, context):
+        """Points spent on something bought with them (tasheem's rewards): taken from the member's
+        lots soonest-expiring first, and which lots gave how much is kept. The same spend_id spends
+        once; without enough points nothing moves (EXCEEDS_CREDITS).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReturnPoints(self, request, context):
+        """Gives back everything a spend took, once, into the lots it came from: their expiry is
+        unchanged, so spending and returning never lengthens a point's life.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecomputeTiers(self, request, context):
         """Tiers (customer grading)
         """
@@ -410,6 +437,16 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.ExpirePoints,
                     request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsRequest.FromString,
                     response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsResponse.SerializeToString,
+            ),
+            'SpendPoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.SpendPoints,
+                    request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.SpendPointsRequest.FromString,
+                    response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.SerializeToString,
+            ),
+            'ReturnPoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReturnPoints,
+                    request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.ReturnPointsRequest.FromString,
+                    response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.SerializeToString,
             ),
             'RecomputeTiers': grpc.unary_unary_rpc_method_handler(
                     servicer.RecomputeTiers,
@@ -949,6 +986,60 @@ class WalletService:
             '/club.wallet.v1.WalletService/ExpirePoints',
             club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsRequest.SerializeToString,
             club_dot_wallet_dot_v1_dot_wallet__pb2.ExpirePointsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SpendPoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.wallet.v1.WalletService/SpendPoints',
+            club_dot_wallet_dot_v1_dot_wallet__pb2.SpendPointsRequest.SerializeToString,
+            club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReturnPoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.wallet.v1.WalletService/ReturnPoints',
+            club_dot_wallet_dot_v1_dot_wallet__pb2.ReturnPointsRequest.SerializeToString,
+            club_dot_wallet_dot_v1_dot_wallet__pb2.MoneyMovementResponse.FromString,
             options,
             channel_credentials,
             insecure,
