@@ -94,3 +94,10 @@ def test_times_of_day_and_tier_names():
     assert [persian.tier_name(t) for t in ("bronze", "silver", "gold", "platinum")] == \
         ["برنزی", "نقره‌ای", "طلایی", "پلاتینی"]
     assert persian.tier_name("diamond") == "diamond"
+
+
+def test_names_sort_in_persian_alphabetical_order():
+    names = ["نان سنگک برکت", "کبابی نایب", "پیتزا", "آش رشته", "بستنی", "گل‌فروشی", "یاس", "ابزار"]
+    assert sorted(names, key=persian.sort_key) == \
+        ["ابزار", "آش رشته", "بستنی", "پیتزا", "کبابی نایب", "گل‌فروشی", "نان سنگک برکت", "یاس"]
+    assert persian.sort_key("كتاب") == persian.sort_key("کتاب")  # Arabic kaf sorts as the Persian one

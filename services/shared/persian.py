@@ -36,6 +36,11 @@ MONTHS = ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرد�
 WEEKDAYS = {1: "دوشنبه", 2: "سه‌شنبه", 3: "چهارشنبه", 4: "پنجشنبه", 5: "جمعه", 6: "شنبه", 7: "یکشنبه"}
 WEEK_ORDER = (6, 7, 1, 2, 3, 4, 5)
 PLURAL = "\u200cها"  # zero-width non-joiner + ها: «پنجشنبه‌ها»
+# The Persian alphabet in its order, for sorting names as a Persian reader expects (code points
+# put پ چ ژ ک گ ی after every Arabic letter). Arabic kaf and yeh sort as their Persian forms.
+ALPHABET = "اآبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET)} | {"ك": ALPHABET.index("ک"),
+                                                                        "ي": ALPHABET.index("ی")}
 # The club's tiers as members read them; a tier not listed is shown as given.
 TIER_NAMES = {"bronze": "برنزی", "silver": "نقره‌ای", "gold": "طلایی", "platinum": "پلاتینی"}
 
@@ -121,6 +126,11 @@ def weekdays(days: Iterable[int]) -> str:
     if unknown:
         raise ValueError(f"ISO weekdays are 1..7, got {sorted(unknown)}")
     return join(WEEKDAYS[day] + PLURAL for day in WEEK_ORDER if day in chosen)
+
+
+def sort_key(text: str) -> tuple[int, ...]:
+    """Persian alphabetical order; other characters after the letters, by code point."""
+    return tuple(_LETTER_RANK.get(char, len(ALPHABET) + ord(char)) for char in text)
 
 
 def tier_name(tier: str) -> str:
