@@ -142,6 +142,7 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "GetMerchantStatement": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "GetFunderStatement": read(SERVICE),
     TASHEEM + "ReconcileTerminalTotals": change(SERVICE),  # ISO 8583 0500 through the switch
+    TASHEEM + "ListBenefits": read(SERVICE),  # a member's own view, through the portal
     TASHEEM + "CreateReward": change(),
     TASHEEM + "GetReward": read(SERVICE),
     TASHEEM + "ListRewards": read(SERVICE),

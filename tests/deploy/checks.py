@@ -21,7 +21,7 @@ REQUIRED_EVERYWHERE = {"CLUB_DATABASE_URL", "CLUB_DATA_DIR"}
 REQUIRED_IN_SERVICES = {"CLUB_REDIS_URL", "CLUB_HEALTH_PORT", "CLUB_GRPC_PORT"}
 # Who may open a gRPC connection to whom (NetworkPolicy), besides operator pods running clubctl.
 GRPC_CALLERS = {
-    "cards": {"switch", "wallet", "clubctl"},
+    "cards": {"switch", "wallet", "tasheem", "clubctl"},
     "wallet": {"switch", "tasheem", "clubctl"},
     "tasheem": {"switch", "clubctl"},
     "switch": {"clubctl"},
