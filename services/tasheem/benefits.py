@@ -12,6 +12,8 @@ The rule — an offer is a benefit of a member now when:
 - its products, when it names any, include one the member holds an active card of;
 - it names no terminal: a member chooses the shop, not the till it is rung up on;
 - at least one open (active) merchant is in its place scope.
+A coupon or voucher the member holds (available, not past its expiry) is a benefit when its
+campaign passes the same rule; it ends at its expiry or the campaign's end, the earlier.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from services.shared import persian
 from services.shared import tiers as ladder
 from services.shared.errors import FieldError, NotFound, Unavailable
 
+from . import coupons
 from .catalog import MerchantInfo
 from .offers import DEFAULT_MULTIPLIER_PCT, Offer
 
@@ -309,13 +312,26 @@ async def _member(cards, member_id: str, with_products: bool) -> tuple[Member, d
     return Member(found.member_id, found.tier, found.segment, frozenset(products)), names
 
 
+async def held(deps, member_id: str, now: dt.datetime) -> list[Held]:
+    """The member's available coupons and vouchers not past their own expiry (the partial index
+    on available coupons by member serves it); the campaign's window is checked with the offer."""
+    async with deps.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT coupon_id, offer_id, source, expires_at FROM coupons WHERE member_id = %s AND state = %s"
+            " AND (expires_at IS NULL OR expires_at > %s)", (member_id, coupons.AVAILABLE, now))
+        rows = await cur.fetchall()
+    return [Held(row["coupon_id"], row["offer_id"], row["source"] == coupons.VOUCHER, row["expires_at"])
+            for row in rows]
+
+
 async def list_benefits(deps, request: pb.ListBenefitsRequest, now: dt.datetime | None = None) -> pb.ListBenefitsResponse:
     if not request.member_id:
         raise FieldError("member_id", "is required")
+    now = now or dt.datetime.now(dt.UTC)
     snapshot = deps.catalog.snapshot
     offers = list(snapshot.offers.values())
     member, product_names = await _member(deps.cards, request.member_id, needs_products(offers))
-    found = listing(offers, snapshot.merchants, member, now or dt.datetime.now(dt.UTC), deps.time_zone,
+    found = listing(offers, snapshot.merchants, member, now, deps.time_zone, held=await held(deps, member.member_id, now),
                     product_names=product_names)
     return pb.ListBenefitsResponse(benefits=found.benefits, tier=found.tier, next_tier=found.next_tier,
                                    next_tier_adds=found.next_tier_adds)

@@ -254,9 +254,33 @@ def test_list_benefits_for_a_gold_member_against_real_cards_and_tasheem(isolated
         create("card-not-active", scope=pb.OfferScope(product_ids=[not_active.product_id]))
         create("one-till", scope=pb.OfferScope(merchant_ids=[barakat.merchant_id], terminal_ids=["T0000001"]))
 
+        # Coupon campaigns reach the member only through the coupons they hold.
+        create("nowruz", coupon_required=True, scope=pb.OfferScope(merchant_ids=[barakat.merchant_id]),
+               discount=pb.Discount(percent_bp=2500), window=window)
+        create("free-bread", coupon_required=True, scope=pb.OfferScope(merchant_ids=[barakat.merchant_id]),
+               discount=pb.Discount(fixed_amount=300_000),
+               funding=[pb.FundingRule(party_id="club", fixed_amount=300_000, remainder=True)])
+        voucher_ends = now + dt.timedelta(days=3)
+        with stack.pg() as conn:
+            for coupon_id, offer_id, source, state, expires, owner in [
+                    ("cpn-held", "nowruz", "assigned", "available", None, member.member_id),
+                    ("cpn-voucher", "free-bread", "voucher", "available", voucher_ends, member.member_id),
+                    ("cpn-used", "nowruz", "code", "used", None, member.member_id),
+                    ("cpn-lapsed", "nowruz", "assigned", "available", now - dt.timedelta(hours=1), member.member_id),
+                    ("cpn-someone-else", "nowruz", "assigned", "available", None, "another-member")]:
+                conn.execute("INSERT INTO tasheem.coupons (coupon_id, offer_id, member_id, source, state, expires_at,"
+                             " transaction_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                             (coupon_id, offer_id, owner, source, state, expires,
+                              "tx-1" if state == "used" else None))
+
         found = tasheem.ListBenefits(pb.ListBenefitsRequest(member_id=member.member_id))
         assert (found.tier, found.next_tier) == ("gold", "platinum")
-        assert [(b.kind, b.offer_id, b.sentence) for b in found.benefits] == [
+        voucher_until = f"تا {persian.date(voucher_ends - benefits.LAST_INSTANT, now)}"
+        assert [(b.kind, b.offer_id, b.coupon_id, b.sentence) for b in found.benefits[:2]] == [
+            (pb.BENEFIT_KIND_VOUCHER, "free-bread", "cpn-voucher",
+             f"کارت هدیه ۳۰۰٬۰۰۰ ریالی برای یک‌بار خرید در نان سنگک برکت، {voucher_until}"),
+            (pb.BENEFIT_KIND_COUPON, "nowruz", "cpn-held", f"۲۵٪ تخفیف در نان سنگک برکت با کوپن، {until}")]
+        assert [(b.kind, b.offer_id, b.sentence) for b in found.benefits[2:]] == [
             (pb.BENEFIT_KIND_PRIVILEGE, "for-gold",
              f"۲۰٪ تخفیف در همه فروشگاه‌های طرف قرارداد، ویژه اعضای طلایی، {until}"),
             (pb.BENEFIT_KIND_OFFER, "for-all", f"۱۵٪ تخفیف تا سقف ۲۰۰٬۰۰۰ ریال در نان سنگک برکت، {until}"),
