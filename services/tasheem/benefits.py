@@ -96,9 +96,9 @@ def for_member(offer: Offer, member: Member, now: dt.datetime, coupon: bool = Fa
             and (not scope.product_ids or bool(scope.product_ids & member.products)))
 
 
-def needs_products(offers: Iterable[Offer]) -> bool:
-    """Whether the member's cards matter: only when an active offer names products."""
-    return any(offer.active and offer.scope.product_ids for offer in offers)
+def named_products(offers: Iterable[Offer]) -> frozenset[str]:
+    """The card products active offers name: the member's cards matter only for these."""
+    return frozenset().union(*(offer.scope.product_ids for offer in offers if offer.active))
 
 
 def _merchant_in_scope(offer: Offer, merchant: MerchantInfo) -> bool:
@@ -289,16 +289,18 @@ def _cards_error(exc: grpc.aio.AioRpcError) -> Exception:
     return Unavailable("cards is unavailable; retry")
 
 
-async def _member(cards, member_id: str, with_products: bool) -> tuple[Member, dict[str, str]]:
-    """The member's tier and segment, and (when asked) their active cards' products and names."""
+async def _member(cards, member_id: str, wanted: frozenset[str]) -> tuple[Member, dict[str, str]]:
+    """The member's tier and segment, and which of the `wanted` products they hold an active card
+    of, with those products' names."""
     try:
         found = await cards.GetMember(cards_pb2.GetMemberRequest(member_id=member_id), timeout=CARDS_TIMEOUT_SECONDS)
         products: set[str] = set()
         token = ""
-        while with_products:
+        while wanted:
             page = await cards.ListCards(cards_pb2.ListCardsRequest(member_id=member_id, page_size=CARDS_PAGE_SIZE,
                                                                     page_token=token), timeout=CARDS_TIMEOUT_SECONDS)
-            products |= {card.product_id for card in page.cards if card.status == cards_pb2.CARD_STATUS_ACTIVE}
+            products |= {card.product_id for card in page.cards
+                         if card.status == cards_pb2.CARD_STATUS_ACTIVE and card.product_id in wanted}
             token = page.next_page_token
             if not token:
                 break
@@ -330,7 +332,7 @@ async def list_benefits(deps, request: pb.ListBenefitsRequest, now: dt.datetime 
     now = now or dt.datetime.now(dt.UTC)
     snapshot = deps.catalog.snapshot
     offers = list(snapshot.offers.values())
-    member, product_names = await _member(deps.cards, request.member_id, needs_products(offers))
+    member, product_names = await _member(deps.cards, request.member_id, named_products(offers))
     found = listing(offers, snapshot.merchants, member, now, deps.time_zone, held=await held(deps, member.member_id, now),
                     product_names=product_names)
     return pb.ListBenefitsResponse(benefits=found.benefits, tier=found.tier, next_tier=found.next_tier,

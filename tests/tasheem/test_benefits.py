@@ -146,6 +146,7 @@ def test_eligibility_by_tier_segment_product_terminal_dates_and_state():
     paused = compiled(offer_id="paused", active=False)
     every = [everyone, gold, silver, students, staff, held_product, other_product, till, expired, later, started,
              ending, campaign, closed, paused]
+    assert benefits.named_products(every) == {"gold-card", "teen-card"}  # the member's cards matter for these
     member = Member("m-1", "gold", "student", frozenset({"gold-card"}))
     found = benefits.listing(every, MERCHANTS, member, NOW, product_names={"gold-card": "کارت طلایی"})
     assert found.tier == "gold" and found.next_tier == "platinum"
