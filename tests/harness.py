@@ -229,6 +229,9 @@ class Stack:
             "CLUB_ISO_PORT": str(self.iso_port),
             "CLUB_SHUTDOWN_GRACE_SECONDS": "3",
             "CLUB_AUTH_SECRET": TEST_AUTH_SECRET,
+            # Offers' own rules are tested whole; the club's cap on a purchase's total discount
+            # (default 30%) is tested by the stacks that set it (tests/tasheem/test_coupons.py).
+            "CLUB_MAX_DISCOUNT_BP": "10000",
             **{f"CLUB_{svc.upper()}_ADDR": f"127.0.0.1:{port}" for svc, port in self.ports.items()},
         })
         env.update(self.extra_env)

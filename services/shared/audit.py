@@ -24,6 +24,9 @@ POOL_MAX = 2
 PENDING = "PENDING"
 REDACTED = "[redacted]"
 NOT_SECRET_FIELDS = frozenset({"pin_tries", "key_version", "pin_set", "pin_block_format", "pin_key_kcv", "mac_key_kcv"})
+# Coupon codes claim money: kept nowhere in the clear (tasheem keeps only their keyed hashes).
+# Text only: a numeric `code` (a status) is no secret.
+CODE_FIELDS = frozenset({"code", "codes"})
 
 log = logging.getLogger("audit")
 
@@ -37,6 +40,8 @@ def masked(message) -> dict:
 
 def _clean(name: str, value):
     if name and SECRET_FIELD_RE.search(name) and name not in NOT_SECRET_FIELDS:
+        return REDACTED
+    if name in CODE_FIELDS and isinstance(value, str):
         return REDACTED
     if isinstance(value, str):
         return mask_text(value)

@@ -142,6 +142,11 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "GetMerchantStatement": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "GetFunderStatement": read(SERVICE),
     TASHEEM + "ReconcileTerminalTotals": change(SERVICE),  # ISO 8583 0500 through the switch
+    TASHEEM + "AssignCoupons": change(),
+    TASHEEM + "GenerateCouponCodes": change(),  # the codes are in the answer once, never stored
+    TASHEEM + "CreateSharedCode": change(),
+    TASHEEM + "ClaimCoupon": change(SERVICE),  # the members' app claims for a member (no member role yet)
+    TASHEEM + "ListCoupons": read(SERVICE),
     TASHEEM + "ListBenefits": read(SERVICE),  # a member's own view, through the portal
     TASHEEM + "CreateReward": change(),
     TASHEEM + "GetReward": read(SERVICE),

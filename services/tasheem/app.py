@@ -7,14 +7,15 @@ import pathlib
 
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
-from services.shared import clients, db, redis_scripts
+from services.shared import audit, clients, db, redis_scripts
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import budgets, quote, windows
+from . import budgets, coupon_codes, quote, windows
 from .catalog import Catalog
 from .context import Deps
+from .offers import MAX_DISCOUNT_BP
 from .servicer import TasheemServicer
 
 LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
@@ -38,6 +39,13 @@ def time_zone(value: str) -> str:
     return value
 
 
+def basis_points(value: str) -> int:
+    number = int(value)
+    if not 0 <= number <= MAX_DISCOUNT_BP:
+        raise ValueError(f"must be 0..{MAX_DISCOUNT_BP} basis points")
+    return number
+
+
 SETTINGS = [
     cfg.Setting("CLUB_TIME_ZONE", windows.DEFAULT_TIME_ZONE, time_zone,
                 "the club's time zone: offer windows by default, member limit periods, cut-offs"),
@@ -45,6 +53,9 @@ SETTINGS = [
                 "base earn: one point per this many rials of the net amount"),
     cfg.Setting("CLUB_SETTLEMENT_CUTOFFS", "03:45,09:45,12:45,18:45", cutoff_times,
                 "settlement cut-offs, local times in CLUB_TIME_ZONE (default the PAYA cycles)"),
+    cfg.Setting("CLUB_MAX_DISCOUNT_BP", "3000", basis_points,
+                "the club's cap on the total discount of one purchase, basis points of its amount (10000 = none)"),
+    coupon_codes.KEY_SETTING,
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
 ]
 
@@ -61,6 +72,7 @@ class TasheemApp:
         self.hot = None
         self.catalog: Catalog | None = None
         self.cards_channel = None  # members' tiers and segments (benefits)
+        self.audit = None  # coupon claims refused to a service caller (people are audited by the interceptor)
 
     def servicers(self):
         return [(tasheem_pb2_grpc.add_TasheemServiceServicer_to_server, self.servicer,
@@ -79,6 +91,9 @@ class TasheemApp:
                     rials_per_point=config.points_earn_rials_per_point, cutoffs=config.settlement_cutoffs,
                     wallet_addr=config.wallet_addr, tls_dir=config.tls_dir)
         deps.quote_commits = quote.committer(deps)
+        deps.max_discount_bp = config.max_discount_bp
+        deps.coupon_code_key = coupon_codes.code_key(config)
+        self.audit = deps.audit = audit.AuditLog(config.database_url)
         self.cards_channel = clients.channel(config.cards_addr, config.tls_dir, "tasheem")
         deps.cards = cards_pb2_grpc.CardServiceStub(self.cards_channel)
         # Health stays NOT_SERVING until every budgeted offer has its counters in Redis.
@@ -94,6 +109,8 @@ class TasheemApp:
             await self.catalog.stop()
         if self.cards_channel:
             await self.cards_channel.close()
+        if self.audit:
+            await self.audit.close()
         if self.pool:
             await self.pool.close()
         if self.hot:

@@ -19,11 +19,14 @@ rows under the *exclusive* advisory lock. The lock waits for every reservation a
 counted in the lost Redis to commit its row, so none is missed.
 
 Releasing (decline, reversal): the rows are marked released in Postgres first (exactly once,
-whatever the retries), then release.lua gives back what the transaction's marker says.
+whatever the retries), with the coupons the purchase used given back in the same transaction
+(available again, or expired if their validity ended meanwhile); then release.lua gives back
+what the transaction's marker says.
 
 Releasing part (a purchase undone in part): under the quote's row lock, each reservation's
 `released` rises to what no longer stands, floor(discount * undone / amount), and never falls;
-release_part.lua gives back the rise and shrinks the marker by it. Member uses stay counted.
+release_part.lua gives back the rise and shrinks the marker by it. Member uses stay counted,
+and so does a coupon the purchase used: part of it still stands.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 
-from . import windows
+from . import coupons, windows
 from .context import Deps
 from .offers import Offer
 
@@ -162,6 +165,7 @@ async def release(deps: Deps, transaction_id: str) -> bool:
         cur = await conn.execute("UPDATE reservations SET released_at = now() WHERE transaction_id = %s"
                                  " RETURNING offer_id, member_id, day_key, week_key, month_key", (transaction_id,))
         rows = await cur.fetchall()
+        await coupons.give_back(conn, transaction_id, coupons.campaign_ends(deps.catalog.snapshot.offers))
     await _give_back_in_redis(deps, transaction_id, "release.lua", deps.scripts.release, [(row, []) for row in rows])
     return True
 

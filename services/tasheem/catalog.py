@@ -38,35 +38,69 @@ class MerchantInfo:
 
 
 @dataclass
-class Snapshot:
-    offers: dict[str, Offer] = field(default_factory=dict)
-    merchants: dict[str, MerchantInfo] = field(default_factory=dict)
-    index: dict[str, dict[str, list[Offer]]] = field(default_factory=dict)
+class ScopeIndex:
+    """Active offers under the first scope dimension they restrict, or "anywhere"."""
+
+    by: dict[str, dict[str, list[Offer]]] = field(default_factory=dict)
     anywhere: list[Offer] = field(default_factory=list)
 
     @classmethod
-    def build(cls, offers: list[Offer], merchants: list[MerchantInfo]) -> Snapshot:
-        index: dict[str, dict[str, list[Offer]]] = {name: defaultdict(list) for name in INDEX_DIMENSIONS}
+    def build(cls, offers: list[Offer]) -> ScopeIndex:
+        by: dict[str, dict[str, list[Offer]]] = {name: defaultdict(list) for name in INDEX_DIMENSIONS}
         anywhere: list[Offer] = []
         for offer in offers:
-            if not offer.active:
-                continue
             dimension = next((name for name in INDEX_DIMENSIONS if getattr(offer.scope, name)), None)
             if dimension is None:
                 anywhere.append(offer)
                 continue
             for value in getattr(offer.scope, dimension):
-                index[dimension][value].append(offer)
+                by[dimension][value].append(offer)
+        return cls({name: dict(values) for name, values in by.items()}, anywhere)
+
+    def candidates(self, purchase: Purchase) -> list[Offer]:
+        found = list(self.anywhere)
+        for dimension, value in _index_keys(purchase):
+            found += self.by[dimension].get(value, ())
+        return found
+
+    def any_candidate(self, purchase: Purchase) -> bool:
+        return bool(self.anywhere) or any(self.by[dimension].get(value) for dimension, value in _index_keys(purchase))
+
+
+def _index_keys(purchase: Purchase) -> tuple[tuple[str, str], ...]:
+    return (("merchant_ids", purchase.merchant_id), ("terminal_ids", purchase.terminal_id),
+            ("merchant_groups", purchase.merchant_group), ("mccs", purchase.mcc))
+
+
+@dataclass
+class Snapshot:
+    offers: dict[str, Offer] = field(default_factory=dict)
+    merchants: dict[str, MerchantInfo] = field(default_factory=dict)
+    index: ScopeIndex = field(default_factory=ScopeIndex)
+    # Coupon campaigns are reached through the member's coupons, not through the scope index: a
+    # purchase matches only the few campaigns its member holds coupons of, however many are live
+    # at the merchant. Their own scope index only says whether any could apply here at all.
+    campaigns: ScopeIndex = field(default_factory=ScopeIndex)
+
+    @classmethod
+    def build(cls, offers: list[Offer], merchants: list[MerchantInfo]) -> Snapshot:
+        active = [offer for offer in offers if offer.active]
         return cls({offer.offer_id: offer for offer in offers}, {m.merchant_id: m for m in merchants},
-                   {name: dict(values) for name, values in index.items()}, anywhere)
+                   ScopeIndex.build([offer for offer in active if not offer.coupon_required]),
+                   ScopeIndex.build([offer for offer in active if offer.coupon_required]))
 
     def eligible(self, purchase: Purchase) -> list[Offer]:
-        keys = {"merchant_ids": purchase.merchant_id, "terminal_ids": purchase.terminal_id,
-                "merchant_groups": purchase.merchant_group, "mccs": purchase.mcc}
-        candidates = list(self.anywhere)
-        for dimension, value in keys.items():
-            candidates += self.index[dimension].get(value, ())
-        return [offer for offer in candidates if offer.applies_to(purchase)]
+        """The offers that apply, coupon campaigns aside (see held_campaigns)."""
+        return [offer for offer in self.index.candidates(purchase) if offer.applies_to(purchase)]
+
+    def may_need_coupons(self, purchase: Purchase) -> bool:
+        """Could a coupon campaign apply here? Only then are the member's coupons looked up."""
+        return bool(purchase.member_id) and self.campaigns.any_candidate(purchase)
+
+    def held_campaigns(self, purchase: Purchase, offer_ids) -> list[Offer]:
+        """The coupon campaigns among `offer_ids` (those the member holds coupons of) that apply."""
+        found = (self.offers.get(offer_id) for offer_id in offer_ids)
+        return [offer for offer in found if offer is not None and offer.coupon_required and offer.applies_to(purchase)]
 
 
 def offer_from_row(row: dict, known_parties: set[str]) -> Offer:

@@ -29,4 +29,7 @@ class Deps:
     wallet_addr: str
     tls_dir: str = ""
     quote_commits: Any = None  # quote.committer(deps): reserving quotes' group commit
+    max_discount_bp: int = 10_000  # the club's cap on the total discount of one purchase (CLUB_MAX_DISCOUNT_BP)
+    coupon_code_key: bytes = b""  # keys the hashes coupon codes are kept as (CLUB_COUPON_CODE_KEY)
+    audit: Any = None  # services.shared.audit.AuditLog: claims refused to a service caller
     cards: Any = None  # cards' CardServiceStub: a member's tier, segment and cards (benefits)

@@ -60,10 +60,14 @@ async def create(deps: Deps, message: pb.Offer) -> pb.Offer:
 async def update(deps: Deps, message: pb.Offer) -> pb.Offer:
     async with deps.pool.connection() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (OFFER_WRITE_LOCK,))
-        cur = await conn.execute("SELECT active FROM offers WHERE offer_id = %s FOR UPDATE", (message.offer_id,))
+        cur = await conn.execute("SELECT active, coalesce((spec->>'coupon_required')::boolean, false) AS coupon_required"
+                                 " FROM offers WHERE offer_id = %s FOR UPDATE", (message.offer_id,))
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"offer {message.offer_id} not found")
+        if message.coupon_required != row["coupon_required"]:
+            # Its coupons would apply to everyone, or its members' purchases would suddenly need one.
+            raise FieldError("offer.coupon_required", "cannot change once the offer exists; make a new offer")
         wanted = pb.Offer()
         wanted.CopyFrom(message)
         wanted.active = row["active"]  # SetOfferActive is the one way to pause or resume

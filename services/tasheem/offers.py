@@ -24,6 +24,7 @@ OFFER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 MAX_DISCOUNT_BP = 10_000
 MAX_MULTIPLIER_PCT = 10_000  # x100
 DEFAULT_MULTIPLIER_PCT = 100
+MAX_COUPONS_PER_MEMBER = 1_000  # coupons of one campaign one member may hold in all
 PERIOD_NAMES = {pb.LIMIT_PERIOD_DAY: windows.DAY, pb.LIMIT_PERIOD_WEEK: windows.WEEK,
                 pb.LIMIT_PERIOD_MONTH: windows.MONTH, pb.LIMIT_PERIOD_CAMPAIGN: windows.CAMPAIGN}
 SCOPE_FIELDS = ("merchant_ids", "merchant_groups", "mccs", "terminal_ids", "product_ids", "tiers", "segments")
@@ -102,6 +103,8 @@ class Offer:
     stacks_with: frozenset[str]
     funding: tuple[Share, ...]
     active: bool
+    coupon_required: bool  # a coupon campaign: applies only with a coupon the member holds, and uses it
+    coupons_per_member: int  # effective: 1 when the rule says 0
     message: pb.Offer = field(repr=False, compare=False)  # as saved, for answers
 
     @property
@@ -115,7 +118,7 @@ class Offer:
 
     def applies_to(self, p: Purchase) -> bool:
         return (self.active and p.amount >= max(self.min_amount, 1) and self.window.contains(p.at)
-                and self.scope.matches(p) and bool(p.member_id or not self.limits))
+                and self.scope.matches(p) and bool(p.member_id or not (self.limits or self.coupon_required)))
 
     def discount_for(self, amount: int) -> int:
         if self.fixed_discount:
@@ -210,6 +213,10 @@ def compile_offer(message: pb.Offer, known_parties: set[str]) -> Offer:
         raise FieldError("offer.stacks_with", "an exclusive offer stacks with nothing")
     if message.offer_id in message.stacks_with:
         raise FieldError("offer.stacks_with", "an offer does not stack with itself")
+    if not 0 <= message.coupons_per_member <= MAX_COUPONS_PER_MEMBER:
+        raise FieldError("offer.coupons_per_member", f"must be 0..{MAX_COUPONS_PER_MEMBER} (0 = 1)")
+    if message.coupons_per_member and not message.coupon_required:
+        raise FieldError("offer.coupons_per_member", "applies to coupon campaigns only (set coupon_required)")
     shares = _shares(message)
     if kind is not None:
         try:
@@ -224,7 +231,8 @@ def compile_offer(message: pb.Offer, known_parties: set[str]) -> Offer:
         cap=message.discount.cap, bonus_points=message.points.bonus_points,
         multiplier_pct=message.points.multiplier_pct or DEFAULT_MULTIPLIER_PCT, limits=_limits(message),
         budget=message.budget, priority=message.priority, exclusive=exclusive, stacks_with=frozenset(message.stacks_with),
-        funding=shares, active=message.active, message=message)
+        funding=shares, active=message.active, coupon_required=message.coupon_required,
+        coupons_per_member=message.coupons_per_member or 1, message=message)
 
 
 def ambiguous_with(offer: Offer, others: list[Offer]) -> Offer | None:

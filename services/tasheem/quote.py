@@ -1,10 +1,16 @@
 """The Quote RPC: which offers apply to a purchase, what they give, who funds it; with
-reserve=true, the budgets and member limits are reserved and the quote recorded.
+reserve=true, the budgets and member limits are reserved, the coupons used and the quote recorded.
 
 Everything before the reservation is in memory (the catalog snapshot); only a reserving
 quote touches Redis (the offers with budgets or limits) and Postgres. Reserving quotes are
 group-committed: every one waiting joins one transaction (its gates in one Redis pipeline, its
 rows in one statement), and the next batch starts as soon as that commit ends.
+
+Coupon campaigns are matched through the member's coupons (docs/tasheem.md, "Coupons"): when
+one could apply at the purchase's merchant, the group commit's first statement locks the
+available coupons of the batch's members (FOR UPDATE SKIP LOCKED, by the member index), each
+attempt is priced again with the campaigns its member holds, and the statement that records the
+quotes marks the coupons used, for the quotes it inserted only.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from services.shared.errors import FieldError, Unavailable
 from services.shared.limits import TRANSACTION_ID_LENGTH
 from services.shared.validate import check_amount, check_id
 
-from . import budgets, selection, windows
+from . import budgets, coupons, selection, windows
 from .context import Deps
 from .funding import MERCHANT_PARTY
 from .offers import Offer, Purchase
@@ -30,6 +36,7 @@ QUOTE_ROWS = db.Recordset(transaction_id="text", merchant_id="text", terminal_id
                           amount="bigint", discount="bigint", merchant_share="bigint", response="bytea")
 RESERVATION_ROWS = db.Recordset(transaction_id="text", offer_id="text", member_id="text", discount="bigint",
                                 day_key="text", week_key="text", month_key="text")
+COUPON_USES = db.Recordset(transaction_id="text", coupon_id="text")
 INSERT_QUOTES = f"""
 WITH q AS (
   {QUOTE_ROWS.insert("quotes", "%(quotes)s")}
@@ -40,6 +47,8 @@ WITH q AS (
   SELECT {', '.join(f'o.{name}' for name in RESERVATION_ROWS.names)}
     FROM {RESERVATION_ROWS.source("%(reservations)s", alias="o")}
     JOIN q USING (transaction_id)
+), c AS (
+  {coupons.use_statement(COUPON_USES.source("%(coupons)s", alias="u"))}
 )
 SELECT transaction_id FROM q
 """
@@ -56,18 +65,21 @@ def check_request(request: pb.QuoteRequest) -> None:
         check_id(getattr(request, name), name, required=False)
 
 
-def response_for(transaction_id: str, mcc: str, outcome: selection.Outcome) -> pb.QuoteResponse:
+def response_for(transaction_id: str, mcc: str, outcome: selection.Outcome,
+                 coupon_ids: dict[str, str] | None = None) -> pb.QuoteResponse:
+    coupon_ids = coupon_ids or {}
     return pb.QuoteResponse(
         transaction_id=transaction_id, outcome=pb.QUOTE_OUTCOME_OK,
         offers=[pb.AppliedOffer(offer_id=item.offer.offer_id, name=item.offer.name, discount=item.discount,
                                 points_bonus=item.offer.bonus_points,
                                 funding=[pb.FundingAmount(party_id=party, amount=amount)
-                                         for party, amount in item.funding.items() if amount])
+                                         for party, amount in item.funding.items() if amount],
+                                coupon_id=coupon_ids.get(item.offer.offer_id, ""))
                 for item in outcome.applied],
         discount=outcome.discount,
         funding=[pb.FundingAmount(party_id=party, amount=amount) for party, amount in outcome.funding.items() if amount],
         points_bonus=outcome.points_bonus, points_multiplier_pct=outcome.multiplier_pct,
-        net_amount=outcome.net_amount, mcc=mcc, points_earned=outcome.points_earned)
+        net_amount=outcome.net_amount, mcc=mcc, points_earned=outcome.points_earned, decided_by=outcome.decided_by)
 
 
 async def quote(deps: Deps, request: pb.QuoteRequest) -> pb.QuoteResponse:
@@ -79,23 +91,46 @@ async def quote(deps: Deps, request: pb.QuoteRequest) -> pb.QuoteResponse:
     at = request.at.ToDatetime(dt.UTC) if request.HasField("at") else dt.datetime.now(dt.UTC)
     purchase = Purchase(merchant.merchant_id, merchant.group, merchant.mcc, request.terminal_id, request.product_id,
                         request.tier, request.segment, request.member_id, request.amount, at)
-    chosen = selection.choose(deps.catalog.snapshot.eligible(purchase), purchase.amount)
-    outcome = selection.price(chosen, purchase.amount, deps.rials_per_point)
+    snapshot = deps.catalog.snapshot
+    eligible = snapshot.eligible(purchase)
+    may_need_coupons = snapshot.may_need_coupons(purchase)
     if not request.reserve:
-        return response_for(request.transaction_id, merchant.mcc, outcome)
-    return await _reserve(deps, request.transaction_id, purchase, merchant.mcc, outcome)
+        if may_need_coupons:  # shows the campaigns the member holds coupons of; uses none
+            eligible += snapshot.held_campaigns(purchase, await coupons.held(deps.pool, purchase.member_id, at))
+        return response_for(request.transaction_id, merchant.mcc, _price(deps, eligible, purchase))
+    # The member's coupons are looked up (and locked) in the group commit, for the whole batch at once.
+    return await _reserve(deps, request.transaction_id, purchase, merchant.mcc, eligible, may_need_coupons)
+
+
+def _price(deps: Deps, eligible: list[Offer], purchase: Purchase) -> selection.Outcome:
+    most = selection.ceiling(purchase.amount, deps.max_discount_bp)
+    return selection.price(selection.choose(eligible, purchase.amount, most), purchase.amount, deps.rials_per_point,
+                           most=most)
 
 
 @dataclass
 class Attempt:
-    """One reserving quote on its way into a group commit."""
+    """One reserving quote on its way into a group commit: priced without coupon campaigns. A
+    commit that finds coupons for its member prices it again (a Plan) and leaves it unchanged, so
+    the next try (after a rebuild) starts from the same place."""
 
     transaction_id: str
     purchase: Purchase
     mcc: str
+    eligible: list[Offer]
+    may_need_coupons: bool
     outcome: selection.Outcome
     gates: list[budgets.Gate]
     periods: dict[str, str]
+
+
+@dataclass
+class Plan:
+    """What one commit reserves for an attempt: its price, its gates, the coupon per campaign."""
+
+    outcome: selection.Outcome
+    gates: list[budgets.Gate]
+    coupon_ids: dict[str, str]  # offer id -> coupon id, for the campaigns applied
 
 
 def committer(deps: Deps) -> batching.Batcher:
@@ -104,12 +139,18 @@ def committer(deps: Deps) -> batching.Batcher:
                             max_items=MAX_COMMIT_QUOTES, max_in_flight=1)
 
 
-async def _reserve(deps: Deps, transaction_id: str, purchase: Purchase, mcc: str,
-                   outcome: selection.Outcome) -> pb.QuoteResponse:
+def _gates(transaction_id: str, purchase: Purchase, periods: dict[str, str],
+           outcome: selection.Outcome) -> list[budgets.Gate]:
+    return [budgets.gate_for(item.offer, item.discount, transaction_id, purchase.member_id, periods)
+            for item in outcome.applied if item.offer.needs_reservation]
+
+
+async def _reserve(deps: Deps, transaction_id: str, purchase: Purchase, mcc: str, eligible: list[Offer],
+                   may_need_coupons: bool) -> pb.QuoteResponse:
     periods = windows.period_keys(purchase.at, deps.time_zone)
-    gates = [budgets.gate_for(item.offer, item.discount, transaction_id, purchase.member_id, periods)
-             for item in outcome.applied if item.offer.needs_reservation]
-    attempt = Attempt(transaction_id, purchase, mcc, outcome, gates, periods)
+    outcome = _price(deps, eligible, purchase)
+    attempt = Attempt(transaction_id, purchase, mcc, eligible, may_need_coupons, outcome,
+                      _gates(transaction_id, purchase, periods, outcome), periods)
     for _ in range(budgets.LOAD_ATTEMPTS):
         result = await deps.quote_commits.call(attempt)
         if isinstance(result, pb.QuoteResponse):
@@ -131,20 +172,22 @@ async def _attempt_many(deps: Deps, attempts: list[Attempt]) -> list[pb.QuoteRes
 
 
 async def _commit_attempts(deps: Deps, attempts: list[Attempt]) -> list[pb.QuoteResponse | list[Offer]]:
-    """One transaction for every attempt: shared locks on their offers, their gates in one Redis
-    pipeline, their quote and reservation rows in one statement. If the commit fails, every
-    reservation made is given back."""
+    """One transaction for every attempt: the coupons of their members locked, shared locks on
+    their offers, their gates in one Redis pipeline, their quote and reservation rows (and the
+    coupons they use) in one statement. If the commit fails, every reservation made is given
+    back, and the coupons stay available (the transaction rolled back)."""
     made: list[budgets.Gate] = []  # reserved here and kept: given back if the commit fails
     undo: list[budgets.Gate] = []  # reserved by attempts that cannot go on (counters missing)
     results: list = [None] * len(attempts)
-    rows: list[tuple[int, pb.QuoteResponse, selection.Outcome]] = []
+    rows: list[tuple[int, pb.QuoteResponse, selection.Outcome, dict[str, str]]] = []
     try:
         async with deps.pool.connection() as conn, conn.transaction():
-            all_gates = [gate for attempt in attempts for gate in attempt.gates]
+            plans = await _plans(deps, conn, attempts)
+            all_gates = [gate for plan in plans for gate in plan.gates]
             await budgets.lock_offers_shared(conn, list({gate.offer.offer_id for gate in all_gates}))
             replies = iter(await budgets.run_gates(deps, all_gates))
-            for index, attempt in enumerate(attempts):
-                answered = [(gate, next(replies)) for gate in attempt.gates]
+            for index, (attempt, plan) in enumerate(zip(attempts, plans, strict=True)):
+                answered = [(gate, next(replies)) for gate in plan.gates]
                 reserved_here = [gate for gate, reply in answered if reply[0] == budgets.RESERVED]
                 missing = [gate.offer for gate, reply in answered if reply[0] == budgets.NOT_LOADED]
                 if missing:
@@ -152,19 +195,23 @@ async def _commit_attempts(deps: Deps, attempts: list[Attempt]) -> list[pb.Quote
                     results[index] = missing
                     continue
                 made += reserved_here
-                final = _final_outcome(deps, attempt, answered)
-                rows.append((index, response_for(attempt.transaction_id, attempt.mcc, final), final))
-            inserted = await _insert_quotes(conn, [(attempts[index], response, final) for index, response, final in rows])
+                final = _final_outcome(deps, attempt, plan, answered)
+                used = {item.offer.offer_id: plan.coupon_ids[item.offer.offer_id] for item in final.applied
+                        if item.offer.offer_id in plan.coupon_ids}
+                rows.append((index, response_for(attempt.transaction_id, attempt.mcc, final, used), final, used))
+            inserted = await _insert_quotes(conn, [(attempts[index], response, final, used)
+                                                   for index, response, final, used in rows])
     except BaseException:
         await budgets.undo_gates(deps, made + undo)
         raise
     await budgets.undo_gates(deps, undo)
-    duplicates = [index for index, _, _ in rows if attempts[index].transaction_id not in inserted]
-    for index, response, _ in rows:
+    duplicates = [index for index, _, _, _ in rows if attempts[index].transaction_id not in inserted]
+    for index, response, _, _ in rows:
         results[index] = response
     if duplicates:
-        # The same transaction id committed before (a retry): its answer stands, ours is undone.
-        await budgets.undo_gates(deps, [gate for index in duplicates for gate in attempts[index].gates
+        # The same transaction id committed before (a retry): its answer stands, ours is undone
+        # (it used no coupon: the statement marks coupons used for inserted quotes only).
+        await budgets.undo_gates(deps, [gate for index in duplicates for gate in plans[index].gates
                                         if gate in made])
         async with deps.pool.connection() as conn:
             for index in duplicates:
@@ -172,30 +219,68 @@ async def _commit_attempts(deps: Deps, attempts: list[Attempt]) -> list[pb.Quote
     return results
 
 
-def _final_outcome(deps: Deps, attempt: Attempt, answered: list[tuple[budgets.Gate, list]]) -> selection.Outcome:
+async def _plans(deps: Deps, conn, attempts: list[Attempt]) -> list[Plan]:
+    """Per attempt what this commit reserves. An attempt whose member holds available coupons of
+    campaigns that apply is priced again with them, each campaign taking the member's soonest-
+    expiring coupon not locked by another transaction nor given to an earlier attempt of this
+    batch; a retried transaction id (its quote recorded) takes none and gets its stored answer."""
+    plans = [Plan(attempt.outcome, attempt.gates, {}) for attempt in attempts]
+    asking = [index for index, attempt in enumerate(attempts) if attempt.may_need_coupons]
+    if not asking:
+        return plans
+    held, retried = await coupons.lock_held(conn, [attempts[index].transaction_id for index in asking],
+                                            [attempts[index].purchase.member_id for index in asking],
+                                            min(attempts[index].purchase.at for index in asking))
+    snapshot = deps.catalog.snapshot
+    for index in asking:
+        attempt = attempts[index]
+        if attempt.transaction_id in retried:
+            continue
+        mine = held.get(attempt.purchase.member_id, {})
+        usable = {offer_id: [row for row in found if coupons.usable_at(row, attempt.purchase.at)]
+                  for offer_id, found in mine.items()}
+        campaigns = snapshot.held_campaigns(attempt.purchase, [offer_id for offer_id, found in usable.items() if found])
+        if not campaigns:
+            continue
+        outcome = _price(deps, attempt.eligible + campaigns, attempt.purchase)
+        coupon_ids = {}
+        for item in outcome.applied:
+            if item.offer.coupon_required:
+                row = usable[item.offer.offer_id][0]
+                mine[item.offer.offer_id].remove(row)  # this batch's later attempts by the member take the next
+                coupon_ids[item.offer.offer_id] = row["coupon_id"]
+        plans[index] = Plan(outcome, _gates(attempt.transaction_id, attempt.purchase, attempt.periods, outcome),
+                            coupon_ids)
+    return plans
+
+
+def _final_outcome(deps: Deps, attempt: Attempt, plan: Plan, answered: list[tuple[budgets.Gate, list]]) -> selection.Outcome:
     """The price after the gates: an offer over a limit is dropped, an earlier reservation kept."""
-    reserved = {item.offer.offer_id: item.discount for item in attempt.outcome.applied}
+    reserved = {item.offer.offer_id: item.discount for item in plan.outcome.applied}
     for gate, reply in answered:
         if reply[0] == budgets.REFUSED:
             del reserved[gate.offer.offer_id]  # over a limit: the purchase goes on without it
         elif reply[0] == budgets.ALREADY:
             reserved[gate.offer.offer_id] = reply[1]
-    kept = [item.offer for item in attempt.outcome.applied if item.offer.offer_id in reserved]
-    return selection.price(kept, attempt.purchase.amount, deps.rials_per_point, reserved)
+    kept = [item.offer for item in plan.outcome.applied if item.offer.offer_id in reserved]
+    most = selection.ceiling(attempt.purchase.amount, deps.max_discount_bp)
+    return selection.price(kept, attempt.purchase.amount, deps.rials_per_point, reserved, most)
 
 
-async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selection.Outcome]]) -> set[str]:
-    """Insert the quotes and their reservations; the transaction ids that were new."""
+async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selection.Outcome, dict[str, str]]]) -> set[str]:
+    """Insert the quotes, their reservations and their coupons' use; the transaction ids that were new."""
     if not rows:
         return set()
     quotes = [(attempt.transaction_id, attempt.purchase.merchant_id, attempt.purchase.terminal_id,
                attempt.purchase.member_id, attempt.purchase.amount, final.discount,
                final.funding.get(MERCHANT_PARTY, 0), response.SerializeToString())
-              for attempt, response, final in rows]
+              for attempt, response, final, _ in rows]
     reservations = [(attempt.transaction_id, item.offer.offer_id, attempt.purchase.member_id, item.discount,
                      attempt.periods[windows.DAY], attempt.periods[windows.WEEK], attempt.periods[windows.MONTH])
-                    for attempt, _, final in rows for item in final.applied]
-    params = {"quotes": QUOTE_ROWS.param(quotes), "reservations": RESERVATION_ROWS.param(reservations)}
+                    for attempt, _, final, _ in rows for item in final.applied]
+    uses = [(attempt.transaction_id, coupon_id) for attempt, _, _, used in rows for coupon_id in used.values()]
+    params = {"quotes": QUOTE_ROWS.param(quotes), "reservations": RESERVATION_ROWS.param(reservations),
+              "coupons": COUPON_USES.param(uses)}
     cur = await conn.execute(INSERT_QUOTES, params)
     return {row["transaction_id"] for row in await cur.fetchall()}
 

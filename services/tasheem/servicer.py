@@ -14,7 +14,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.shared import batching
 from services.shared.errors import FieldError, Unavailable
 
-from . import benefits, budgets, offer_store, quote, registry, settlement, terminals
+from . import benefits, budgets, coupon_codes, coupons, offer_store, quote, registry, settlement, terminals
 from .context import Deps
 
 
@@ -160,6 +160,27 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
     @dependency_errors
     async def ReconcileTerminalTotals(self, request, context):
         return await terminals.reconcile(self.deps, request)
+
+    # ---------- coupons ----------
+    @dependency_errors
+    async def AssignCoupons(self, request, context):
+        return await coupons.assign(self.deps, request)
+
+    @dependency_errors
+    async def GenerateCouponCodes(self, request, context):
+        return await coupon_codes.generate(self.deps, request)
+
+    @dependency_errors
+    async def CreateSharedCode(self, request, context):
+        return await coupon_codes.create_shared(self.deps, request)
+
+    @dependency_errors
+    async def ClaimCoupon(self, request, context):
+        return await coupon_codes.claim(self.deps, request)
+
+    @dependency_errors
+    async def ListCoupons(self, request, context):
+        return await coupons.list_for_member(self.deps, request)
 
     # ---------- members ----------
     @dependency_errors
