@@ -118,6 +118,33 @@ def test_a_campaign_applies_only_with_a_coupon_and_a_reserving_quote_uses_it_onc
                             (item.offer_id,)).fetchone()[0] == 1
 
 
+def test_two_commits_at_once_never_lock_the_same_coupon(stack, tasheem, merchant):
+    """As two replicas' group commits would: the second skips what the first holds, and waits for nothing."""
+    item = campaign(tasheem, merchant)
+    member = uid("member-")
+    assign(tasheem, item.offer_id, member)
+    now = dt.datetime.now(dt.UTC)
+
+    async def both():
+        first = await db.connect(stack.database_url, "tasheem", autocommit=False)
+        second = await db.connect(stack.database_url, "tasheem", autocommit=False)
+        try:
+            async with first.transaction():
+                mine, _ = await coupons.lock_held(first, [uid("tx-")], [member], now)
+                async with second.transaction():
+                    theirs, _ = await coupons.lock_held(second, [uid("tx-")], [member], now)
+            async with second.transaction():
+                later, _ = await coupons.lock_held(second, [uid("tx-")], [member], now)
+            return mine, theirs, later
+        finally:
+            await first.close()
+            await second.close()
+
+    mine, theirs, later = asyncio.run(both())
+    assert len(mine[member][item.offer_id]) == 1 and theirs == {}
+    assert later[member][item.offer_id][0]["coupon_id"] == mine[member][item.offer_id][0]["coupon_id"]
+
+
 def test_the_soonest_expiring_coupon_is_used_first(stack, tasheem, merchant):
     item = campaign(tasheem, merchant)
     member = uid("member-")
