@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import pathlib
 
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
+from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import audit, clients, db, redis_scripts
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import budgets, coupon_codes, quote, windows
+from . import budgets, coupon_codes, quote, rewards, windows
 from .catalog import Catalog
 from .context import Deps
 from .offers import MAX_DISCOUNT_BP
@@ -72,6 +74,8 @@ class TasheemApp:
         self.hot = None
         self.catalog: Catalog | None = None
         self.cards_channel = None  # members' tiers and segments (benefits)
+        self.wallet_channel = None  # points spent and given back (rewards)
+        self.tasks: list[asyncio.Task] = []
         self.audit = None  # coupon claims refused to a service caller (people are audited by the interceptor)
 
     def servicers(self):
@@ -96,6 +100,8 @@ class TasheemApp:
         self.audit = deps.audit = audit.AuditLog(config.database_url)
         self.cards_channel = clients.channel(config.cards_addr, config.tls_dir, "tasheem")
         deps.cards = cards_pb2_grpc.CardServiceStub(self.cards_channel)
+        self.wallet_channel = clients.channel(config.wallet_addr, config.tls_dir, "tasheem")
+        deps.wallet = wallet_pb2_grpc.WalletServiceStub(self.wallet_channel)
         # Health stays NOT_SERVING until every budgeted offer has its counters in Redis.
         rebuilt = await budgets.load_all(deps)
         runtime.log.info("catalog loaded", extra={"offers": len(self.catalog.snapshot.offers),
@@ -103,12 +109,17 @@ class TasheemApp:
                                                   "counters_rebuilt": rebuilt})
         self.catalog.start()
         self.servicer.deps = deps
+        self.tasks = [asyncio.create_task(rewards.run_sweeps(deps, rewards.SWEEP_SECONDS), name="vouchers")]
 
     async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
         if self.catalog:
             await self.catalog.stop()
         if self.cards_channel:
             await self.cards_channel.close()
+        if self.wallet_channel:
+            await self.wallet_channel.close()
         if self.audit:
             await self.audit.close()
         if self.pool:

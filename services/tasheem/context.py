@@ -33,3 +33,4 @@ class Deps:
     coupon_code_key: bytes = b""  # keys the hashes coupon codes are kept as (CLUB_COUPON_CODE_KEY)
     audit: Any = None  # services.shared.audit.AuditLog: claims refused to a service caller
     cards: Any = None  # cards' CardServiceStub: a member's tier, segment and cards (benefits)
+    wallet: Any = None  # the wallet's WalletServiceStub: points spent on rewards and given back

@@ -40,21 +40,29 @@ async def _check_against_others(conn, offer: Offer) -> None:
 
 
 async def create(deps: Deps, message: pb.Offer) -> pb.Offer:
+    async with deps.pool.connection() as conn, conn.transaction():
+        offer_id = await insert(conn, message)
+    await deps.catalog.changed()
+    return await get(deps, offer_id)
+
+
+async def insert(conn, message: pb.Offer) -> str:
+    """Check and insert a new live offer inside the caller's transaction (so another row can be
+    written with it, as a reward's with its coupon campaign); returns its id. The caller commits,
+    then calls deps.catalog.changed()."""
     wanted = pb.Offer()
     wanted.CopyFrom(message)
     wanted.offer_id = wanted.offer_id or f"offer-{uuid.uuid4()}"
     wanted.active = True  # a new offer is live (its window may still start later); SetOfferActive pauses it
-    async with deps.pool.connection() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (OFFER_WRITE_LOCK,))
-        offer = compile_offer(wanted, await registry.known_parties(conn))
-        cur = await conn.execute("SELECT 1 FROM offers WHERE offer_id = %s", (offer.offer_id,))
-        if await cur.fetchone():
-            raise AlreadyExists(f"offer {offer.offer_id} exists")
-        await _check_against_others(conn, offer)
-        await conn.execute("INSERT INTO offers (offer_id, spec, active) VALUES (%s, %s, true)",
-                           (offer.offer_id, _spec(wanted)))
-    await deps.catalog.changed()
-    return await get(deps, offer.offer_id)
+    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (OFFER_WRITE_LOCK,))
+    offer = compile_offer(wanted, await registry.known_parties(conn))
+    cur = await conn.execute("SELECT 1 FROM offers WHERE offer_id = %s", (offer.offer_id,))
+    if await cur.fetchone():
+        raise AlreadyExists(f"offer {offer.offer_id} exists")
+    await _check_against_others(conn, offer)
+    await conn.execute("INSERT INTO offers (offer_id, spec, active) VALUES (%s, %s, true)",
+                       (offer.offer_id, _spec(wanted)))
+    return offer.offer_id
 
 
 async def update(deps: Deps, message: pb.Offer) -> pb.Offer:

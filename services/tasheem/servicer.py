@@ -14,7 +14,18 @@ from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.shared import batching
 from services.shared.errors import FieldError, Unavailable
 
-from . import benefits, budgets, coupon_codes, coupons, offer_store, quote, registry, settlement, terminals
+from . import (
+    benefits,
+    budgets,
+    coupon_codes,
+    coupons,
+    offer_store,
+    quote,
+    registry,
+    rewards,
+    settlement,
+    terminals,
+)
 from .context import Deps
 
 
@@ -181,6 +192,32 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
     @dependency_errors
     async def ListCoupons(self, request, context):
         return await coupons.list_for_member(self.deps, request)
+
+    # ---------- rewards and vouchers ----------
+    @dependency_errors
+    async def CreateReward(self, request, context):
+        return await rewards.create(self.deps, request.reward)
+
+    @dependency_errors
+    async def GetReward(self, request, context):
+        return await rewards.get(self.deps, request.reward_id)
+
+    @dependency_errors
+    async def ListRewards(self, request, context):
+        return pb.ListRewardsResponse(rewards=await rewards.list_rewards(self.deps, request))
+
+    @dependency_errors
+    async def RedeemReward(self, request, context):
+        return await rewards.redeem(self.deps, request)
+
+    @dependency_errors
+    async def CancelVoucher(self, request, context):
+        return await rewards.cancel_voucher(self.deps, request)
+
+    @dependency_errors
+    async def ExpireVouchers(self, request, context):
+        expired, refunded = await rewards.sweep(self.deps)
+        return pb.ExpireVouchersResponse(expired=expired, refunded=refunded)
 
     # ---------- members ----------
     @dependency_errors
