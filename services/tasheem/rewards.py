@@ -13,11 +13,15 @@ pending -> issued; at each point that can fail:
 1. The pending row and the stock it takes commit together, or neither (out of stock, not eligible:
    refused, no row).
 2. The wallet spends the points under spend id `redeem:<redemption_id>`, once whatever the retries.
+   Only the holder of the row's lease (LEASE, taken in Postgres) sends it and acts on the answer;
+   a repeat of the same redemption meanwhile waits for the row to be finished.
    - Refused (not enough points, a closed account): the row is deleted and its stock given back in
-     one transaction, once (`DELETE ... WHERE state = 'pending'`), and the caller told why.
-   - No answer (wallet down, deadline): the row stays pending and the caller gets UNAVAILABLE. A
-     retry with the same redemption_id, or the sweep once the row is PENDING_GRACE old, sends the
-     same spend again and goes on from that answer.
+     one transaction, once, while the lease still holds (so no other finisher can have got a spend
+     through), and the caller told why.
+   - No answer (wallet down, deadline): the row stays pending and the caller gets UNAVAILABLE. The
+     lease is kept until it runs out, so a spend still landing in the wallet is not raced. A retry
+     with the same redemption_id, or the sweep once the row is PENDING_GRACE old, sends the same
+     spend again and goes on from that answer.
 3. The voucher is issued and the row marked issued in one transaction, under the row's lock
    (coupons.redemption_id is unique besides). A crash between 2 and 3 leaves the points spent and
    the row pending: the sweep's repeat of the spend answers EXISTS and the voucher is issued.
@@ -76,9 +80,14 @@ VOUCHER_PRIORITY = 0
 # a redemption is not on a terminal's clock, and a dependency just restarted is not a refusal.
 WALLET_TIMEOUT_SECONDS = 5.0
 CARDS_TIMEOUT_SECONDS = 3.0
-# The sweep finishes a pending redemption only once its own call has long given up (its wallet
-# call is bounded by WALLET_TIMEOUT_SECONDS), so it never races a live request for the same row.
+# One finisher at a time per pending redemption; longer than its wallet call can take, with room
+# for a spend the wallet accepted just before the call's deadline to be posted.
+LEASE = dt.timedelta(seconds=15)
+LEASE_POLL_SECONDS = 0.05  # a repeat waiting for the finisher looks again this often
+# The sweep finishes a pending redemption only once its own call has long given up, so it does not
+# wait on the lease of a live request.
 PENDING_GRACE = dt.timedelta(seconds=60)
+REDEEM_ATTEMPTS = 2  # a row undone by a concurrent repeat is started again once, for its own answer
 SWEEP_BATCH = 500
 SWEEP_SECONDS = 60  # how often the app expires due vouchers and finishes what was left unfinished
 
@@ -328,16 +337,31 @@ async def _spend(deps: Deps, row: dict) -> wpb.MoneyMovementResponse:
                           " redemption_id") from None
 
 
-async def _undo(deps: Deps, redemption_id: str) -> None:
-    """The wallet refused the spend, so nothing was spent: the pending row goes and its stock
-    comes back, once whoever else is finishing the same row."""
+async def _take_lease(deps: Deps, redemption_id: str) -> dt.datetime | None:
+    """The right to finish a pending row for LEASE, or None (another holds it, or it is not pending).
+    Its expiry is the holder's token."""
+    async with deps.pool.connection() as conn:
+        cur = await conn.execute(
+            "UPDATE redemptions SET lease_until = now() + %s WHERE redemption_id = %s AND state = %s"
+            " AND (lease_until IS NULL OR lease_until <= now()) RETURNING lease_until",
+            (LEASE, redemption_id, PENDING))
+        row = await cur.fetchone()
+        await conn.commit()
+    return None if row is None else row["lease_until"]
+
+
+async def _undo(deps: Deps, redemption_id: str, lease: dt.datetime) -> bool:
+    """The wallet refused the spend, so nothing was spent: the pending row goes and its stock comes
+    back, in one transaction, once. Only while our lease holds: after it, another finisher may have
+    sent the spend again and got it through. False when the lease had run out (nothing done)."""
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("DELETE FROM redemptions WHERE redemption_id = %s AND state = %s RETURNING reward_id",
-                                 (redemption_id, PENDING))
+        cur = await conn.execute("DELETE FROM redemptions WHERE redemption_id = %s AND state = %s AND lease_until = %s"
+                                 " AND lease_until > now() RETURNING reward_id", (redemption_id, PENDING, lease))
         row = await cur.fetchone()
         if row is not None:
             await conn.execute("UPDATE rewards SET stock = stock + 1, redeemed = redeemed - 1 WHERE reward_id = %s",
                                (row["reward_id"],))
+    return row is not None
 
 
 async def _coupon(conn, coupon_id: str) -> dict:
@@ -365,21 +389,37 @@ async def _issue(deps: Deps, redemption_id: str) -> dict:
     return coupon
 
 
-async def _finish(deps: Deps, row: dict) -> dict:
-    """Steps 2 and 3 for a pending row (the voucher's coupon row for any other)."""
-    if row["state"] != PENDING:
-        async with deps.pool.connection() as conn:
-            return await _coupon(conn, row["coupon_id"])
-    answer = await _spend(deps, row)
+async def _finish(deps: Deps, row: dict, wait: bool = True) -> dict | None:
+    """Steps 2 and 3 for a pending row: the voucher's coupon row, or None when the row was undone
+    meanwhile by another finisher. Without the lease, waits (`wait`) for its holder, or for the
+    lease to run out and takes it; the sweep does not wait (Unavailable)."""
+    redemption_id = row["redemption_id"]
+    deadline = asyncio.get_running_loop().time() + LEASE.total_seconds() + 1
+    while True:
+        if row["state"] != PENDING:
+            async with deps.pool.connection() as conn:
+                return await _coupon(conn, row["coupon_id"])
+        lease = await _take_lease(deps, redemption_id)
+        if lease is not None:
+            break
+        if not wait or asyncio.get_running_loop().time() > deadline:
+            raise Unavailable("this redemption is being finished by another request; retry with the same"
+                              " redemption_id")
+        await asyncio.sleep(LEASE_POLL_SECONDS)
+        row = await _redemption(deps, redemption_id)
+        if row is None:
+            return None
+    answer = await _spend(deps, row)  # no answer: Unavailable, the lease left to run out
     if answer.result in (wpb.TRANSFER_RESULT_OK, wpb.TRANSFER_RESULT_EXISTS):
-        return await _issue(deps, row["redemption_id"])
-    await _undo(deps, row["redemption_id"])
+        return await _issue(deps, redemption_id)
+    if not await _undo(deps, redemption_id, lease):
+        raise Unavailable("the redemption took too long to finish; retry with the same redemption_id")
     if answer.result == wpb.TRANSFER_RESULT_EXCEEDS_CREDITS:
         raise FailedPrecondition(f"not enough points: reward {row['reward_id']} costs {row['points']} points and the"
                                  f" member has {answer.balances.points_available}")
     if answer.result == wpb.TRANSFER_RESULT_ACCOUNT_CLOSED:
         raise FailedPrecondition("the member's points account is closed")
-    deps.log.error("wallet refused a redemption's spend", extra={"redemption_id": row["redemption_id"],
+    deps.log.error("wallet refused a redemption's spend", extra={"redemption_id": redemption_id,
                                                                   "result": wpb.TransferResult.Name(answer.result)})
     raise FailedPrecondition(f"the wallet refused the points ({wpb.TransferResult.Name(answer.result)})")
 
@@ -395,16 +435,19 @@ async def redeem(deps: Deps, request: pb.RedeemRewardRequest) -> pb.Coupon:
     redemption_id = check_id(request.redemption_id, "redemption_id", REDEMPTION_ID_LENGTH)
     member_id = check_id(request.member_id, "member_id")
     reward_id = check_id(request.reward_id, "reward_id")
-    row = await _redemption(deps, redemption_id)
-    if row is None:
-        row = await _start(deps, redemption_id, await _member(deps, member_id), reward_id) \
-            or await _redemption(deps, redemption_id)
-        if row is None:  # started by a concurrent repeat and undone already
-            raise Unavailable("this redemption changed meanwhile; try again")
-    if (row["member_id"], row["reward_id"]) != (member_id, reward_id):
-        raise FieldError("redemption_id", "was used for another member or reward")
-    coupon = await _finish(deps, row)
-    return coupons.to_message(coupon, await _reward_name(deps, reward_id))
+    for _ in range(REDEEM_ATTEMPTS):
+        row = await _redemption(deps, redemption_id)
+        if row is None:
+            row = await _start(deps, redemption_id, await _member(deps, member_id), reward_id) \
+                or await _redemption(deps, redemption_id)
+            if row is None:  # started by a concurrent repeat and undone already
+                continue
+        if (row["member_id"], row["reward_id"]) != (member_id, reward_id):
+            raise FieldError("redemption_id", "was used for another member or reward")
+        coupon = await _finish(deps, row)
+        if coupon is not None:
+            return coupons.to_message(coupon, await _reward_name(deps, reward_id))
+    raise Unavailable("this redemption changed meanwhile; try again")
 
 
 # ---------- ending a voucher: cancel, expiry ----------
@@ -528,7 +571,7 @@ async def sweep(deps: Deps) -> tuple[int, int]:
     for row in rows:
         try:
             if row["state"] == PENDING:
-                await _finish(deps, row)
+                await _finish(deps, row, wait=False)
             else:
                 await _return(deps, row["redemption_id"])
         except (FailedPrecondition, Unavailable) as exc:  # refused (undone) or still unanswered: logged, next row

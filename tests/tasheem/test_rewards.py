@@ -231,6 +231,30 @@ def test_without_enough_points_the_refusal_is_clear_and_nothing_moves(stack, tas
     assert out.details() == f"reward {reward.reward_id} is out of stock"
 
 
+def test_concurrent_repeats_without_enough_points_move_nothing(stack, tasheem, cards, wallet, merchant):
+    """Repeats of one redemption racing each other: one finisher at a time acts on the wallet's
+    answer, so the refusals give the stock back exactly once per item taken."""
+    member = a_member(cards, wallet, points=PRICE - 1)
+    reward = create(tasheem, merchant.merchant_id, stock=3)
+    redemption_id = uid("rdm-")
+
+    def attempt(_):
+        try:
+            return redeem(tasheem, member, reward.reward_id, redemption_id)
+        except grpc.RpcError as error:
+            return error.code()
+
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        outcomes = list(pool.map(attempt, range(10)))
+    assert set(outcomes) <= {grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.UNAVAILABLE}
+    assert grpc.StatusCode.FAILED_PRECONDITION in outcomes
+    assert points_of(wallet, member) == PRICE - 1
+    assert (get(tasheem, reward.reward_id).stock, get(tasheem, reward.reward_id).redeemed) == (3, 0)
+    with stack.pg() as conn:
+        assert conn.execute("SELECT count(*) FROM tasheem.redemptions WHERE redemption_id = %s",
+                            (redemption_id,)).fetchone()[0] == 0
+
+
 def test_eligibility_comes_from_cards(tasheem, cards, wallet, merchant):
     silver = a_member(cards, wallet, points=PRICE, tier="silver", segment="staff")
     for_gold = create(tasheem, merchant.merchant_id, tiers=["gold"])
