@@ -52,7 +52,8 @@ bench: venv infra
 	$(PY) -m bench $(BENCH_ARGS)
 
 # Against `make run`: an operator token from the same secret (unless CLUB_TOKEN is set), a demo
-# club seeded through the gRPC APIs, then a few terminal transactions over ISO 8583.
+# club seeded through the gRPC APIs, then a few terminal transactions over ISO 8583 (a coupon
+# and a reward voucher applied by themselves among them), then a member's benefits in Persian.
 demo: venv
 	@set -e; mkdir -p var; \
 	export CLUB_TOKEN="$${CLUB_TOKEN:-$$($(PY) -m services.cli token issue --role operator --subject make-demo)}"; \
@@ -63,10 +64,16 @@ demo: venv
 	            "purchase --card 1 --terminal 1 --amount 250000" \
 	            "purchase --card 2 --terminal 2 --amount 80000 --points" \
 	            "refund --card 0 --terminal 0 --amount 500000 --last" \
-	            "balance --card 0 --terminal 0"; do \
+	            "balance --card 0 --terminal 0" \
+	            "purchase --card 3 --terminal 1 --amount 400000" \
+	            "purchase --card 1 --terminal 2 --amount 1000000"; do \
 		echo; echo "== clubctl terminal $$step"; \
 		$(PY) -m services.cli terminal $$step --demo var/demo.json; \
-	done
+	done; \
+	echo; echo "(card 3 paid at the bookshop with its coupon; card 1 at the supermarket with the voucher it bought with points)"; \
+	member="$$($(PY) -c 'import json; print(json.load(open("var/demo.json"))["cards"][4]["member_id"])')"; \
+	echo; echo "== clubctl benefits $$member   (card 4, a gold member)"; \
+	$(PY) -m services.cli benefits "$$member"
 
 certs: venv
 	$(PY) scripts/make_certs.py certs

@@ -2,7 +2,9 @@
 
 Funding parties (bank, club, a partner), three merchants with beneficiary IBANs, a terminal per
 merchant with keys made here, a loyalty product, five members each with an active card, a PIN,
-credit and points, and offers whose discount three parties fund. Ids are new on every run, so
+credit and points, and offers whose discount three parties fund. The club's incentives too: a
+coupon campaign at the bookshop with a coupon given to one member, a reward bought with points
+(a voucher at the supermarket, redeemed by another member), and a privilege for gold members. Ids are new on every run, so
 seeding twice gives two demo clubs side by side (the parties are shared).
 
 The output file is demo data for the terminal simulator (`clubctl terminal ... --demo FILE`):
@@ -39,6 +41,9 @@ DISCOUNT_CAP = 2_000_000
 FUNDING = [("bank", 4000, False), ("club", 3000, False), (PARTNER, 3000, True)]
 BONUS_POINTS = 500
 BONUS_MIN_AMOUNT = 1_000_000
+COUPON_BP, COUPON_CAP, COUPON_HOLDER = 2000, 1_000_000, 3  # 20% at the bookshop, for card 3's member
+REWARD_POINTS, REWARD_VALUE, REWARD_STOCK, VOUCHER_HOLDER = 1_000, 100_000, 50, 1  # a voucher at the supermarket
+PRIVILEGE_BP, GOLD_MEMBER = 1000, 4  # 10% more at the bakery for gold members; card 4's member is gold
 
 
 def register(groups, common) -> None:
@@ -160,6 +165,45 @@ def _offers(ctx, run: str, merchants: list[dict]) -> list[dict]:
     ]
 
 
+def _incentives(ctx, run: str, merchants: list[dict], cards: list[dict]) -> dict:
+    """A coupon held by one member, a voucher redeemed by another, a privilege for gold members."""
+    bakery, bookshop, supermarket = (m["merchant_id"] for m in merchants)
+    everyone_funds = [tpb.FundingRule(party_id="club", percent_bp=10_000, remainder=True)]
+    coupon = ctx.tasheem.CreateOffer(tpb.CreateOfferRequest(offer=tpb.Offer(
+        offer_id=f"demo-{run}-coupon", name="کوپن ۲۰٪ کتاب‌فروشی", campaign=f"demo-{run}",
+        scope=tpb.OfferScope(merchant_ids=[bookshop]), discount=tpb.Discount(percent_bp=COUPON_BP, cap=COUPON_CAP),
+        stacking=tpb.STACKING_EXCLUSIVE, priority=20, coupon_required=True, funding=everyone_funds)))
+    result = {"coupon_offer_id": coupon.offer_id}
+    if len(cards) > COUPON_HOLDER:
+        holder = cards[COUPON_HOLDER]["member_id"]
+        ctx.tasheem.AssignCoupons(tpb.AssignCouponsRequest(offer_id=coupon.offer_id, member_ids=[holder],
+                                                           assignment_id=f"demo-{run}"))
+        result["coupon_holder_card"] = COUPON_HOLDER
+    reward = ctx.tasheem.CreateReward(tpb.CreateRewardRequest(reward=tpb.Reward(
+        reward_id=f"demo-{run}-reward", name="سبد خرید ۱۰۰٬۰۰۰ ریالی در سوپرمارکت محله", points_price=REWARD_POINTS,
+        stock=REWARD_STOCK, merchant_id=supermarket, value=REWARD_VALUE, funded_by=PARTNER, voucher_valid_days=30,
+        on_expiry=tpb.VOUCHER_EXPIRY_REFUND, active=True)))
+    result["reward_id"] = reward.reward_id
+    if len(cards) > VOUCHER_HOLDER:
+        voucher = ctx.tasheem.RedeemReward(tpb.RedeemRewardRequest(
+            redemption_id=f"demo-{run}-redeem", member_id=cards[VOUCHER_HOLDER]["member_id"],
+            reward_id=reward.reward_id))
+        result.update(voucher_coupon_id=voucher.coupon_id, voucher_holder_card=VOUCHER_HOLDER)
+        holder = cards[VOUCHER_HOLDER]
+        holder["points"] = ctx.wallet.GetMemberBalances(
+            wpb.GetMemberBalancesRequest(member_id=holder["member_id"])).points_available
+    privilege = ctx.tasheem.CreateOffer(tpb.CreateOfferRequest(offer=tpb.Offer(
+        offer_id=f"demo-{run}-gold", name="۱۰٪ تخفیف ویژه اعضای طلایی", campaign=f"demo-{run}",
+        scope=tpb.OfferScope(merchant_ids=[bakery], tiers=["gold"]), discount=tpb.Discount(percent_bp=PRIVILEGE_BP),
+        stacking=tpb.STACKING_STACKABLE, priority=10, funding=everyone_funds)))
+    result["privilege_offer_id"] = privilege.offer_id
+    if len(cards) > GOLD_MEMBER:
+        ctx.cards.SetMemberTier(cpb.SetMemberTierRequest(member_id=cards[GOLD_MEMBER]["member_id"], tier="gold",
+                                                         reason="demo seed"))
+        result["gold_card"] = GOLD_MEMBER
+    return result
+
+
 def seed(ctx, members: int) -> dict:
     run = secrets.token_hex(3).upper()
     parties = _ensure_parties(ctx)
@@ -168,7 +212,8 @@ def seed(ctx, members: int) -> dict:
     product = _product(ctx, run)
     cards = _cards(ctx, run, members, product, terminals[0])
     offers = _offers(ctx, run, merchants)
-    return {"run": run, "parties": parties, "product": {"product_id": product.product_id, "bin": product.bin,
+    incentives = _incentives(ctx, run, merchants, cards)
+    return {"run": run, "parties": parties, "incentives": incentives, "product": {"product_id": product.product_id, "bin": product.bin,
                                                         "name": product.name},
             "merchants": merchants, "terminals": terminals, "cards": cards, "offers": offers}
 
@@ -185,6 +230,7 @@ def run_seed(ctx, args) -> None:
         "cards": [{"masked_pan": masked(c["pan"]), "member_id": c["member_id"], "card_token": c["card_token"],
                    "credit": c["credit"], "points": c["points"]} for c in data["cards"]],
         "offers": [o["offer_id"] for o in data["offers"]],
+        "incentives": data["incentives"],
     }
 
     def text():
@@ -195,6 +241,10 @@ def run_seed(ctx, args) -> None:
         print_table(summary["terminals"], ["terminal_id", "merchant_id"])
         print()
         print(f"offers: {', '.join(summary['offers'])}")
+        incentives = data["incentives"]
+        print(f"coupon campaign {incentives['coupon_offer_id']} (a coupon for card {incentives.get('coupon_holder_card', '-')}),"
+              f" reward {incentives['reward_id']} (a voucher for card {incentives.get('voucher_holder_card', '-')}),"
+              f" gold privilege {incentives['privilege_offer_id']} (card {incentives.get('gold_card', '-')} is gold)")
         print(f"wrote {args.output} (0600: it holds the demo cards' PANs and PINs and the terminal keys)")
         print(f"try: clubctl terminal purchase --demo {args.output} --card 0 --terminal 0 --amount 250000")
 

@@ -194,3 +194,27 @@ def test_reconcile_in_balance_then_out(sim, demo):
     assert ok.code == 0 and ok.json()["response"]["response_code"] == "00", ok.out
     off = sim("reconcile", "--demo", path, "--terminal", "2", "--purchases", "5", "--amount", "1")
     assert off.code == 3 and json.loads(off.out)["response"]["response_code"] == "95"
+
+
+def test_the_demo_coupon_and_voucher_apply_by_themselves_and_benefits_read_in_persian(sim, demo, clubctl):
+    path, data = demo
+    incentives = data["incentives"]
+    coupon_holder, voucher_holder = data["cards"][3]["member_id"], data["cards"][1]["member_id"]
+    held = clubctl("--json", "coupons", "list", coupon_holder, "--available").json()["coupons"]
+    assert [coupon["offer_id"] for coupon in held] == [incentives["coupon_offer_id"]]
+
+    with_coupon = sim("purchase", "--demo", path, "--card", "3", "--terminal", "1", "--amount", "400000")
+    assert with_coupon.json()["response"]["discount_applied"] == 80_000  # the exclusive 20% coupon
+    again = sim("purchase", "--demo", path, "--card", "3", "--terminal", "1", "--amount", "400000")
+    assert again.json()["response"]["discount_applied"] == 60_000  # used: the 15% club offer only
+    assert clubctl("--json", "coupons", "list", coupon_holder, "--available").json().get("coupons", []) == []
+
+    with_voucher = sim("purchase", "--demo", path, "--card", "1", "--terminal", "2", "--amount", "1000000")
+    assert with_voucher.json()["response"]["response_code"] == "00"
+    assert with_voucher.json()["response"]["discount_applied"] == 100_000 + 150_000  # voucher + the 15% offer
+    vouchers = clubctl("--json", "coupons", "list", voucher_holder).json()["coupons"]
+    assert [(v["coupon_id"], v["state"]) for v in vouchers] == [(incentives["voucher_coupon_id"], "COUPON_STATE_USED")]
+
+    gold = clubctl("benefits", data["cards"][4]["member_id"])
+    assert gold.code == 0, gold.err
+    assert "tier: gold" in gold.out and "طلایی" in gold.out and "۱۰٪" in gold.out
