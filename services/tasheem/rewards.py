@@ -23,8 +23,10 @@ pending -> issued; at each point that can fail:
      with the same redemption_id, or the sweep once the row is PENDING_GRACE old, sends the same
      spend again and goes on from that answer.
 3. The voucher is issued and the row marked issued in one transaction, under the row's lock
-   (coupons.redemption_id is unique besides). A crash between 2 and 3 leaves the points spent and
-   the row pending: the sweep's repeat of the spend answers EXISTS and the voucher is issued.
+   (coupons.redemption_id is unique besides).
+A crash after step 1, before or after the spend, leaves the row pending with its stock taken: the
+sweep sends the spend again (EXISTS when it had posted) and issues the voucher, or undoes the row
+when the points are refused now.
 
 So a redemption once started is finished forward, by the wallet's answer to the same spend id,
 never undone by guess: undoing a spend whose outcome is unknown could race that spend still in
