@@ -2,9 +2,9 @@
 
 This module owns the `coupons` table (migrations/0004_coupons.sql). A coupon is issued
 (`issue`: assigned by an operator, claimed with a code, or a voucher bought with points), used by
-exactly one reserving quote (`take`, inside the quote's group commit), given back when that
-purchase is undone in full (`give_back`, inside budgets.release), or cancelled while unused
-(`cancel`).
+exactly one reserving quote (`lock_held` and `use_statement`, inside the quotes' group commit),
+given back when that purchase is undone in full (`give_back`, inside budgets.release), or
+cancelled while unused (`cancel`).
 
 For other modules that issue coupons inside their own transaction (rewards: vouchers):
 
