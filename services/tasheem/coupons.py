@@ -27,7 +27,7 @@ from collections.abc import Callable
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
-from services.shared.errors import FieldError, NotFound
+from services.shared.errors import FailedPrecondition, FieldError, NotFound
 from services.shared.validate import check_id
 
 from .offers import Offer
@@ -156,6 +156,9 @@ async def campaign(deps, conn, offer_id: str) -> Offer:
         raise NotFound(f"offer {offer_id} not found")
     if not offer.coupon_required:
         raise FieldError("offer_id", f"offer {offer_id} is not a coupon campaign (coupon_required)")
+    if offer.reward_id:  # its coupons are bought with points: RedeemReward alone gives them
+        raise FailedPrecondition(f"offer {offer_id} is the voucher campaign of reward {offer.reward_id}; its"
+                                 " vouchers are redeemed with points, not assigned or claimed")
     return offer
 
 

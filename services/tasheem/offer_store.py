@@ -9,7 +9,7 @@ from google.protobuf import json_format
 from psycopg.types.json import Jsonb
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
-from services.shared.errors import AlreadyExists, FieldError, NotFound
+from services.shared.errors import AlreadyExists, FailedPrecondition, FieldError, NotFound
 
 from . import budgets, catalog, registry
 from .context import Deps
@@ -40,10 +40,20 @@ async def _check_against_others(conn, offer: Offer) -> None:
 
 
 async def create(deps: Deps, message: pb.Offer) -> pb.Offer:
+    if message.reward_id:
+        raise FieldError("offer.reward_id", "is set by CreateReward only, on the reward's voucher campaign")
     async with deps.pool.connection() as conn, conn.transaction():
         offer_id = await insert(conn, message)
     await deps.catalog.changed()
     return await get(deps, offer_id)
+
+
+def _not_a_voucher_campaign(offer_id: str, reward_id: str) -> None:
+    """A reward's voucher campaign follows its reward: changed here, it would give or price
+    vouchers members paid points for differently from what they bought."""
+    if reward_id:
+        raise FailedPrecondition(f"offer {offer_id} is the voucher campaign of reward {reward_id}; it changes"
+                                 " only with its reward")
 
 
 async def insert(conn, message: pb.Offer) -> str:
@@ -68,11 +78,13 @@ async def insert(conn, message: pb.Offer) -> str:
 async def update(deps: Deps, message: pb.Offer) -> pb.Offer:
     async with deps.pool.connection() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (OFFER_WRITE_LOCK,))
-        cur = await conn.execute("SELECT active, coalesce((spec->>'coupon_required')::boolean, false) AS coupon_required"
+        cur = await conn.execute("SELECT active, coalesce((spec->>'coupon_required')::boolean, false) AS coupon_required,"
+                                 " coalesce(spec->>'reward_id', '') AS reward_id"
                                  " FROM offers WHERE offer_id = %s FOR UPDATE", (message.offer_id,))
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"offer {message.offer_id} not found")
+        _not_a_voucher_campaign(message.offer_id, row["reward_id"])
         if message.coupon_required != row["coupon_required"]:
             # Its coupons would apply to everyone, or its members' purchases would suddenly need one.
             raise FieldError("offer.coupon_required", "cannot change once the offer exists; make a new offer")
@@ -96,6 +108,7 @@ async def set_active(deps: Deps, offer_id: str, active: bool) -> pb.Offer:
         row = await cur.fetchone()
         if row is None:
             raise NotFound(f"offer {offer_id} not found")
+        _not_a_voucher_campaign(offer_id, row["spec"].get("reward_id", ""))
         if active and not row["active"]:
             row["active"] = True
             await _check_against_others(conn, catalog.offer_from_row(row, await registry.known_parties(conn)))

@@ -105,6 +105,7 @@ class Offer:
     active: bool
     coupon_required: bool  # a coupon campaign: applies only with a coupon the member holds, and uses it
     coupons_per_member: int  # effective: 1 when the rule says 0
+    reward_id: str  # a reward's voucher campaign: prepaid value, outside the club's cap
     message: pb.Offer = field(repr=False, compare=False)  # as saved, for answers
 
     @property
@@ -232,7 +233,7 @@ def compile_offer(message: pb.Offer, known_parties: set[str]) -> Offer:
         multiplier_pct=message.points.multiplier_pct or DEFAULT_MULTIPLIER_PCT, limits=_limits(message),
         budget=message.budget, priority=message.priority, exclusive=exclusive, stacks_with=frozenset(message.stacks_with),
         funding=shares, active=message.active, coupon_required=message.coupon_required,
-        coupons_per_member=message.coupons_per_member or 1, message=message)
+        coupons_per_member=message.coupons_per_member or 1, reward_id=message.reward_id, message=message)
 
 
 def ambiguous_with(offer: Offer, others: list[Offer]) -> Offer | None:

@@ -195,7 +195,8 @@ def _campaign(reward: dict) -> pb.Offer:
         scope=pb.OfferScope(merchant_ids=[reward["merchant_id"]]), window=offer_window,
         discount=pb.Discount(fixed_amount=reward["value"]),
         funding=[pb.FundingRule(party_id=reward["funded_by"], percent_bp=FULL_BP, remainder=True)],
-        stacking=pb.STACKING_STACKABLE, priority=VOUCHER_PRIORITY, coupon_required=True)
+        stacking=pb.STACKING_STACKABLE, priority=VOUCHER_PRIORITY, coupon_required=True,
+        reward_id=reward["reward_id"])
 
 
 async def create(deps: Deps, message: pb.Reward) -> pb.Reward:

@@ -10,7 +10,9 @@ The rule (docs/tasheem.md, "Selection"):
 4. The discounts of a combination are each computed on the gross amount, then cut in that
    order so their sum never exceeds the amount, nor the club's cap on the total discount of one
    purchase (CLUB_MAX_DISCOUNT_BP of the amount); an offer cut to nothing (and giving no points)
-   is left out. Rules 2 and 3 compare discounts as the cap leaves them.
+   is left out. Rules 2 and 3 compare discounts as the cap leaves them. A reward's voucher is
+   value the member bought with points, not a discount the club gives: it counts against the
+   amount, never against the cap.
 The outcome says which rule decided: "exclusive", "combination", "cap" (the cap cut the
 discount), or "" when no offer applies.
 Points: the base earn on the net amount, times the highest multiplier among the applied
@@ -60,7 +62,6 @@ def _order(offer: Offer, amount: int) -> tuple:
 def choose(eligible: list[Offer], amount: int, most: int | None = None) -> list[Offer]:
     """The offers that apply, in the order their discounts are taken; `most`: the club's cap on
     the total discount (see `ceiling`), None for none."""
-    limit = amount if most is None else min(amount, most)
     ordered = sorted(eligible, key=lambda offer: _order(offer, amount))
     combination: list[Offer] = []
     for offer in ordered:
@@ -71,10 +72,17 @@ def choose(eligible: list[Offer], amount: int, most: int | None = None) -> list[
         return combination
     if not combination:
         return [exclusive]
-    combined = min(limit, sum(offer.discount_for(amount) for offer in combination))
-    if (exclusive.priority, min(limit, exclusive.discount_for(amount))) >= (combination[0].priority, combined):
+    if (exclusive.priority, _worth([exclusive], amount, most)) >= (combination[0].priority,
+                                                                   _worth(combination, amount, most)):
         return [exclusive]
     return combination
+
+
+def _worth(offers: list[Offer], amount: int, most: int | None) -> int:
+    """What `offers` come to together, as `price` cuts them (vouchers outside the cap)."""
+    vouchers = sum(offer.discount_for(amount) for offer in offers if offer.reward_id)
+    others = sum(offer.discount_for(amount) for offer in offers if not offer.reward_id)
+    return min(amount, vouchers + (others if most is None else min(others, most)))
 
 
 def price(offers: list[Offer], amount: int, rials_per_point: int, reserved: dict[str, int] | None = None,
@@ -84,15 +92,18 @@ def price(offers: list[Offer], amount: int, rials_per_point: int, reserved: dict
     repricing must not exceed."""
     assert amount >= 0 and rials_per_point > 0 and (most is None or most >= 0)
     applied: list[Applied] = []
-    room = amount if most is None else min(amount, most)
-    taken = 0
+    room = amount if most is None else min(amount, most)  # for discounts; vouchers only need the amount
+    taken = capped = 0
     for offer in offers:
-        discount = min(offer.discount_for(amount), room - taken)
+        discount = min(offer.discount_for(amount), amount - taken)
+        if not offer.reward_id:
+            discount = min(discount, room - capped)
         if reserved is not None:
             discount = min(discount, reserved[offer.offer_id])
         if discount == 0 and not offer.gives_points:
             continue  # cut to nothing by the offers before it: not applied, not counted against limits
         taken += discount
+        capped += 0 if offer.reward_id else discount
         shares = funding.split(discount, list(offer.funding)) if offer.funding else {}
         applied.append(Applied(offer, discount, shares))
     total = taken
@@ -100,12 +111,13 @@ def price(offers: list[Offer], amount: int, rials_per_point: int, reserved: dict
     for item in applied:
         for party, share in item.funding.items():
             by_party[party] = by_party.get(party, 0) + share
-    assert sum(by_party.values()) == total <= room <= amount, (by_party, total, room, amount)
+    assert sum(by_party.values()) == total <= amount and capped <= room <= amount, (by_party, total, room, amount)
     multiplier = max((item.offer.multiplier_pct for item in applied), default=DEFAULT_MULTIPLIER_PCT)
     bonus = sum(item.offer.bonus_points for item in applied)
     net = amount - total
     earned = (net // rials_per_point) * multiplier // 100 + bonus
     # The cap decided when it is what the discounts come to, and the amount alone would have left more.
-    capped = total == room < min(amount, sum(offer.discount_for(amount) for offer in offers))
-    decided_by = "" if not applied else CAP if capped else EXCLUSIVE if applied[0].offer.exclusive else COMBINATION
+    cut_by_cap = capped == room < min(amount, sum(offer.discount_for(amount) for offer in offers
+                                                  if not offer.reward_id))
+    decided_by = "" if not applied else CAP if cut_by_cap else EXCLUSIVE if applied[0].offer.exclusive else COMBINATION
     return Outcome(tuple(applied), amount, total, by_party, bonus, multiplier, net, earned, decided_by)

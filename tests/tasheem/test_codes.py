@@ -134,3 +134,28 @@ def test_with_any_cap_the_total_is_within_it_and_every_sum_is_exact(amount, bp, 
 def test_a_cap_outside_basis_points_is_refused(bp):
     with pytest.raises(AssertionError):
         selection.ceiling(100, bp)
+
+
+def test_a_voucher_is_outside_the_cap_and_the_discounts_beside_it_are_still_capped():
+    """A reward's voucher is value bought with points: on 400,000 with a 30% cap, a 150,000
+    voucher is given whole, and a 15% offer beside it is cut to what the cap leaves it (120,000
+    of discounts at most: all of its 60,000)."""
+    voucher = compiled(offer_id="reward-r1", reward_id="r1", priority=0, coupon_required=True,
+                       discount=pb.Discount(fixed_amount=150_000), funding=[share("snapp", 10_000, remainder=True)])
+    offer15 = compiled(offer_id="o15", priority=10, discount=pb.Discount(percent_bp=1500))
+    most = selection.ceiling(400_000, 3000)
+    outcome = selection.price(selection.choose([voucher, offer15], 400_000, most), 400_000, 10_000, most=most)
+    assert {item.offer.offer_id: item.discount for item in outcome.applied} == {"o15": 60_000, "reward-r1": 150_000}
+    assert outcome.decided_by == selection.COMBINATION and outcome.discount == 210_000
+
+    big = compiled(offer_id="o50", priority=10, discount=pb.Discount(percent_bp=5000))
+    outcome = selection.price(selection.choose([voucher, big], 400_000, most), 400_000, 10_000, most=most)
+    assert {item.offer.offer_id: item.discount for item in outcome.applied} == {"o50": 120_000, "reward-r1": 150_000}
+    assert outcome.decided_by == selection.CAP
+
+
+def test_a_voucher_never_takes_more_than_the_amount():
+    voucher = compiled(offer_id="reward-r2", reward_id="r2", coupon_required=True,
+                       discount=pb.Discount(fixed_amount=150_000), funding=[share("snapp", 10_000, remainder=True)])
+    outcome = selection.price([voucher], 100_000, 10_000, most=selection.ceiling(100_000, 3000))
+    assert outcome.discount == 100_000 and outcome.net_amount == 0

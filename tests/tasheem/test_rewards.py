@@ -125,6 +125,29 @@ def test_a_reward_is_created_with_its_coupon_campaign_and_listed(tasheem, mercha
     assert again.code() == grpc.StatusCode.ALREADY_EXISTS
 
 
+def test_a_rewards_voucher_campaign_gives_vouchers_only_for_points_and_changes_only_with_its_reward(
+        tasheem, merchant):
+    reward = create(tasheem, merchant.merchant_id)
+    offer_id = rewards.campaign_id(reward.reward_id)
+    campaign = tasheem.GetOffer(pb.GetOfferRequest(offer_id=offer_id))
+    assert campaign.reward_id == reward.reward_id
+    for call, request in (
+            (tasheem.AssignCoupons, pb.AssignCouponsRequest(offer_id=offer_id, member_ids=[uid("m-")],
+                                                            assignment_id=uid("a-"))),
+            (tasheem.GenerateCouponCodes, pb.GenerateCouponCodesRequest(offer_id=offer_id, count=1)),
+            (tasheem.CreateSharedCode, pb.CreateSharedCodeRequest(offer_id=offer_id, code="FREECOFFEE",
+                                                                  total_uses=100)),
+            (tasheem.UpdateOffer, pb.UpdateOfferRequest(offer=campaign)),
+            (tasheem.SetOfferActive, pb.SetOfferActiveRequest(offer_id=offer_id, active=False))):
+        assert reward.reward_id in refused(call, request).details()
+    made_up = pb.Offer()
+    made_up.CopyFrom(campaign)
+    made_up.offer_id = uid("fake-")
+    error = rpc_error(tasheem.CreateOffer, pb.CreateOfferRequest(offer=made_up))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and error.details().startswith("offer.reward_id")
+    assert tasheem.GetOffer(pb.GetOfferRequest(offer_id=offer_id)).active
+
+
 def test_a_member_is_shown_only_what_they_may_redeem_now(tasheem, cards, wallet, merchant):
     gold_student = a_member(cards, wallet, tier="gold", segment="student")
     bronze = a_member(cards, wallet)

@@ -294,7 +294,7 @@ class FundingRule(_message.Message):
     def __init__(self, party_id: _Optional[str] = ..., percent_bp: _Optional[int] = ..., fixed_amount: _Optional[int] = ..., remainder: _Optional[bool] = ...) -> None: ...
 
 class Offer(_message.Message):
-    __slots__ = ("offer_id", "name", "campaign", "scope", "window", "min_amount", "discount", "points", "member_limits", "budget", "budget_used", "priority", "stacking", "stacks_with", "funding", "active", "created_at", "coupon_required", "coupons_per_member")
+    __slots__ = ("offer_id", "name", "campaign", "scope", "window", "min_amount", "discount", "points", "member_limits", "budget", "budget_used", "priority", "stacking", "stacks_with", "funding", "active", "created_at", "coupon_required", "coupons_per_member", "reward_id")
     OFFER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
@@ -314,6 +314,7 @@ class Offer(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     COUPON_REQUIRED_FIELD_NUMBER: _ClassVar[int]
     COUPONS_PER_MEMBER_FIELD_NUMBER: _ClassVar[int]
+    REWARD_ID_FIELD_NUMBER: _ClassVar[int]
     offer_id: str
     name: str
     campaign: str
@@ -333,7 +334,8 @@ class Offer(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     coupon_required: bool
     coupons_per_member: int
-    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., campaign: _Optional[str] = ..., scope: _Optional[_Union[OfferScope, _Mapping]] = ..., window: _Optional[_Union[OfferWindow, _Mapping]] = ..., min_amount: _Optional[int] = ..., discount: _Optional[_Union[Discount, _Mapping]] = ..., points: _Optional[_Union[PointsRule, _Mapping]] = ..., member_limits: _Optional[_Iterable[_Union[MemberLimit, _Mapping]]] = ..., budget: _Optional[int] = ..., budget_used: _Optional[int] = ..., priority: _Optional[int] = ..., stacking: _Optional[_Union[Stacking, str]] = ..., stacks_with: _Optional[_Iterable[str]] = ..., funding: _Optional[_Iterable[_Union[FundingRule, _Mapping]]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., coupon_required: _Optional[bool] = ..., coupons_per_member: _Optional[int] = ...) -> None: ...
+    reward_id: str
+    def __init__(self, offer_id: _Optional[str] = ..., name: _Optional[str] = ..., campaign: _Optional[str] = ..., scope: _Optional[_Union[OfferScope, _Mapping]] = ..., window: _Optional[_Union[OfferWindow, _Mapping]] = ..., min_amount: _Optional[int] = ..., discount: _Optional[_Union[Discount, _Mapping]] = ..., points: _Optional[_Union[PointsRule, _Mapping]] = ..., member_limits: _Optional[_Iterable[_Union[MemberLimit, _Mapping]]] = ..., budget: _Optional[int] = ..., budget_used: _Optional[int] = ..., priority: _Optional[int] = ..., stacking: _Optional[_Union[Stacking, str]] = ..., stacks_with: _Optional[_Iterable[str]] = ..., funding: _Optional[_Iterable[_Union[FundingRule, _Mapping]]] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., coupon_required: _Optional[bool] = ..., coupons_per_member: _Optional[int] = ..., reward_id: _Optional[str] = ...) -> None: ...
 
 class CreateOfferRequest(_message.Message):
     __slots__ = ("offer",)
