@@ -23,9 +23,11 @@ def run(ctx, args) -> None:
             print(f"- {benefit.sentence}")
         if not found.benefits:
             print("(no benefits now)")
-        if found.next_tier:
+        if found.next_tier and found.next_tier_adds:
             print(f"the next tier, {found.next_tier}, adds:")
             for benefit in found.next_tier_adds:
                 print(f"+ {benefit.sentence}")
+        elif found.next_tier:
+            print(f"the next tier, {found.next_tier}, adds nothing yet")
 
     ctx.emit(to_dict(found), text)
