@@ -86,6 +86,17 @@ def parse_days(text: str) -> list[int]:
     return sorted(set(days))
 
 
+def dates_window(args) -> pb.OfferWindow:
+    """--starts and --ends (local to --time-zone) as a window; offers add days and hours to it."""
+    zone = _zone(args.time_zone)
+    window = pb.OfferWindow(time_zone=args.time_zone)
+    if args.starts:
+        window.starts_at.CopyFrom(parse_instant(args.starts, zone, "--starts"))
+    if args.ends:
+        window.ends_at.CopyFrom(parse_instant(args.ends, zone, "--ends"))
+    return window
+
+
 def build_offer(args) -> pb.Offer:
     if (args.percent is None) == (args.amount is None) and not (args.bonus_points or args.points_multiplier):
         raise CliError("offers create: give --percent or --amount (the discount), and/or --bonus-points / "
@@ -97,12 +108,7 @@ def build_offer(args) -> pb.Offer:
         discount.percent_bp = percent_bp(args.percent, "--percent")
     elif args.amount is not None:
         discount.fixed_amount = args.amount
-    zone = _zone(args.time_zone)
-    window = pb.OfferWindow(time_zone=args.time_zone)
-    if args.starts:
-        window.starts_at.CopyFrom(parse_instant(args.starts, zone, "--starts"))
-    if args.ends:
-        window.ends_at.CopyFrom(parse_instant(args.ends, zone, "--ends"))
+    window = dates_window(args)
     if args.days:
         window.days_of_week.extend(parse_days(args.days))
     if args.hours:

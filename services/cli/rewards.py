@@ -13,7 +13,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 
 from .core import print_table, rials, to_dict
 from .coupons import coupon_row
-from .offers import DEFAULT_TIME_ZONE, _zone, parse_instant
+from .offers import DEFAULT_TIME_ZONE, dates_window
 
 EXPIRY = {"forfeit": pb.VOUCHER_EXPIRY_FORFEIT, "refund": pb.VOUCHER_EXPIRY_REFUND}
 LIST_COLUMNS = ["reward_id", "name", "points_price", "stock", "redeemed", "merchant_id", "value", "funded_by", "active"]
@@ -66,12 +66,7 @@ def register(groups, common) -> None:
 
 
 def run_create(ctx, args) -> None:
-    zone = _zone(args.time_zone)
-    window = pb.OfferWindow(time_zone=args.time_zone)
-    if args.starts:
-        window.starts_at.CopyFrom(parse_instant(args.starts, zone, "--starts"))
-    if args.ends:
-        window.ends_at.CopyFrom(parse_instant(args.ends, zone, "--ends"))
+    window = dates_window(args)
     ctx.emit(ctx.tasheem.CreateReward(pb.CreateRewardRequest(reward=pb.Reward(
         reward_id=args.id, name=args.name, points_price=args.points, stock=args.stock, merchant_id=args.merchant,
         value=args.value, funded_by=args.funded_by, tiers=args.tier, segments=args.segment, window=window,
