@@ -19,6 +19,7 @@ from . import (
     cards,
     coupons,
     demo,
+    events,
     members,
     merchants,
     offers,
@@ -35,7 +36,7 @@ from . import (
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
 GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
-          transactions, tokens, demo, terminal]
+          transactions, events, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 
