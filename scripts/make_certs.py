@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-SERVICES = ("cards", "wallet", "tasheem", "switch")
+SERVICES = ("cards", "wallet", "tasheem", "switch", "crm")
 CLIENTS = ("cli",)
 CA_DAYS = 3650
 LEAF_DAYS = 825

@@ -15,9 +15,9 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SERVICES = ["cards", "wallet", "tasheem", "switch"]  # start order: the switch needs the others
+SERVICES = ["cards", "wallet", "tasheem", "switch", "crm"]  # start order: the switch needs the others
 METRICS_BASE_PORT = 9101
-COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m"]
+COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 RESET = "\033[0m"
 
 

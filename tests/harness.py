@@ -117,7 +117,8 @@ def wait_healthy(address: str, proc: subprocess.Popen | None = None, timeout: fl
 # What each process serves: its health is asked by name, so another server that happens to
 # answer on the port (a port handed out twice) is not taken for it.
 HEALTH_NAMES = {"cards": "club.cards.v1.CardService", "wallet": "club.wallet.v1.WalletService",
-                "tasheem": "club.tasheem.v1.TasheemService", "switch": "club.switch.v1.AuthorizationService"}
+                "tasheem": "club.tasheem.v1.TasheemService", "switch": "club.switch.v1.AuthorizationService",
+                "crm": "club.crm.v1.CrmService"}
 
 
 class ServiceProcess:

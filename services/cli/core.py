@@ -20,6 +20,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gen.club.cards.v1 import cards_pb2_grpc
+from services.gen.club.crm.v1 import crm_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
@@ -40,6 +41,7 @@ STUBS = {
     "wallet": wallet_pb2_grpc.WalletServiceStub,
     "tasheem": tasheem_pb2_grpc.TasheemServiceStub,
     "switch": authorization_pb2_grpc.AuthorizationServiceStub,
+    "crm": crm_pb2_grpc.CrmServiceStub,
 }
 
 

@@ -19,6 +19,7 @@ from . import (
     cards,
     coupons,
     demo,
+    events,
     members,
     merchants,
     offers,
@@ -35,7 +36,7 @@ from . import (
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
 GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
-          transactions, tokens, demo, terminal]
+          transactions, events, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 
@@ -51,7 +52,7 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                        help=f"seconds per call (default {DEFAULT_TIMEOUT_SECONDS:g})")
     group.add_argument("--tls-dir", default=default(None),
                        help="mTLS directory with ca.pem, cli.pem, cli-key.pem (default: env CLUB_TLS_DIR; empty = plaintext)")
-    for service in ("cards", "wallet", "tasheem", "switch"):
+    for service in ("cards", "wallet", "tasheem", "switch", "crm"):
         group.add_argument(f"--{service}-addr", default=default(None), metavar="HOST:PORT",
                            help=f"{service} gRPC address (default: env CLUB_{service.upper()}_ADDR)")
 

@@ -1,13 +1,13 @@
 """Tokens and the access check every service runs on every call.
 
 A caller presents `authorization: Bearer <JWT>` metadata. Tokens are HS256 JWTs signed
-with CLUB_AUTH_SECRET and carry: sub (who), role (operator | auditor | merchant |
-service), merchant_id (merchant tokens), iat, exp, iss. The server interceptor verifies
+with CLUB_AUTH_SECRET and carry: sub (who; for a member token, the member id), role
+(operator | auditor | merchant | service | member), merchant_id (merchant tokens), iat, exp, iss. The server interceptor verifies
 the token, applies services.shared.auth_policy, writes the audit log for changes made by
 a person, and logs every refusal (never the token):
 
     missing, malformed, badly signed or expired token  -> UNAUTHENTICATED
-    wrong role, or another merchant's data             -> PERMISSION_DENIED
+    wrong role, or another merchant's or member's data -> PERMISSION_DENIED
 
 Services calling each other attach a short-lived `service` token minted from the same
 secret (clients.channel does it). Under mTLS a service token is accepted only from a
@@ -245,6 +245,10 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         if caller.role == policy.MERCHANT and rule.merchant_field:
             if _field(request, rule.merchant_field) != caller.merchant_id:
                 raise Refused(grpc.StatusCode.PERMISSION_DENIED, "request is not for the token's merchant")
+        if caller.role == policy.MEMBER:
+            # Rules that admit members always name the field (auth_policy.Rule checks it).
+            if not rule.member_field or _field(request, rule.member_field) != caller.subject:
+                raise Refused(grpc.StatusCode.PERMISSION_DENIED, "request is not for the token's member")
 
     def authorize_result(self, rule: policy.Rule, caller: Caller, response) -> None:
         if caller.authenticated and caller.role == policy.MERCHANT and rule.merchant_result_field:

@@ -6,7 +6,9 @@ Roles carried by a token:
 - merchant: reads of its own merchant, terminals, statements and transactions only;
             each such rule names the request field (or, when the request names no
             merchant, the response field) that must equal the token's merchant_id;
-- service:  another service of the platform calling on the purchase/settlement path.
+- service:  another service of the platform calling on the purchase/settlement path;
+- member:   a club member (the token's subject is the member id): its own data only; each
+            such rule names the request field that must equal the token's subject.
 
 A method not listed here is operator-only (fail closed). Health and reflection are open.
 `reads=False` marks a change: changes made by a person (operator or merchant token) are
@@ -21,8 +23,9 @@ OPERATOR = "operator"
 AUDITOR = "auditor"
 MERCHANT = "merchant"
 SERVICE = "service"
-ROLES = (OPERATOR, AUDITOR, MERCHANT, SERVICE)
-PERSON_ROLES = (OPERATOR, AUDITOR, MERCHANT)
+MEMBER = "member"
+ROLES = (OPERATOR, AUDITOR, MERCHANT, SERVICE, MEMBER)
+PERSON_ROLES = (OPERATOR, AUDITOR, MERCHANT, MEMBER)
 
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
@@ -30,6 +33,7 @@ CARDS = "/club.cards.v1.CardService/"
 WALLET = "/club.wallet.v1.WalletService/"
 TASHEEM = "/club.tasheem.v1.TasheemService/"
 SWITCH = "/club.switch.v1.AuthorizationService/"
+CRM = "/club.crm.v1.CrmService/"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Rule:
     reads: bool
     merchant_field: str = ""  # request field that must equal the token's merchant_id
     merchant_result_field: str = ""  # response field, for requests that name no merchant
+    member_field: str = ""  # request field that must equal a member token's subject (the member id)
 
     def __post_init__(self) -> None:
         assert OPERATOR in self.roles and set(self.roles) <= set(ROLES), self
@@ -46,6 +51,8 @@ class Rule:
             assert self.reads and bool(self.merchant_field) != bool(self.merchant_result_field), self
         if AUDITOR in self.roles:
             assert self.reads, self
+        # A member reaches only what the request proves is its own.
+        assert (MEMBER in self.roles) == bool(self.member_field), self
 
 
 def read(*roles: str, merchant_field: str = "", merchant_result_field: str = "") -> Rule:
@@ -57,6 +64,16 @@ def read(*roles: str, merchant_field: str = "", merchant_result_field: str = "")
 def change(*roles: str) -> Rule:
     """A change: the operator and whoever else is named (never auditor or merchant)."""
     return Rule(frozenset({OPERATOR, *roles}), False)
+
+
+def member_read(*roles: str, member_field: str = "member_id") -> Rule:
+    """A read a member may make of its own data (the request's `member_field` is its id)."""
+    return Rule(frozenset({OPERATOR, AUDITOR, MEMBER, *roles}), True, member_field=member_field)
+
+
+def member_change(*roles: str, member_field: str = "member_id") -> Rule:
+    """A change a member may make to its own data (never an auditor's)."""
+    return Rule(frozenset({OPERATOR, MEMBER, *roles}), False, member_field=member_field)
 
 
 def service_read() -> Rule:
@@ -160,6 +177,20 @@ POLICY: dict[str, Rule] = {
     SWITCH + "Reverse": change(SERVICE),
     SWITCH + "GetTransaction": read(SERVICE, merchant_result_field="merchant_id"),
     SWITCH + "ListTransactions": read(SERVICE, merchant_field="merchant_id"),
+    # crm
+    CRM + "CreateEvent": change(),
+    CRM + "UpdateEvent": change(),
+    CRM + "CancelEvent": change(),
+    CRM + "GetEvent": read(SERVICE),  # members see their events through their invitations
+    CRM + "ListEvents": read(SERVICE),
+    CRM + "InviteAudience": change(),
+    CRM + "ListInvitations": member_read(SERVICE),
+    CRM + "ListAttendees": read(SERVICE),
+    CRM + "Rsvp": member_change(SERVICE),  # the members' app may answer for a member
+    CRM + "CancelRsvp": member_change(SERVICE),
+    CRM + "GetCheckInCode": member_read(SERVICE),  # a member's own ticket
+    CRM + "CheckIn": change(SERVICE),  # the door: an operator's device or the venue app
+    CRM + "ListAttendance": member_read(SERVICE),
 }
 
 

@@ -40,7 +40,7 @@ def channel(target: str, tls_dir: str = "", client_name: str = "client", token: 
 
 
 # Where each service listens; the ports double as each service's default CLUB_GRPC_PORT.
-DEFAULT_PORTS = {"cards": 7101, "wallet": 7102, "tasheem": 7103, "switch": 7104}
+DEFAULT_PORTS = {"cards": 7101, "wallet": 7102, "tasheem": 7103, "switch": 7104, "crm": 7105}
 
 ADDRESS_SETTINGS = [
     Setting(f"CLUB_{name.upper()}_ADDR", f"127.0.0.1:{port}", text, f"gRPC address of the {name} service")

@@ -23,7 +23,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from . import config as cfg
 
-SERVICES = ("cards", "wallet", "tasheem", "switch", "audit")  # audit: the shared audit log (services/shared/audit.py)
+SERVICES = ("cards", "wallet", "tasheem", "switch", "crm", "audit")  # audit: the shared audit log (services/shared/audit.py)
 SERVICES_ROOT = pathlib.Path(__file__).resolve().parent.parent
 MIGRATION_LOCK_ID = 0x636C7562  # "club"
 

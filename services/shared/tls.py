@@ -12,7 +12,7 @@ import pathlib
 from .config import ConfigError
 
 # The processes that may present a `service` token (the `cli` certificate may not).
-SERVICE_NAMES = ("cards", "wallet", "tasheem", "switch")
+SERVICE_NAMES = ("cards", "wallet", "tasheem", "switch", "crm")
 CA_FILE = "ca.pem"
 
 

@@ -90,7 +90,7 @@ SETTINGS = [
     cfg.Setting("CLUB_CARD_READ_MODEL", "true", cfg.boolean,
                 "decide card checks without PIN or CVV2 from cards' Redis read model (false: always call cards)"),
     vault.PAN_LOOKUP_KEY_SETTING,
-    *[setting for setting in ADDRESS_SETTINGS if setting.name != "CLUB_SWITCH_ADDR"],
+    *[setting for setting in ADDRESS_SETTINGS if setting.name not in ("CLUB_SWITCH_ADDR", "CLUB_CRM_ADDR")],
 ]
 
 

@@ -15,16 +15,17 @@ HEALTH_PORT = "8081"
 SERVICE_COMPONENT = "service"
 SECRET_NAME = "club-secrets"
 TLS_MOUNT = "/etc/club/tls"
-MODULE_COMMAND = re.compile(r"^services\.(?:(?P<service>cards|wallet|tasheem|switch)|shared\.(?P<tool>migrate))$")
+MODULE_COMMAND = re.compile(r"^services\.(?:(?P<service>cards|wallet|tasheem|switch|crm)|shared\.(?P<tool>migrate))$")
 # Variables a container must be given: the image's defaults point at 127.0.0.1 or ./var.
 REQUIRED_EVERYWHERE = {"CLUB_DATABASE_URL", "CLUB_DATA_DIR"}
 REQUIRED_IN_SERVICES = {"CLUB_REDIS_URL", "CLUB_HEALTH_PORT", "CLUB_GRPC_PORT"}
 # Who may open a gRPC connection to whom (NetworkPolicy), besides operator pods running clubctl.
 GRPC_CALLERS = {
-    "cards": {"switch", "wallet", "tasheem", "clubctl"},
-    "wallet": {"switch", "tasheem", "clubctl"},
+    "cards": {"switch", "wallet", "tasheem", "crm", "clubctl"},
+    "wallet": {"switch", "tasheem", "crm", "clubctl"},
     "tasheem": {"switch", "clubctl"},
     "switch": {"clubctl"},
+    "crm": {"clubctl"},
 }
 
 

@@ -16,6 +16,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.gen.club.cards.v1 import cards_pb2, cards_pb2_grpc
+from services.gen.club.crm.v1 import crm_pb2
 from services.gen.club.switch.v1 import authorization_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2
@@ -146,7 +147,8 @@ def test_no_token_ever_reaches_any_service_log(stack):
 def test_policy_names_every_method_of_every_service():
     declared = set()
     for module, service in [(cards_pb2, "CardService"), (wallet_pb2, "WalletService"),
-                            (tasheem_pb2, "TasheemService"), (authorization_pb2, "AuthorizationService")]:
+                            (tasheem_pb2, "TasheemService"), (authorization_pb2, "AuthorizationService"),
+                            (crm_pb2, "CrmService")]:
         descriptor = module.DESCRIPTOR.services_by_name[service]
         declared |= {f"/{descriptor.full_name}/{method.name}" for method in descriptor.methods}
     assert set(auth_policy.POLICY) == declared

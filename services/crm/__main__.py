@@ -1,0 +1,4 @@
+from services.crm.app import CrmApp
+from services.shared.server import run
+
+run(CrmApp())

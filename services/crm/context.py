@@ -1,0 +1,24 @@
+"""What every handler works with."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+
+@dataclass
+class Deps:
+    pool: AsyncConnectionPool
+    log: logging.Logger
+    time_zone: str  # the club's: the times events are shown in
+    checkin_key: bytes  # signs check-in codes (CLUB_CHECKIN_CODE_KEY)
+    cards: Any = None  # cards' CardServiceStub: members, their tiers and segments
+    wallet: Any = None  # the wallet's WalletServiceStub: points charged and given back
+    # One queue per event in this process, in front of the event row's lock: waiters hold no
+    # pooled connection while they wait (docs/crm.md, "Counting places").
+    event_queues: defaultdict = field(default_factory=lambda: defaultdict(asyncio.Lock))

@@ -1,0 +1,90 @@
+"""The gRPC face of crm: requests in, domain functions, protos out."""
+
+from __future__ import annotations
+
+import functools
+
+import psycopg
+import psycopg_pool
+
+from services.gen.club.crm.v1 import crm_pb2 as pb
+from services.gen.club.crm.v1 import crm_pb2_grpc
+from services.shared.errors import Unavailable
+
+from . import checkin, events, invitations
+from .context import Deps
+
+
+def dependency_errors(method):
+    """Postgres unreachable or its pool exhausted: UNAVAILABLE (retry), never a half-done change."""
+
+    @functools.wraps(method)
+    async def wrapped(self, request, context):
+        try:
+            return await method(self, request, context)
+        except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as exc:
+            self.deps.log.warning("dependency unavailable", extra={"error": type(exc).__name__})
+            raise Unavailable("a dependency is unavailable; retry") from exc
+
+    return wrapped
+
+
+class CrmServicer(crm_pb2_grpc.CrmServiceServicer):
+    deps: Deps
+
+    # ---------- events ----------
+    @dependency_errors
+    async def CreateEvent(self, request, context):
+        return await events.create(self.deps, request.event)
+
+    @dependency_errors
+    async def UpdateEvent(self, request, context):
+        return await events.update(self.deps, request.event)
+
+    @dependency_errors
+    async def CancelEvent(self, request, context):
+        return await events.cancel(self.deps, request.event_id, request.reason)
+
+    @dependency_errors
+    async def GetEvent(self, request, context):
+        return await events.get(self.deps, request.event_id)
+
+    @dependency_errors
+    async def ListEvents(self, request, context):
+        return pb.ListEventsResponse(events=await events.list_events(self.deps, request))
+
+    # ---------- audience ----------
+    async def InviteAudience(self, request, context):
+        async for progress in invitations.invite(self.deps, request):
+            yield progress
+
+    @dependency_errors
+    async def ListInvitations(self, request, context):
+        return pb.ListInvitationsResponse(invitations=await invitations.list_for_member(self.deps, request.member_id))
+
+    @dependency_errors
+    async def ListAttendees(self, request, context):
+        return pb.ListAttendeesResponse(
+            invitations=await invitations.list_for_event(self.deps, request.event_id, request.state))
+
+    # ---------- replies ----------
+    @dependency_errors
+    async def Rsvp(self, request, context):
+        return await invitations.rsvp(self.deps, request)
+
+    @dependency_errors
+    async def CancelRsvp(self, request, context):
+        return await invitations.cancel_rsvp(self.deps, request)
+
+    # ---------- check-in ----------
+    @dependency_errors
+    async def GetCheckInCode(self, request, context):
+        return await checkin.get_code(self.deps, request)
+
+    @dependency_errors
+    async def CheckIn(self, request, context):
+        return await checkin.check_in(self.deps, request)
+
+    @dependency_errors
+    async def ListAttendance(self, request, context):
+        return pb.ListAttendanceResponse(attended=await invitations.list_attended(self.deps, request.member_id))
