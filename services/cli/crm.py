@@ -159,6 +159,10 @@ def run_member_360(ctx, args) -> None:
     profile = view.profile
     print(f"member {view.member_id}: {safe(profile.first_name)} {safe(profile.last_name)}".rstrip())
     print(f"tier {view.tier or 'none'}" + (f", next {view.next_tier}" if view.next_tier else " (the top)"))
+    if view.HasField("tier_progress") and view.tier_progress.next_tier:
+        progress = view.tier_progress
+        print(f"qualifying spend {progress.qualifying_spend:,} rials in {progress.window_days} days;"
+              f" {progress.spend_to_next_tier:,} more for {progress.next_tier}")
     missing = [f"{part.part} ({part.reason})" for part in view.parts if not part.available]
     if missing:
         print("unavailable: " + "; ".join(missing))

@@ -27,7 +27,7 @@ from .context import Deps
 PART_TIMEOUT_SECONDS = 2.0
 RECENT_TRANSACTIONS = 20
 MAX_CARDS = 100
-PARTS = ("profile", "cards", "balances", "transactions", "coupons", "events", "interactions", "interests")
+PARTS = ("profile", "cards", "balances", "tier_progress", "transactions", "coupons", "events", "interactions", "interests")
 
 
 class _Missing(Exception):
@@ -67,6 +67,11 @@ async def _balances(deps: Deps, member_id: str, view: pb.Member360) -> None:
     view.balances.CopyFrom(balances)
 
 
+async def _tier_progress(deps: Deps, member_id: str, view: pb.Member360) -> None:
+    progress = await _call(deps.wallet, "GetTierProgress", wpb.GetTierProgressRequest(member_id=member_id), "wallet")
+    view.tier_progress.CopyFrom(progress)
+
+
 async def _transactions(deps: Deps, member_id: str, view: pb.Member360) -> None:
     page = await _call(deps.switch, "ListTransactions", spb.ListTransactionsRequest(
         member_id=member_id, newest_first=True, page_size=RECENT_TRANSACTIONS), "switch")
@@ -90,7 +95,7 @@ async def _interests(deps: Deps, member_id: str, view: pb.Member360) -> None:
     view.interests.extend(await interests.of_member(deps, member_id))
 
 
-READERS = {"profile": _profile, "cards": _cards, "balances": _balances, "transactions": _transactions,
+READERS = {"profile": _profile, "cards": _cards, "balances": _balances, "tier_progress": _tier_progress, "transactions": _transactions,
            "coupons": _coupons, "events": _events, "interactions": _interactions, "interests": _interests}
 
 

@@ -231,7 +231,7 @@ async def results(deps: Deps, survey_id: str) -> pb.SurveyResults:
         row, questions = await _load(conn, survey_id)
         survey = _survey(row, questions, await _counts(conn, survey_id))
         cur = await conn.execute(
-            "SELECT position, coalesce(score, choice) AS value, count(*) AS n, sum(score) AS total"
+            "SELECT position, coalesce(score, choice) AS value, count(*) AS n"
             " FROM survey_answers WHERE survey_id = %s AND body IS NULL GROUP BY position, coalesce(score, choice)",
             (survey_id,))
         counted: dict[int, dict[int, int]] = {}

@@ -134,6 +134,7 @@ POLICY: dict[str, Rule] = {
     WALLET + "ListPointsLots": read(SERVICE),
     WALLET + "ExpirePoints": change(SERVICE),
     WALLET + "RecomputeTiers": change(SERVICE),
+    WALLET + "GetTierProgress": read(SERVICE),  # crm's member view
     WALLET + "MerchantActivity": read(SERVICE),
     WALLET + "Reconcile": change(SERVICE),  # may repair Redis
     # tasheem

@@ -43,8 +43,10 @@ def test_the_whole_member_from_its_owners(stack, club, crm):
     crm.SetInterests(pb.SetInterestsRequest(member_id=card.member_id, categories=["travel"]))
 
     view = crm.GetMember360(pb.GetMember360Request(member_id=card.member_id))
-    assert all(parts(view).values()) and set(parts(view)) == {"profile", "cards", "balances", "transactions",
-                                                              "coupons", "events", "interactions", "interests"}
+    assert all(parts(view).values()) and set(parts(view)) == {
+        "profile", "cards", "balances", "tier_progress", "transactions", "coupons", "events", "interactions",
+        "interests"}
+    assert view.tier_progress.qualifying_spend == 30_000 and view.tier_progress.next_tier
     assert view.profile.member_id == card.member_id
     assert [c.masked_pan[-4:] for c in view.cards] == [card.pan[-4:]] and card.pan not in str(view)
     assert view.balances.credit_available == 970_000
@@ -74,8 +76,9 @@ def test_an_owner_down_makes_only_its_part_unavailable(isolated_stack):
         member = a_member(cards_pb2_grpc.CardServiceStub(c), wallet_pb2_grpc.WalletServiceStub(w), tier="silver")
         view = crm_pb2_grpc.CrmServiceStub(r).GetMember360(pb.GetMember360Request(member_id=member), timeout=20)
     available = parts(view)
-    assert available == {"profile": True, "cards": True, "balances": True, "transactions": False, "coupons": False,
-                         "events": True, "interactions": True, "interests": True}
+    assert available == {"profile": True, "cards": True, "balances": True, "tier_progress": True,
+                         "transactions": False, "coupons": False, "events": True, "interactions": True,
+                         "interests": True}
     reasons = {p.part: p.reason for p in view.parts}
     assert "switch" in reasons["transactions"] and "tasheem" in reasons["coupons"]
     assert (view.tier, view.next_tier) == ("silver", "gold")

@@ -482,7 +482,7 @@ class PartStatus(_message.Message):
     def __init__(self, part: _Optional[str] = ..., available: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Member360(_message.Message):
-    __slots__ = ("member_id", "parts", "profile", "cards", "balances", "tier", "next_tier", "transactions", "coupons", "invitations", "open_interactions", "interests")
+    __slots__ = ("member_id", "parts", "profile", "cards", "balances", "tier", "next_tier", "transactions", "coupons", "invitations", "open_interactions", "interests", "tier_progress")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     PARTS_FIELD_NUMBER: _ClassVar[int]
     PROFILE_FIELD_NUMBER: _ClassVar[int]
@@ -495,6 +495,7 @@ class Member360(_message.Message):
     INVITATIONS_FIELD_NUMBER: _ClassVar[int]
     OPEN_INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
     INTERESTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     parts: _containers.RepeatedCompositeFieldContainer[PartStatus]
     profile: _cards_pb2.Member
@@ -507,7 +508,8 @@ class Member360(_message.Message):
     invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
     open_interactions: _containers.RepeatedCompositeFieldContainer[Interaction]
     interests: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, member_id: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[PartStatus, _Mapping]]] = ..., profile: _Optional[_Union[_cards_pb2.Member, _Mapping]] = ..., cards: _Optional[_Iterable[_Union[_cards_pb2.Card, _Mapping]]] = ..., balances: _Optional[_Union[_wallet_pb2.MemberBalances, _Mapping]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[_authorization_pb2.Transaction, _Mapping]]] = ..., coupons: _Optional[_Iterable[_Union[_tasheem_pb2.Coupon, _Mapping]]] = ..., invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., open_interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...
+    tier_progress: _wallet_pb2.TierProgress
+    def __init__(self, member_id: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[PartStatus, _Mapping]]] = ..., profile: _Optional[_Union[_cards_pb2.Member, _Mapping]] = ..., cards: _Optional[_Iterable[_Union[_cards_pb2.Card, _Mapping]]] = ..., balances: _Optional[_Union[_wallet_pb2.MemberBalances, _Mapping]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[_authorization_pb2.Transaction, _Mapping]]] = ..., coupons: _Optional[_Iterable[_Union[_tasheem_pb2.Coupon, _Mapping]]] = ..., invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., open_interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., interests: _Optional[_Iterable[str]] = ..., tier_progress: _Optional[_Union[_wallet_pb2.TierProgress, _Mapping]] = ...) -> None: ...
 
 class SetInterestsRequest(_message.Message):
     __slots__ = ("member_id", "categories")
