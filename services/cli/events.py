@@ -61,6 +61,8 @@ def register(groups, common) -> None:
     p.add_argument("--tier", action="append", default=[], help="members of this tier (repeatable)")
     p.add_argument("--segment", action="append", default=[], help="members of this segment (repeatable)")
     p.add_argument("--member", action="append", default=[], help="this member (repeatable)")
+    p.add_argument("--interest", action="append", default=[],
+                   help="members interested in this category (repeatable; with --tier or --segment: both must match)")
     p.set_defaults(func=run_invite)
 
     p = commands.add_parser("rsvp", parents=[common], help="accept for a member: a place, or the waitlist")
@@ -123,10 +125,10 @@ def run_cancel(ctx, args) -> None:
 
 
 def run_invite(ctx, args) -> None:
-    if not (args.tier or args.segment or args.member):
-        raise CliError("events invite: give --tier, --segment or --member (each repeatable)")
+    if not (args.tier or args.segment or args.member or args.interest):
+        raise CliError("events invite: give --tier, --segment, --interest or --member (each repeatable)")
     request = pb.InviteAudienceRequest(event_id=args.event_id, tiers=args.tier, segments=args.segment,
-                                       member_ids=args.member)
+                                       member_ids=args.member, interests=args.interest)
     last = None
     with tqdm(unit="member", desc="inviting", disable=True if ctx.json else None, leave=False,
               dynamic_ncols=True) as bar:

@@ -18,6 +18,7 @@ from . import (
     benefits,
     cards,
     coupons,
+    crm,
     demo,
     events,
     members,
@@ -27,6 +28,7 @@ from . import (
     products,
     rewards,
     settlement,
+    surveys,
     terminal,
     terminals,
     tokens,
@@ -36,7 +38,7 @@ from . import (
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
 GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
-          transactions, events, tokens, demo, terminal]
+          transactions, events, crm, surveys, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 

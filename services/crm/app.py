@@ -7,13 +7,15 @@ import zoneinfo
 
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.crm.v1 import crm_pb2, crm_pb2_grpc
+from services.gen.club.switch.v1 import authorization_pb2_grpc
+from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import clients, db
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import checkin, invitations
+from . import checkin, invitations, queue
 from .context import Deps
 from .servicer import CrmServicer
 
@@ -33,6 +35,9 @@ SETTINGS = [
                 "the club's time zone: offer windows by default, member limit periods, cut-offs, event times"),
     checkin.KEY_SETTING,
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
+    # Member care: the member view reads tasheem and the switch too; response targets by tier.
+    *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_TASHEEM_ADDR", "CLUB_SWITCH_ADDR")],
+    *queue.SETTINGS,
 ]
 
 
@@ -46,6 +51,8 @@ class CrmApp:
         self.pool = None
         self.cards_channel = None  # members, their tiers and segments
         self.wallet_channel = None  # points charged for events and given back
+        self.tasheem_channel = None  # member care: coupons and vouchers in the member view
+        self.switch_channel = None  # member care: recent transactions in the member view
         self.tasks: list[asyncio.Task] = []
 
     def servicers(self):
@@ -60,13 +67,20 @@ class CrmApp:
         deps.cards = cards_pb2_grpc.CardServiceStub(self.cards_channel)
         self.wallet_channel = clients.channel(config.wallet_addr, config.tls_dir, "crm")
         deps.wallet = wallet_pb2_grpc.WalletServiceStub(self.wallet_channel)
+        self.tasheem_channel = clients.channel(config.tasheem_addr, config.tls_dir, "crm")
+        deps.tasheem = tasheem_pb2_grpc.TasheemServiceStub(self.tasheem_channel)
+        self.switch_channel = clients.channel(config.switch_addr, config.tls_dir, "crm")
+        deps.switch = authorization_pb2_grpc.AuthorizationServiceStub(self.switch_channel)
+        deps.response_targets = config.crm_response_targets
         self.servicer.deps = deps
-        self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns")]
+        self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns"),
+                      asyncio.create_task(queue.run_sweeps(deps, config.crm_queue_sweep_seconds),
+                                          name="response-targets")]
 
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for channel in (self.cards_channel, self.wallet_channel):
+        for channel in (self.cards_channel, self.wallet_channel, self.tasheem_channel, self.switch_channel):
             if channel:
                 await channel.close()
         if self.pool:

@@ -19,6 +19,10 @@ class Deps:
     checkin_key: bytes  # signs check-in codes (CLUB_CHECKIN_CODE_KEY)
     cards: Any = None  # cards' CardServiceStub: members, their tiers and segments
     wallet: Any = None  # the wallet's WalletServiceStub: points charged and given back
+    # Member care: the member view's other owners, and each tier's response target (queue.py).
+    tasheem: Any = None  # tasheem's TasheemServiceStub: coupons and vouchers
+    switch: Any = None  # the switch's AuthorizationServiceStub: recent transactions
+    response_targets: dict = field(default_factory=dict)
     # One queue per event in this process, in front of the event row's lock: waiters hold no
     # pooled connection while they wait (docs/crm.md, "Counting places").
     event_queues: defaultdict = field(default_factory=lambda: defaultdict(asyncio.Lock))

@@ -131,8 +131,12 @@ async def _member(deps: Deps, member_id: str, field: str) -> cards_pb2.Member:
         raise Unavailable("cards did not answer; retry") from None
 
 
-async def _audience(deps: Deps, request: pb.InviteAudienceRequest) -> dict[str, str]:
-    """member_id -> tier, for the named members and those of the tiers and segments asked."""
+async def _audience(deps: Deps, request) -> dict[str, str]:
+    """member_id -> tier: the named members, and those of the tiers, segments and interests asked
+    (a member must match each of these lists that is given). `request` names member_ids, tiers,
+    segments and interests (InviteAudienceRequest, SendSurveyRequest)."""
+    from . import interests as member_interests
+
     found: dict[str, str] = {}
     if len(request.member_ids) > MAX_NAMED_MEMBERS:
         raise FieldError("member_ids", f"at most {MAX_NAMED_MEMBERS} per call")
@@ -143,9 +147,14 @@ async def _audience(deps: Deps, request: pb.InviteAudienceRequest) -> dict[str, 
             raise FieldError(f"tiers[{index}]", f"must be one of {', '.join(LADDER)}")
     for index, segment in enumerate(request.segments):
         check_id(segment, f"segments[{index}]", 64)
+    wanted = member_interests.check_categories(request.interests, "interests")
     for index, member_id in enumerate(request.member_ids):
         found[member_id] = (await _member(deps, member_id, f"member_ids[{index}]")).tier
+    interested = await member_interests.members_with(deps, wanted) if wanted else None
     if not (request.tiers or request.segments):
+        for member_id in sorted(interested or ()):
+            if member_id not in found:
+                found[member_id] = (await _member(deps, member_id, "interests")).tier
         return found
     for tier in request.tiers or [""]:
         for segment in request.segments or [""]:
@@ -158,17 +167,21 @@ async def _audience(deps: Deps, request: pb.InviteAudienceRequest) -> dict[str, 
                 except grpc.aio.AioRpcError:
                     raise Unavailable("cards did not answer; retry") from None
                 for member in page.members:
-                    found[member.member_id] = member.tier
+                    if interested is None or member.member_id in interested:
+                        found[member.member_id] = member.tier
                 token = page.next_page_token
                 if not token:
                     break
     return found
 
 
+audience = _audience  # surveys are sent to the same audiences
+
+
 async def invite(deps: Deps, request: pb.InviteAudienceRequest) -> AsyncIterator[pb.InviteProgress]:
     event_id = check_id(request.event_id, "event_id")
-    if not (request.tiers or request.segments or request.member_ids):
-        raise FieldError("audience", "name tiers, segments or member_ids")
+    if not (request.tiers or request.segments or request.member_ids or request.interests):
+        raise FieldError("audience", "name tiers, segments, interests or member_ids")
     async with deps.pool.connection() as conn:
         cur = await conn.execute("SELECT state, ends_at FROM events WHERE event_id = %s", (event_id,))
         event = await cur.fetchone()

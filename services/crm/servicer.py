@@ -11,7 +11,7 @@ from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.gen.club.crm.v1 import crm_pb2_grpc
 from services.shared.errors import Unavailable
 
-from . import checkin, events, invitations
+from . import checkin, events, interactions, interests, invitations, member360, queue, surveys
 from .context import Deps
 
 
@@ -83,8 +83,70 @@ class CrmServicer(crm_pb2_grpc.CrmServiceServicer):
 
     @dependency_errors
     async def CheckIn(self, request, context):
-        return await checkin.check_in(self.deps, request)
+        answer = await checkin.check_in(self.deps, request)
+        await surveys.after_check_in(self.deps, request.event_id, answer.member_id)  # surveys that follow it
+        return answer
 
     @dependency_errors
     async def ListAttendance(self, request, context):
         return pb.ListAttendanceResponse(attended=await invitations.list_attended(self.deps, request.member_id))
+
+    # ---------- member care: interactions, the work queue, the member view ----------
+    @dependency_errors
+    async def RecordInteraction(self, request, context):
+        return await interactions.record(self.deps, request)
+
+    @dependency_errors
+    async def GetInteraction(self, request, context):
+        return await interactions.get(self.deps, request)
+
+    @dependency_errors
+    async def ListInteractions(self, request, context):
+        return pb.ListInteractionsResponse(
+            interactions=await interactions.list_for_member(self.deps, request.member_id, request.open_only))
+
+    @dependency_errors
+    async def ChangeInteractionStatus(self, request, context):
+        return await interactions.change_status(self.deps, request)
+
+    @dependency_errors
+    async def ListWorkQueue(self, request, context):
+        return await queue.work_queue(self.deps, request)
+
+    @dependency_errors
+    async def GetMember360(self, request, context):
+        return await member360.view(self.deps, request.member_id)
+
+    # ---------- member care: interests ----------
+    @dependency_errors
+    async def SetInterests(self, request, context):
+        return await interests.set_interests(self.deps, request)
+
+    @dependency_errors
+    async def GetInterests(self, request, context):
+        return await interests.get_interests(self.deps, request.member_id)
+
+    # ---------- member care: surveys ----------
+    @dependency_errors
+    async def CreateSurvey(self, request, context):
+        return await surveys.create(self.deps, request.survey)
+
+    @dependency_errors
+    async def GetSurvey(self, request, context):
+        return await surveys.get(self.deps, request.survey_id)
+
+    @dependency_errors
+    async def SendSurvey(self, request, context):
+        return await surveys.send(self.deps, request)
+
+    @dependency_errors
+    async def ListPendingSurveys(self, request, context):
+        return pb.ListPendingSurveysResponse(surveys=await surveys.pending(self.deps, request.member_id))
+
+    @dependency_errors
+    async def AnswerSurvey(self, request, context):
+        return await surveys.answer(self.deps, request)
+
+    @dependency_errors
+    async def GetSurveyResults(self, request, context):
+        return await surveys.results(self.deps, request.survey_id)

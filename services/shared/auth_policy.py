@@ -134,6 +134,7 @@ POLICY: dict[str, Rule] = {
     WALLET + "ListPointsLots": read(SERVICE),
     WALLET + "ExpirePoints": change(SERVICE),
     WALLET + "RecomputeTiers": change(SERVICE),
+    WALLET + "GetTierProgress": read(SERVICE),  # crm's member view
     WALLET + "MerchantActivity": read(SERVICE),
     WALLET + "Reconcile": change(SERVICE),  # may repair Redis
     # tasheem
@@ -191,6 +192,22 @@ POLICY: dict[str, Rule] = {
     CRM + "GetCheckInCode": member_read(SERVICE),  # a member's own ticket
     CRM + "CheckIn": change(SERVICE),  # the door: an operator's device or the venue app
     CRM + "ListAttendance": member_read(SERVICE),
+    # crm member care: a member opens (through the portal) and reads only its own interactions,
+    # reads its own member view, sets its own interests and answers surveys only as itself.
+    CRM + "RecordInteraction": member_change(SERVICE),
+    CRM + "GetInteraction": member_read(SERVICE),
+    CRM + "ListInteractions": member_read(SERVICE),
+    CRM + "ChangeInteractionStatus": change(),
+    CRM + "ListWorkQueue": read(),
+    CRM + "GetMember360": member_read(),
+    CRM + "SetInterests": member_change(SERVICE),
+    CRM + "GetInterests": member_read(SERVICE),
+    CRM + "CreateSurvey": change(),
+    CRM + "GetSurvey": read(SERVICE),
+    CRM + "SendSurvey": change(),
+    CRM + "ListPendingSurveys": member_read(SERVICE),
+    CRM + "AnswerSurvey": member_change(SERVICE),
+    CRM + "GetSurveyResults": read(),
 }
 
 

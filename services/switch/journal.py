@@ -112,16 +112,26 @@ async def followers(pool: AsyncConnectionPool, transaction_id: str) -> list[dict
 
 
 async def page(pool: AsyncConnectionPool, terminal_id: str, merchant_id: str, after_seq: int,
-               size: int) -> list[dict]:
-    clauses, params = ["seq > %s"], [after_seq]
+               size: int, member_id: str = "", newest_first: bool = False) -> list[dict]:
+    """A page of the journal in seq order (or newest first: `after_seq` is then the seq to page
+    back from, 0 = the newest)."""
+    if newest_first:
+        clauses, params = (["seq < %s"], [after_seq]) if after_seq else ([], [])
+    else:
+        clauses, params = ["seq > %s"], [after_seq]
     if terminal_id:
         clauses.append("terminal_id = %s")
         params.append(terminal_id)
     if merchant_id:
         clauses.append("merchant_id = %s")
         params.append(merchant_id)
+    if member_id:
+        clauses.append("member_id = %s")
+        params.append(member_id)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    order = "seq DESC" if newest_first else "seq"
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(SELECT + " WHERE " + " AND ".join(clauses) + " ORDER BY seq LIMIT %s", (*params, size))
+        await cur.execute(SELECT + where + f" ORDER BY {order} LIMIT %s", (*params, size))
         return await cur.fetchall()
 
 

@@ -288,8 +288,10 @@ class TransactionManager:
     async def transaction(self, transaction_id: str) -> dict | None:
         return await journal.get(self.services.pool, transaction_id)
 
-    async def transactions(self, terminal_id: str, merchant_id: str, after_seq: int, size: int) -> list[dict]:
-        return await journal.page(self.services.pool, terminal_id, merchant_id, after_seq, size)
+    async def transactions(self, terminal_id: str, merchant_id: str, after_seq: int, size: int,
+                           member_id: str = "", newest_first: bool = False) -> list[dict]:
+        return await journal.page(self.services.pool, terminal_id, merchant_id, after_seq, size, member_id,
+                                  newest_first)
 
     async def followers(self, transaction_id: str) -> list[dict]:
         return await journal.followers(self.services.pool, transaction_id)

@@ -121,8 +121,11 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if request.page_token and not request.page_token.isdigit():
             raise FieldError("page_token", "is not a token this service gave")
         size = min(request.page_size or journal.PAGE_SIZE_DEFAULT, journal.PAGE_SIZE_MAX)
+        if request.member_id:
+            check_id(request.member_id, "member_id")
         rows = await self.manager.transactions(request.terminal_id, request.merchant_id,
-                                               int(request.page_token or 0), size)
+                                               int(request.page_token or 0), size, request.member_id,
+                                               request.newest_first)
         response = pb.ListTransactionsResponse(transactions=[await self._transaction(row) for row in rows])
         if len(rows) == size:
             response.next_page_token = str(rows[-1]["seq"])

@@ -541,6 +541,9 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         changes = await self.app.tiers.recompute(as_of, request.period_end, list(request.member_ids))
         return pb.RecomputeTiersResponse(changes=changes)
 
+    async def GetTierProgress(self, request: pb.GetTierProgressRequest, context) -> pb.TierProgress:
+        return await self.app.tiers.progress(check_id(request.member_id, "member_id"), now())
+
     async def MerchantActivity(self, request: pb.MerchantActivityRequest, context) -> pb.MerchantActivityResponse:
         if request.after_sequence < 0 or request.up_to_sequence < 0:
             raise FieldError("after_sequence", "sequences are never negative")

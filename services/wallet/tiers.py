@@ -54,6 +54,25 @@ class Tiers:
         self.tls_dir = tls_dir
         self.log = log
 
+    async def progress(self, member_id: str, as_of: datetime.datetime) -> pb.TierProgress:
+        """The member's qualifying spend in the window and how far the next tier is (read only)."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT coalesce(sum(amount - undone_amount), 0) AS spend FROM purchases WHERE member_id = %s"
+                " AND state = 'posted' AND created_at > %s AND created_at <= %s",
+                (member_id, as_of - self.window, as_of))
+            spend = int((await cur.fetchone())["spend"])
+            cur = await conn.execute("SELECT tier FROM member_tiers WHERE member_id = %s", (member_id,))
+            row = await cur.fetchone()
+        tier = (row["tier"] if row else "") or BASE_TIER
+        above = [(name, minimum) for name, minimum in self.thresholds if self.rank[name] > self.rank.get(tier, 0)]
+        answer = pb.TierProgress(member_id=member_id, tier=tier, qualifying_spend=spend,
+                                 window_days=self.window.days)
+        if above:
+            answer.next_tier, answer.next_tier_spend = above[0]
+            answer.spend_to_next_tier = max(0, above[0][1] - spend)
+        return answer
+
     async def recompute(self, as_of: datetime.datetime, period_end: bool, member_ids: list[str]) -> list[pb.TierChange]:
         async with self.pool.connection() as conn:
             cur = await conn.execute(

@@ -23,8 +23,8 @@ REQUIRED_IN_SERVICES = {"CLUB_REDIS_URL", "CLUB_HEALTH_PORT", "CLUB_GRPC_PORT"}
 GRPC_CALLERS = {
     "cards": {"switch", "wallet", "tasheem", "crm", "clubctl"},
     "wallet": {"switch", "tasheem", "crm", "clubctl"},
-    "tasheem": {"switch", "clubctl"},
-    "switch": {"clubctl"},
+    "tasheem": {"switch", "crm", "clubctl"},  # crm: coupons in the member view
+    "switch": {"crm", "clubctl"},  # crm: recent transactions in the member view
     "crm": {"clubctl"},
 }
 

@@ -107,3 +107,22 @@ def test_a_merchant_reads_only_its_own_transactions(club):
     with pytest.raises(grpc.RpcError) as info:
         own.ListTransactions(pb.ListTransactionsRequest(merchant_id="MOTHER"))
     assert info.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_members_transactions_newest_first_and_paged(club, api, online):
+    card = club.card(credit=1_000_000, product=online)
+    other = club.card(credit=1_000_000, product=online)
+    ids = [api.Authorize(purchase(club, card, amount)).transaction_id for amount in (1_000, 2_000, 3_000)]
+    api.Authorize(purchase(club, other, 4_000))
+    first = api.ListTransactions(pb.ListTransactionsRequest(member_id=card.member_id, newest_first=True,
+                                                            page_size=2))
+    assert [t.transaction_id for t in first.transactions] == ids[::-1][:2]
+    assert all(t.amount != 4_000 for t in first.transactions)
+    rest = api.ListTransactions(pb.ListTransactionsRequest(member_id=card.member_id, newest_first=True,
+                                                           page_size=2, page_token=first.next_page_token))
+    assert [t.transaction_id for t in rest.transactions] == [ids[0]]
+    oldest = api.ListTransactions(pb.ListTransactionsRequest(member_id=card.member_id))
+    assert [t.transaction_id for t in oldest.transactions] == ids
+    with pytest.raises(grpc.RpcError) as info:
+        api.ListTransactions(pb.ListTransactionsRequest(member_id="has space"))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "member_id" in info.value.details()

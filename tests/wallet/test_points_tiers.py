@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import random
 
+import grpc
 import pytest
 from google.protobuf import timestamp_pb2
 
@@ -139,6 +140,10 @@ def test_tier_upgrades_at_once_and_downgrades_only_at_period_end_and_cards_sees_
     purchase(wallet, member, 15_000_001)
     assert recompute() == [("bronze", "gold", 20_000_000)]
     assert tiers() == ("gold", "gold")
+    progress = wallet.GetTierProgress(pb.GetTierProgressRequest(member_id=member))
+    assert (progress.tier, progress.qualifying_spend, progress.next_tier) == ("gold", 20_000_000, "platinum")
+    assert (progress.next_tier_spend, progress.spend_to_next_tier) == (50_000_000, 30_000_000)
+    assert progress.window_days == 90
 
 
 def test_a_member_below_every_threshold_gets_no_tier_change(stack, wallet, cards):
@@ -149,3 +154,14 @@ def test_a_member_below_every_threshold_gets_no_tier_change(stack, wallet, cards
     reply = wallet.RecomputeTiers(pb.RecomputeTiersRequest(member_ids=[member]))
     assert list(reply.changes) == []
     assert cards.GetMember(cards_pb2.GetMemberRequest(member_id=member)).tier == ""
+
+
+def test_tier_progress_of_a_member_never_graded_and_a_bad_id(stack, wallet, cards):
+    member = cards.RegisterMember(cards_pb2.RegisterMemberRequest(
+        phone=f"0914{random.randrange(10**7):07d}", first_name="New")).member_id
+    progress = wallet.GetTierProgress(pb.GetTierProgressRequest(member_id=member))
+    assert (progress.tier, progress.qualifying_spend, progress.next_tier, progress.spend_to_next_tier) == \
+        ("bronze", 0, "silver", 5_000_000)
+    with pytest.raises(grpc.RpcError) as info:
+        wallet.GetTierProgress(pb.GetTierProgressRequest(member_id=""))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "member_id" in info.value.details()

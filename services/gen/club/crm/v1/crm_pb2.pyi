@@ -1,5 +1,9 @@
 import datetime
 
+from services.gen.club.cards.v1 import cards_pb2 as _cards_pb2
+from services.gen.club.switch.v1 import authorization_pb2 as _authorization_pb2
+from services.gen.club.tasheem.v1 import tasheem_pb2 as _tasheem_pb2
+from services.gen.club.wallet.v1 import wallet_pb2 as _wallet_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -24,6 +28,46 @@ class InvitationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVITATION_STATE_WAITLISTED: _ClassVar[InvitationState]
     INVITATION_STATE_DECLINED: _ClassVar[InvitationState]
     INVITATION_STATE_CANCELLED: _ClassVar[InvitationState]
+
+class InteractionChannel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTERACTION_CHANNEL_UNSPECIFIED: _ClassVar[InteractionChannel]
+    INTERACTION_CHANNEL_BRANCH: _ClassVar[InteractionChannel]
+    INTERACTION_CHANNEL_CALL_CENTRE: _ClassVar[InteractionChannel]
+    INTERACTION_CHANNEL_SMS: _ClassVar[InteractionChannel]
+    INTERACTION_CHANNEL_PORTAL: _ClassVar[InteractionChannel]
+    INTERACTION_CHANNEL_EMAIL: _ClassVar[InteractionChannel]
+
+class InteractionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTERACTION_KIND_UNSPECIFIED: _ClassVar[InteractionKind]
+    INTERACTION_KIND_REQUEST: _ClassVar[InteractionKind]
+    INTERACTION_KIND_COMPLAINT: _ClassVar[InteractionKind]
+    INTERACTION_KIND_QUESTION: _ClassVar[InteractionKind]
+    INTERACTION_KIND_FEEDBACK: _ClassVar[InteractionKind]
+    INTERACTION_KIND_SUGGESTION: _ClassVar[InteractionKind]
+
+class InteractionStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INTERACTION_STATUS_UNSPECIFIED: _ClassVar[InteractionStatus]
+    INTERACTION_STATUS_OPEN: _ClassVar[InteractionStatus]
+    INTERACTION_STATUS_IN_PROGRESS: _ClassVar[InteractionStatus]
+    INTERACTION_STATUS_RESOLVED: _ClassVar[InteractionStatus]
+
+class LinkKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LINK_KIND_UNSPECIFIED: _ClassVar[LinkKind]
+    LINK_KIND_TRANSACTION: _ClassVar[LinkKind]
+    LINK_KIND_CARD: _ClassVar[LinkKind]
+    LINK_KIND_EVENT: _ClassVar[LinkKind]
+
+class QuestionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    QUESTION_KIND_UNSPECIFIED: _ClassVar[QuestionKind]
+    QUESTION_KIND_SCALE: _ClassVar[QuestionKind]
+    QUESTION_KIND_CHOICE: _ClassVar[QuestionKind]
+    QUESTION_KIND_TEXT: _ClassVar[QuestionKind]
+    QUESTION_KIND_NPS: _ClassVar[QuestionKind]
 EVENT_STATE_UNSPECIFIED: EventState
 EVENT_STATE_SCHEDULED: EventState
 EVENT_STATE_CANCELLED: EventState
@@ -33,6 +77,31 @@ INVITATION_STATE_ACCEPTED: InvitationState
 INVITATION_STATE_WAITLISTED: InvitationState
 INVITATION_STATE_DECLINED: InvitationState
 INVITATION_STATE_CANCELLED: InvitationState
+INTERACTION_CHANNEL_UNSPECIFIED: InteractionChannel
+INTERACTION_CHANNEL_BRANCH: InteractionChannel
+INTERACTION_CHANNEL_CALL_CENTRE: InteractionChannel
+INTERACTION_CHANNEL_SMS: InteractionChannel
+INTERACTION_CHANNEL_PORTAL: InteractionChannel
+INTERACTION_CHANNEL_EMAIL: InteractionChannel
+INTERACTION_KIND_UNSPECIFIED: InteractionKind
+INTERACTION_KIND_REQUEST: InteractionKind
+INTERACTION_KIND_COMPLAINT: InteractionKind
+INTERACTION_KIND_QUESTION: InteractionKind
+INTERACTION_KIND_FEEDBACK: InteractionKind
+INTERACTION_KIND_SUGGESTION: InteractionKind
+INTERACTION_STATUS_UNSPECIFIED: InteractionStatus
+INTERACTION_STATUS_OPEN: InteractionStatus
+INTERACTION_STATUS_IN_PROGRESS: InteractionStatus
+INTERACTION_STATUS_RESOLVED: InteractionStatus
+LINK_KIND_UNSPECIFIED: LinkKind
+LINK_KIND_TRANSACTION: LinkKind
+LINK_KIND_CARD: LinkKind
+LINK_KIND_EVENT: LinkKind
+QUESTION_KIND_UNSPECIFIED: QuestionKind
+QUESTION_KIND_SCALE: QuestionKind
+QUESTION_KIND_CHOICE: QuestionKind
+QUESTION_KIND_TEXT: QuestionKind
+QUESTION_KIND_NPS: QuestionKind
 
 class Event(_message.Message):
     __slots__ = ("event_id", "title", "description", "venue", "starts_at", "ends_at", "capacity", "points_price", "rsvp_deadline", "state", "time_zone", "starts_local", "ends_local", "rsvp_deadline_local", "accepted", "waitlisted", "invited", "cancel_reason", "created_at")
@@ -117,16 +186,18 @@ class ListEventsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ...) -> None: ...
 
 class InviteAudienceRequest(_message.Message):
-    __slots__ = ("event_id", "tiers", "segments", "member_ids")
+    __slots__ = ("event_id", "tiers", "segments", "member_ids", "interests")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TIERS_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
     MEMBER_IDS_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     tiers: _containers.RepeatedScalarFieldContainer[str]
     segments: _containers.RepeatedScalarFieldContainer[str]
     member_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, event_id: _Optional[str] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., member_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    interests: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, event_id: _Optional[str] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., member_ids: _Optional[_Iterable[str]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class InviteProgress(_message.Message):
     __slots__ = ("total", "processed", "invited", "already_invited", "done")
@@ -263,3 +334,345 @@ class ListAttendanceResponse(_message.Message):
     ATTENDED_FIELD_NUMBER: _ClassVar[int]
     attended: _containers.RepeatedCompositeFieldContainer[Invitation]
     def __init__(self, attended: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ...) -> None: ...
+
+class InteractionStatusChange(_message.Message):
+    __slots__ = ("from_status", "to_status", "note", "actor", "changed_at")
+    FROM_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TO_STATUS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    from_status: InteractionStatus
+    to_status: InteractionStatus
+    note: str
+    actor: str
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, from_status: _Optional[_Union[InteractionStatus, str]] = ..., to_status: _Optional[_Union[InteractionStatus, str]] = ..., note: _Optional[str] = ..., actor: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Interaction(_message.Message):
+    __slots__ = ("interaction_id", "member_id", "channel", "kind", "subject", "body", "agent", "link_kind", "link_id", "status", "tier", "created_at", "updated_at", "due_at", "resolved_at", "overdue", "history")
+    INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    LINK_KIND_FIELD_NUMBER: _ClassVar[int]
+    LINK_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_FIELD_NUMBER: _ClassVar[int]
+    interaction_id: str
+    member_id: str
+    channel: InteractionChannel
+    kind: InteractionKind
+    subject: str
+    body: str
+    agent: str
+    link_kind: LinkKind
+    link_id: str
+    status: InteractionStatus
+    tier: str
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    resolved_at: _timestamp_pb2.Timestamp
+    overdue: bool
+    history: _containers.RepeatedCompositeFieldContainer[InteractionStatusChange]
+    def __init__(self, interaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., channel: _Optional[_Union[InteractionChannel, str]] = ..., kind: _Optional[_Union[InteractionKind, str]] = ..., subject: _Optional[str] = ..., body: _Optional[str] = ..., agent: _Optional[str] = ..., link_kind: _Optional[_Union[LinkKind, str]] = ..., link_id: _Optional[str] = ..., status: _Optional[_Union[InteractionStatus, str]] = ..., tier: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overdue: _Optional[bool] = ..., history: _Optional[_Iterable[_Union[InteractionStatusChange, _Mapping]]] = ...) -> None: ...
+
+class RecordInteractionRequest(_message.Message):
+    __slots__ = ("member_id", "channel", "kind", "subject", "body", "link_kind", "link_id")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    LINK_KIND_FIELD_NUMBER: _ClassVar[int]
+    LINK_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    channel: InteractionChannel
+    kind: InteractionKind
+    subject: str
+    body: str
+    link_kind: LinkKind
+    link_id: str
+    def __init__(self, member_id: _Optional[str] = ..., channel: _Optional[_Union[InteractionChannel, str]] = ..., kind: _Optional[_Union[InteractionKind, str]] = ..., subject: _Optional[str] = ..., body: _Optional[str] = ..., link_kind: _Optional[_Union[LinkKind, str]] = ..., link_id: _Optional[str] = ...) -> None: ...
+
+class GetInteractionRequest(_message.Message):
+    __slots__ = ("member_id", "interaction_id")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    interaction_id: str
+    def __init__(self, member_id: _Optional[str] = ..., interaction_id: _Optional[str] = ...) -> None: ...
+
+class ListInteractionsRequest(_message.Message):
+    __slots__ = ("member_id", "open_only")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    open_only: bool
+    def __init__(self, member_id: _Optional[str] = ..., open_only: _Optional[bool] = ...) -> None: ...
+
+class ListInteractionsResponse(_message.Message):
+    __slots__ = ("interactions",)
+    INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
+    interactions: _containers.RepeatedCompositeFieldContainer[Interaction]
+    def __init__(self, interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ...) -> None: ...
+
+class ChangeInteractionStatusRequest(_message.Message):
+    __slots__ = ("interaction_id", "status", "note")
+    INTERACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    interaction_id: str
+    status: InteractionStatus
+    note: str
+    def __init__(self, interaction_id: _Optional[str] = ..., status: _Optional[_Union[InteractionStatus, str]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ListWorkQueueRequest(_message.Message):
+    __slots__ = ("limit", "tier")
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    tier: str
+    def __init__(self, limit: _Optional[int] = ..., tier: _Optional[str] = ...) -> None: ...
+
+class TierBacklog(_message.Message):
+    __slots__ = ("tier", "open", "overdue", "target_minutes")
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    tier: str
+    open: int
+    overdue: int
+    target_minutes: int
+    def __init__(self, tier: _Optional[str] = ..., open: _Optional[int] = ..., overdue: _Optional[int] = ..., target_minutes: _Optional[int] = ...) -> None: ...
+
+class WorkQueue(_message.Message):
+    __slots__ = ("items", "backlog")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    BACKLOG_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[Interaction]
+    backlog: _containers.RepeatedCompositeFieldContainer[TierBacklog]
+    def __init__(self, items: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., backlog: _Optional[_Iterable[_Union[TierBacklog, _Mapping]]] = ...) -> None: ...
+
+class GetMember360Request(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class PartStatus(_message.Message):
+    __slots__ = ("part", "available", "reason")
+    PART_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    part: str
+    available: bool
+    reason: str
+    def __init__(self, part: _Optional[str] = ..., available: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class Member360(_message.Message):
+    __slots__ = ("member_id", "parts", "profile", "cards", "balances", "tier", "next_tier", "transactions", "coupons", "invitations", "open_interactions", "interests", "tier_progress")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTS_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_FIELD_NUMBER: _ClassVar[int]
+    CARDS_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    COUPONS_FIELD_NUMBER: _ClassVar[int]
+    INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_INTERACTIONS_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    parts: _containers.RepeatedCompositeFieldContainer[PartStatus]
+    profile: _cards_pb2.Member
+    cards: _containers.RepeatedCompositeFieldContainer[_cards_pb2.Card]
+    balances: _wallet_pb2.MemberBalances
+    tier: str
+    next_tier: str
+    transactions: _containers.RepeatedCompositeFieldContainer[_authorization_pb2.Transaction]
+    coupons: _containers.RepeatedCompositeFieldContainer[_tasheem_pb2.Coupon]
+    invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
+    open_interactions: _containers.RepeatedCompositeFieldContainer[Interaction]
+    interests: _containers.RepeatedScalarFieldContainer[str]
+    tier_progress: _wallet_pb2.TierProgress
+    def __init__(self, member_id: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[PartStatus, _Mapping]]] = ..., profile: _Optional[_Union[_cards_pb2.Member, _Mapping]] = ..., cards: _Optional[_Iterable[_Union[_cards_pb2.Card, _Mapping]]] = ..., balances: _Optional[_Union[_wallet_pb2.MemberBalances, _Mapping]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[_authorization_pb2.Transaction, _Mapping]]] = ..., coupons: _Optional[_Iterable[_Union[_tasheem_pb2.Coupon, _Mapping]]] = ..., invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., open_interactions: _Optional[_Iterable[_Union[Interaction, _Mapping]]] = ..., interests: _Optional[_Iterable[str]] = ..., tier_progress: _Optional[_Union[_wallet_pb2.TierProgress, _Mapping]] = ...) -> None: ...
+
+class SetInterestsRequest(_message.Message):
+    __slots__ = ("member_id", "categories")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, member_id: _Optional[str] = ..., categories: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetInterestsRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class Interests(_message.Message):
+    __slots__ = ("member_id", "categories")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, member_id: _Optional[str] = ..., categories: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Question(_message.Message):
+    __slots__ = ("position", "kind", "prompt", "scale_max", "choices")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_FIELD_NUMBER: _ClassVar[int]
+    SCALE_MAX_FIELD_NUMBER: _ClassVar[int]
+    CHOICES_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    kind: QuestionKind
+    prompt: str
+    scale_max: int
+    choices: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, position: _Optional[int] = ..., kind: _Optional[_Union[QuestionKind, str]] = ..., prompt: _Optional[str] = ..., scale_max: _Optional[int] = ..., choices: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Survey(_message.Message):
+    __slots__ = ("survey_id", "title", "questions", "after_event_id", "created_at", "requested", "answered")
+    SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    AFTER_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    survey_id: str
+    title: str
+    questions: _containers.RepeatedCompositeFieldContainer[Question]
+    after_event_id: str
+    created_at: _timestamp_pb2.Timestamp
+    requested: int
+    answered: int
+    def __init__(self, survey_id: _Optional[str] = ..., title: _Optional[str] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., after_event_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested: _Optional[int] = ..., answered: _Optional[int] = ...) -> None: ...
+
+class CreateSurveyRequest(_message.Message):
+    __slots__ = ("survey",)
+    SURVEY_FIELD_NUMBER: _ClassVar[int]
+    survey: Survey
+    def __init__(self, survey: _Optional[_Union[Survey, _Mapping]] = ...) -> None: ...
+
+class GetSurveyRequest(_message.Message):
+    __slots__ = ("survey_id",)
+    SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
+    survey_id: str
+    def __init__(self, survey_id: _Optional[str] = ...) -> None: ...
+
+class SendSurveyRequest(_message.Message):
+    __slots__ = ("survey_id", "member_ids", "tiers", "segments", "interests")
+    SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TIERS_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
+    survey_id: str
+    member_ids: _containers.RepeatedScalarFieldContainer[str]
+    tiers: _containers.RepeatedScalarFieldContainer[str]
+    segments: _containers.RepeatedScalarFieldContainer[str]
+    interests: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, survey_id: _Optional[str] = ..., member_ids: _Optional[_Iterable[str]] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SendSurveyResponse(_message.Message):
+    __slots__ = ("total", "requested", "already_requested")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_REQUESTED_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    requested: int
+    already_requested: int
+    def __init__(self, total: _Optional[int] = ..., requested: _Optional[int] = ..., already_requested: _Optional[int] = ...) -> None: ...
+
+class ListPendingSurveysRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class ListPendingSurveysResponse(_message.Message):
+    __slots__ = ("surveys",)
+    SURVEYS_FIELD_NUMBER: _ClassVar[int]
+    surveys: _containers.RepeatedCompositeFieldContainer[Survey]
+    def __init__(self, surveys: _Optional[_Iterable[_Union[Survey, _Mapping]]] = ...) -> None: ...
+
+class Answer(_message.Message):
+    __slots__ = ("position", "score", "choice", "text")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    CHOICE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    score: int
+    choice: int
+    text: str
+    def __init__(self, position: _Optional[int] = ..., score: _Optional[int] = ..., choice: _Optional[int] = ..., text: _Optional[str] = ...) -> None: ...
+
+class AnswerSurveyRequest(_message.Message):
+    __slots__ = ("survey_id", "member_id", "answers")
+    SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    survey_id: str
+    member_id: str
+    answers: _containers.RepeatedCompositeFieldContainer[Answer]
+    def __init__(self, survey_id: _Optional[str] = ..., member_id: _Optional[str] = ..., answers: _Optional[_Iterable[_Union[Answer, _Mapping]]] = ...) -> None: ...
+
+class AnswerSurveyResponse(_message.Message):
+    __slots__ = ("answered_at",)
+    ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
+    answered_at: _timestamp_pb2.Timestamp
+    def __init__(self, answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetSurveyResultsRequest(_message.Message):
+    __slots__ = ("survey_id",)
+    SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
+    survey_id: str
+    def __init__(self, survey_id: _Optional[str] = ...) -> None: ...
+
+class QuestionResult(_message.Message):
+    __slots__ = ("question", "answers", "counts", "promoters", "passives", "detractors", "nps", "score_sum", "texts")
+    QUESTION_FIELD_NUMBER: _ClassVar[int]
+    ANSWERS_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    PROMOTERS_FIELD_NUMBER: _ClassVar[int]
+    PASSIVES_FIELD_NUMBER: _ClassVar[int]
+    DETRACTORS_FIELD_NUMBER: _ClassVar[int]
+    NPS_FIELD_NUMBER: _ClassVar[int]
+    SCORE_SUM_FIELD_NUMBER: _ClassVar[int]
+    TEXTS_FIELD_NUMBER: _ClassVar[int]
+    question: Question
+    answers: int
+    counts: _containers.RepeatedScalarFieldContainer[int]
+    promoters: int
+    passives: int
+    detractors: int
+    nps: int
+    score_sum: int
+    texts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, question: _Optional[_Union[Question, _Mapping]] = ..., answers: _Optional[int] = ..., counts: _Optional[_Iterable[int]] = ..., promoters: _Optional[int] = ..., passives: _Optional[int] = ..., detractors: _Optional[int] = ..., nps: _Optional[int] = ..., score_sum: _Optional[int] = ..., texts: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SurveyResults(_message.Message):
+    __slots__ = ("survey", "questions")
+    SURVEY_FIELD_NUMBER: _ClassVar[int]
+    QUESTIONS_FIELD_NUMBER: _ClassVar[int]
+    survey: Survey
+    questions: _containers.RepeatedCompositeFieldContainer[QuestionResult]
+    def __init__(self, survey: _Optional[_Union[Survey, _Mapping]] = ..., questions: _Optional[_Iterable[_Union[QuestionResult, _Mapping]]] = ...) -> None: ...

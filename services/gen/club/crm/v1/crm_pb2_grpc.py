@@ -101,6 +101,76 @@ class CrmServiceStub:
                 request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceRequest.SerializeToString,
                 response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceResponse.FromString,
                 _registered_method=True)
+        self.RecordInteraction = channel.unary_unary(
+                '/club.crm.v1.CrmService/RecordInteraction',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.RecordInteractionRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+                _registered_method=True)
+        self.GetInteraction = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetInteraction',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetInteractionRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+                _registered_method=True)
+        self.ListInteractions = channel.unary_unary(
+                '/club.crm.v1.CrmService/ListInteractions',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsResponse.FromString,
+                _registered_method=True)
+        self.ChangeInteractionStatus = channel.unary_unary(
+                '/club.crm.v1.CrmService/ChangeInteractionStatus',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ChangeInteractionStatusRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+                _registered_method=True)
+        self.ListWorkQueue = channel.unary_unary(
+                '/club.crm.v1.CrmService/ListWorkQueue',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListWorkQueueRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.WorkQueue.FromString,
+                _registered_method=True)
+        self.GetMember360 = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetMember360',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetMember360Request.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Member360.FromString,
+                _registered_method=True)
+        self.SetInterests = channel.unary_unary(
+                '/club.crm.v1.CrmService/SetInterests',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SetInterestsRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Interests.FromString,
+                _registered_method=True)
+        self.GetInterests = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetInterests',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetInterestsRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Interests.FromString,
+                _registered_method=True)
+        self.CreateSurvey = channel.unary_unary(
+                '/club.crm.v1.CrmService/CreateSurvey',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.CreateSurveyRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Survey.FromString,
+                _registered_method=True)
+        self.GetSurvey = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetSurvey',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Survey.FromString,
+                _registered_method=True)
+        self.SendSurvey = channel.unary_unary(
+                '/club.crm.v1.CrmService/SendSurvey',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyResponse.FromString,
+                _registered_method=True)
+        self.ListPendingSurveys = channel.unary_unary(
+                '/club.crm.v1.CrmService/ListPendingSurveys',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysResponse.FromString,
+                _registered_method=True)
+        self.AnswerSurvey = channel.unary_unary(
+                '/club.crm.v1.CrmService/AnswerSurvey',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyResponse.FromString,
+                _registered_method=True)
+        self.GetSurveyResults = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetSurveyResults',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.FromString,
+                _registered_method=True)
 
 
 class CrmServiceServicer:
@@ -195,6 +265,99 @@ class CrmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordInteraction(self, request, context):
+        """Member care. Every contact with a member (a member may open one for itself through the
+        portal and read only its own), the agents' work queue by tier and age, the member at a
+        glance, interests, surveys.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInteraction(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInteractions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeInteractionStatus(self, request, context):
+        """open -> in progress -> resolved (and back to open); every change is kept.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWorkQueue(self, request, context):
+        """Interactions not resolved: highest tier first, then the oldest; with each tier's backlog.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMember360(self, request, context):
+        """Profile, cards, balances, tier, recent transactions, coupons, events, open interactions:
+        each part from its owner; a part whose owner did not answer is marked unavailable.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetInterests(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInterests(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSurvey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSurvey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SendSurvey(self, request, context):
+        """Pending requests for an audience (delivery is not done here).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPendingSurveys(self, request, context):
+        """The surveys a member was asked and has not answered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerSurvey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSurveyResults(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CrmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -262,6 +425,76 @@ def add_CrmServiceServicer_to_server(servicer, server):
                     servicer.ListAttendance,
                     request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceRequest.FromString,
                     response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceResponse.SerializeToString,
+            ),
+            'RecordInteraction': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordInteraction,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.RecordInteractionRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.SerializeToString,
+            ),
+            'GetInteraction': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInteraction,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetInteractionRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.SerializeToString,
+            ),
+            'ListInteractions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInteractions,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsResponse.SerializeToString,
+            ),
+            'ChangeInteractionStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeInteractionStatus,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ChangeInteractionStatusRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Interaction.SerializeToString,
+            ),
+            'ListWorkQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWorkQueue,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListWorkQueueRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.WorkQueue.SerializeToString,
+            ),
+            'GetMember360': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMember360,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetMember360Request.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Member360.SerializeToString,
+            ),
+            'SetInterests': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetInterests,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SetInterestsRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Interests.SerializeToString,
+            ),
+            'GetInterests': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInterests,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetInterestsRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Interests.SerializeToString,
+            ),
+            'CreateSurvey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSurvey,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.CreateSurveyRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Survey.SerializeToString,
+            ),
+            'GetSurvey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSurvey,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Survey.SerializeToString,
+            ),
+            'SendSurvey': grpc.unary_unary_rpc_method_handler(
+                    servicer.SendSurvey,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyResponse.SerializeToString,
+            ),
+            'ListPendingSurveys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPendingSurveys,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysResponse.SerializeToString,
+            ),
+            'AnswerSurvey': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerSurvey,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyResponse.SerializeToString,
+            ),
+            'GetSurveyResults': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSurveyResults,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -617,6 +850,384 @@ class CrmService:
             '/club.crm.v1.CrmService/ListAttendance',
             club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceRequest.SerializeToString,
             club_dot_crm_dot_v1_dot_crm__pb2.ListAttendanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordInteraction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/RecordInteraction',
+            club_dot_crm_dot_v1_dot_crm__pb2.RecordInteractionRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInteraction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetInteraction',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetInteractionRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInteractions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ListInteractions',
+            club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.ListInteractionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeInteractionStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ChangeInteractionStatus',
+            club_dot_crm_dot_v1_dot_crm__pb2.ChangeInteractionStatusRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Interaction.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWorkQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ListWorkQueue',
+            club_dot_crm_dot_v1_dot_crm__pb2.ListWorkQueueRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.WorkQueue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMember360(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetMember360',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetMember360Request.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Member360.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetInterests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/SetInterests',
+            club_dot_crm_dot_v1_dot_crm__pb2.SetInterestsRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Interests.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInterests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetInterests',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetInterestsRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Interests.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSurvey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/CreateSurvey',
+            club_dot_crm_dot_v1_dot_crm__pb2.CreateSurveyRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Survey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSurvey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetSurvey',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Survey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SendSurvey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/SendSurvey',
+            club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.SendSurveyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPendingSurveys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ListPendingSurveys',
+            club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.ListPendingSurveysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerSurvey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/AnswerSurvey',
+            club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.AnswerSurveyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSurveyResults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetSurveyResults',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.FromString,
             options,
             channel_credentials,
             insecure,

@@ -150,16 +150,20 @@ class Transaction(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ..., type: _Optional[_Union[TransactionType, str]] = ..., channel: _Optional[str] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., stan: _Optional[str] = ..., masked_pan: _Optional[str] = ..., card_token: _Optional[str] = ..., amount: _Optional[int] = ..., discount: _Optional[int] = ..., response_code: _Optional[str] = ..., approval_code: _Optional[str] = ..., state: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., original_transaction_id: _Optional[str] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
-    __slots__ = ("terminal_id", "merchant_id", "page_size", "page_token")
+    __slots__ = ("terminal_id", "merchant_id", "page_size", "page_token", "member_id", "newest_first")
     TERMINAL_ID_FIELD_NUMBER: _ClassVar[int]
     MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
     terminal_id: str
     merchant_id: str
     page_size: int
     page_token: str
-    def __init__(self, terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    member_id: str
+    newest_first: bool
+    def __init__(self, terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., member_id: _Optional[str] = ..., newest_first: _Optional[bool] = ...) -> None: ...
 
 class ListTransactionsResponse(_message.Message):
     __slots__ = ("transactions", "next_page_token")

@@ -612,6 +612,30 @@ class RecomputeTiersResponse(_message.Message):
     changes: _containers.RepeatedCompositeFieldContainer[TierChange]
     def __init__(self, changes: _Optional[_Iterable[_Union[TierChange, _Mapping]]] = ...) -> None: ...
 
+class GetTierProgressRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class TierProgress(_message.Message):
+    __slots__ = ("member_id", "tier", "qualifying_spend", "window_days", "next_tier", "next_tier_spend", "spend_to_next_tier")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    QUALIFYING_SPEND_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_DAYS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_SPEND_FIELD_NUMBER: _ClassVar[int]
+    SPEND_TO_NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    tier: str
+    qualifying_spend: int
+    window_days: int
+    next_tier: str
+    next_tier_spend: int
+    spend_to_next_tier: int
+    def __init__(self, member_id: _Optional[str] = ..., tier: _Optional[str] = ..., qualifying_spend: _Optional[int] = ..., window_days: _Optional[int] = ..., next_tier: _Optional[str] = ..., next_tier_spend: _Optional[int] = ..., spend_to_next_tier: _Optional[int] = ...) -> None: ...
+
 class MerchantActivityRequest(_message.Message):
     __slots__ = ("after_sequence", "up_to_sequence", "merchant_ids", "up_to_time")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]

@@ -153,6 +153,11 @@ class WalletServiceStub:
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersRequest.SerializeToString,
                 response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersResponse.FromString,
                 _registered_method=True)
+        self.GetTierProgress = channel.unary_unary(
+                '/club.wallet.v1.WalletService/GetTierProgress',
+                request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.GetTierProgressRequest.SerializeToString,
+                response_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.TierProgress.FromString,
+                _registered_method=True)
         self.MerchantActivity = channel.unary_unary(
                 '/club.wallet.v1.WalletService/MerchantActivity',
                 request_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.MerchantActivityRequest.SerializeToString,
@@ -326,6 +331,13 @@ class WalletServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTierProgress(self, request, context):
+        """A member's qualifying spend in the window and what the next tier needs (crm's member view).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def MerchantActivity(self, request, context):
         """Settlement support: merchant-payable activity between ledger sequence numbers.
         """
@@ -452,6 +464,11 @@ def add_WalletServiceServicer_to_server(servicer, server):
                     servicer.RecomputeTiers,
                     request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersRequest.FromString,
                     response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersResponse.SerializeToString,
+            ),
+            'GetTierProgress': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTierProgress,
+                    request_deserializer=club_dot_wallet_dot_v1_dot_wallet__pb2.GetTierProgressRequest.FromString,
+                    response_serializer=club_dot_wallet_dot_v1_dot_wallet__pb2.TierProgress.SerializeToString,
             ),
             'MerchantActivity': grpc.unary_unary_rpc_method_handler(
                     servicer.MerchantActivity,
@@ -1067,6 +1084,33 @@ class WalletService:
             '/club.wallet.v1.WalletService/RecomputeTiers',
             club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersRequest.SerializeToString,
             club_dot_wallet_dot_v1_dot_wallet__pb2.RecomputeTiersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTierProgress(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.wallet.v1.WalletService/GetTierProgress',
+            club_dot_wallet_dot_v1_dot_wallet__pb2.GetTierProgressRequest.SerializeToString,
+            club_dot_wallet_dot_v1_dot_wallet__pb2.TierProgress.FromString,
             options,
             channel_credentials,
             insecure,
