@@ -13,7 +13,7 @@ from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import checkin, invitations
+from . import checkin, invitations, messaging
 from .context import Deps
 from .servicer import CrmServicer
 
@@ -33,6 +33,7 @@ SETTINGS = [
                 "the club's time zone: offer windows by default, member limit periods, cut-offs, event times"),
     checkin.KEY_SETTING,
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
+    *messaging.SETTINGS,  # announcements and notifications: SMS, email, the outbox
 ]
 
 
@@ -61,7 +62,8 @@ class CrmApp:
         self.wallet_channel = clients.channel(config.wallet_addr, config.tls_dir, "crm")
         deps.wallet = wallet_pb2_grpc.WalletServiceStub(self.wallet_channel)
         self.servicer.deps = deps
-        self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns")]
+        self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns"),
+                      asyncio.create_task(messaging.worker(config, deps).run(), name="outbox")]
 
     async def stop(self) -> None:
         for task in self.tasks:

@@ -191,6 +191,13 @@ POLICY: dict[str, Rule] = {
     CRM + "GetCheckInCode": member_read(SERVICE),  # a member's own ticket
     CRM + "CheckIn": change(SERVICE),  # the door: an operator's device or the venue app
     CRM + "ListAttendance": member_read(SERVICE),
+    # crm: announcements and notifications
+    CRM + "PreviewMessage": read(),
+    CRM + "Announce": change(),
+    CRM + "GetAnnouncement": read(),
+    CRM + "ListMessages": read(),
+    CRM + "ListInbox": member_read(SERVICE),  # a member's own inbox, or the members' app for it
+    CRM + "MarkRead": member_change(SERVICE),
 }
 
 
