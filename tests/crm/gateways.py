@@ -3,6 +3,7 @@ statuslocalmessageid API, and a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -114,10 +115,17 @@ class SmsGateway:
 class _Mailbox:
     def __init__(self):
         self.messages: list[dict] = []
+        self.stall = threading.Event()  # set = take messages but do not answer until released
+        self.stalled = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                               "data": envelope.content.decode("utf-8", "replace")})
+        if self.stall.is_set():
+            self.stalled.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
         return "250 OK"
 
 
@@ -136,6 +144,7 @@ class SmtpServer:
         return [m for m in self.messages if address in m["to"]]
 
     def close(self) -> None:
+        self.mailbox.release.set()
         self.controller.stop()
 
 
