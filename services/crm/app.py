@@ -7,13 +7,14 @@ import zoneinfo
 
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.crm.v1 import crm_pb2, crm_pb2_grpc
+from services.gen.club.switch.v1 import authorization_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import clients, db
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import checkin, invitations, messaging
+from . import checkin, invitations, messaging, receipts
 from .context import Deps
 from .servicer import CrmServicer
 
@@ -32,7 +33,8 @@ SETTINGS = [
     cfg.Setting("CLUB_TIME_ZONE", DEFAULT_TIME_ZONE, time_zone,
                 "the club's time zone: offer windows by default, member limit periods, cut-offs, event times"),
     checkin.KEY_SETTING,
-    *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
+    *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR",
+                                                                  "CLUB_SWITCH_ADDR")],
     *messaging.SETTINGS,  # announcements and notifications: SMS, email, the outbox
 ]
 
@@ -47,6 +49,7 @@ class CrmApp:
         self.pool = None
         self.cards_channel = None  # members, their tiers and segments
         self.wallet_channel = None  # points charged for events and given back
+        self.switch_channel = None  # the journal, read for purchase receipts
         self.tasks: list[asyncio.Task] = []
 
     def servicers(self):
@@ -64,11 +67,15 @@ class CrmApp:
         self.servicer.deps = deps
         self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns"),
                       asyncio.create_task(messaging.worker(config, deps).run(), name="outbox")]
+        if config.receipt_sms:
+            self.switch_channel = clients.channel(config.switch_addr, config.tls_dir, "crm")
+            switch = authorization_pb2_grpc.AuthorizationServiceStub(self.switch_channel)
+            self.tasks.append(asyncio.create_task(receipts.Receipts(deps, switch).run(), name="receipts"))
 
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for channel in (self.cards_channel, self.wallet_channel):
+        for channel in (self.cards_channel, self.wallet_channel, self.switch_channel):
             if channel:
                 await channel.close()
         if self.pool:

@@ -41,7 +41,7 @@ UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a stale SMS the gateway cannot be as
 NOTIFICATIONS_BATCH = 500
 CARDS_TIMEOUT_SECONDS = 5.0
 DEFAULT_QUIET_HOURS = "22:00-08:00"  # marketing SMS waits these out, in the club's time zone
-CONSENTS = {"sms": "marketing_sms", "email": "marketing_email"}
+CONSENTS = {"sms": "marketing_sms", "email": "marketing_email"}  # what marketing needs, by channel
 # The existing notifications go to the member's inbox and by SMS (transactional: no consent).
 NOTIFICATION_CHANNELS = ("inbox", "sms")
 NOTIFICATION_SUBJECTS = {"promoted": "جای شما در رویداد قطعی شد", "event_cancelled": "رویداد لغو شد"}
@@ -213,8 +213,8 @@ class Worker:
             member = await self._member(row["member_id"])
             if member is None:
                 return await self._settle(row, "skipped", "no such member")
-            if row["marketing"] and not consented(member, CONSENTS[row["channel"]]):
-                return await self._settle(row, "skipped", f"no {CONSENTS[row['channel']]} consent")
+            if row["consent"] and not consented(member, row["consent"]):
+                return await self._settle(row, "skipped", f"no {row['consent']} consent")
             if row["channel"] == "sms":
                 if not member.phone:
                     return await self._settle(row, "skipped", "no phone")

@@ -26,6 +26,8 @@ SETTINGS = [
                 "a message being sent longer than this is taken as interrupted (keep above the providers' timeouts)"),
     cfg.Setting("CLUB_SMS_QUIET_HOURS", DEFAULT_QUIET_HOURS, quiet_hours,
                 "no marketing SMS in this window of the club's time zone (held to its end); empty = none"),
+    cfg.Setting("CLUB_RECEIPT_SMS", "true", cfg.boolean,
+                "SMS receipts of approved purchases for members with the receipt_sms consent (reads the switch's journal)"),
     cfg.Setting("CLUB_MARKETING_DAILY_CAP", "3", cfg.non_negative_int,
                 "marketing SMS and email a member gets per day (the club's time zone); more are skipped"),
 ]

@@ -149,16 +149,16 @@ async def announce(deps: Deps, request: pb.AnnounceRequest, actor: str = "") -> 
                 if body is None:
                     body = templates.render(request.template, shared | templates.member_values(member))
                 rows.append((member.member_id, channel, body,
-                             f"announcement:{announcement_id}:{member.member_id}:{channel}"))
+                             f"announcement:{announcement_id}:{member.member_id}:{channel}",
+                             CONSENTS.get(channel, "") if request.marketing else ""))
         if rows:
             async with deps.pool.connection() as conn:
                 cur = await conn.execute(
-                    "INSERT INTO outbox (member_id, channel, kind, marketing, subject, body, announcement_id, source_key)"
-                    " SELECT m, c, 'announcement', %s, %s, b, %s, k"
-                    " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS u(m, c, b, k)"
+                    "INSERT INTO outbox (member_id, channel, kind, marketing, subject, body, announcement_id,"
+                    " source_key, consent) SELECT m, c, 'announcement', %s, %s, b, %s, k, n"
+                    " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS u(m, c, b, k, n)"
                     " ON CONFLICT (source_key) DO NOTHING RETURNING message_id",
-                    (request.marketing, request.subject, announcement_id, [r[0] for r in rows], [r[1] for r in rows],
-                     [r[2] for r in rows], [r[3] for r in rows]))
+                    (request.marketing, request.subject, announcement_id, *([r[i] for r in rows] for i in range(5))))
                 progress.queued += len(await cur.fetchall())
                 await conn.commit()
         progress.processed += len(batch)

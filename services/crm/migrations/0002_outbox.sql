@@ -30,10 +30,11 @@ CREATE TABLE outbox (
     channel       text NOT NULL CHECK (channel IN ('sms', 'email', 'inbox')),
     kind          text NOT NULL,                  -- announcement, promoted, event_cancelled, ...
     marketing     boolean NOT NULL,
+    consent       text NOT NULL DEFAULT '',       -- the member's consent it needs (marketing_sms, receipt_sms), checked at sending
     subject       text NOT NULL DEFAULT '',
     body          text NOT NULL,
     announcement_id text REFERENCES announcements (announcement_id),
-    source_key    text UNIQUE,                    -- what queued it, once: notification:<id>:<channel>, ...
+    source_key    text UNIQUE,                    -- what queued it, once: notification:<id>:<channel>, receipt:<txn>, ...
     state         text NOT NULL DEFAULT 'queued'
                   CHECK (state IN ('queued', 'held', 'sending', 'sent', 'failed', 'unknown', 'skipped')),
     reason        text NOT NULL DEFAULT '',       -- why failed, unknown or skipped
@@ -65,3 +66,11 @@ CREATE TABLE inbox (
 );
 
 CREATE INDEX inbox_member ON inbox (member_id, created_at DESC);
+
+-- How far crm has read the switch's journal (through its ListTransactions API) for purchase
+-- receipts: every transaction up to seq is done. One row.
+CREATE TABLE receipt_cursor (
+    only_row      boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    seq           bigint NOT NULL,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
