@@ -24,7 +24,7 @@ GRPC_CALLERS = {
     "cards": {"switch", "wallet", "tasheem", "crm", "clubctl"},
     "wallet": {"switch", "tasheem", "crm", "clubctl"},
     "tasheem": {"switch", "clubctl"},
-    "switch": {"clubctl"},
+    "switch": {"crm", "clubctl"},  # crm reads the journal for purchase receipts
     "crm": {"clubctl"},
 }
 
