@@ -15,6 +15,7 @@ import warnings
 from cryptography.utils import CryptographyDeprecationWarning
 
 from . import (
+    announce,
     benefits,
     cards,
     coupons,
@@ -36,7 +37,7 @@ from . import (
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
 GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
-          transactions, events, tokens, demo, terminal]
+          transactions, events, announce, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 
