@@ -6,8 +6,12 @@ queues one outbox message per purchase (source_key receipt:<transaction id>, so 
 read twice is queued once). The worker sends it like any other SMS, checking the consent again.
 
 Journal rows are numbered when written, and two switch replicas may commit out of seq order, so
-the cursor only passes rows older than SETTLE_SECONDS; newer rows are handled at once but read
-again on the next polls (remembered in memory, and the source_key makes a repeat harmless).
+the saved cursor only passes rows older than SETTLE_SECONDS. Each poll reads on from the highest
+seq seen (in memory); every SETTLE_SECONDS a catch-up poll reads again from the saved cursor, to
+find a row that committed late, and moves the cursor. Rows already handled are remembered, and
+the source_key makes a repeat harmless. Members' consents are cached for MEMBER_CACHE_SECONDS,
+so a busy terminal costs cards one lookup per member, not per purchase; the worker reads the
+consent again before sending.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ CONSENT = "receipt_sms"
 POLL_SECONDS = 1.0
 PAGE_SIZE = 500  # the switch's largest page
 SETTLE_SECONDS = 10.0  # rows younger than this may still have lower-seq rows committing
+MEMBER_CACHE_SECONDS = 60.0
 MAX_AGE = dt.timedelta(hours=1)  # an older purchase gets no receipt (a first start, a long outage)
 MAX_BACKOFF_SECONDS = 30.0  # the switch or cards away: polls slow down to this
 CALL_TIMEOUT_SECONDS = 5.0
@@ -55,6 +60,9 @@ class Receipts:
     def __init__(self, deps: Deps, switch):
         self.deps, self.switch = deps, switch
         self.seen: set[int] = set()  # seqs above the cursor already handled
+        self.high = 0  # the highest seq read
+        self.last_catch_up = 0.0
+        self.members: dict[str, tuple[float, cards_pb2.Member | None]] = {}
 
     async def run(self) -> None:
         failures = 0
@@ -78,8 +86,13 @@ class Receipts:
         return row["seq"] if row else 0
 
     async def poll(self) -> int:
+        """One poll: on from the highest seq seen, or, every SETTLE_SECONDS, a catch-up from the
+        saved cursor that then moves it. The number of receipts queued."""
+        loop = asyncio.get_running_loop()
+        catch_up = loop.time() - self.last_catch_up >= SETTLE_SECONDS
         start = await self.cursor()
-        token, settled, contiguous, queued = str(start), start, True, 0
+        token = str(start if catch_up else max(start, self.high))
+        settled, contiguous, queued = start, True, 0
         horizon = now() - dt.timedelta(seconds=SETTLE_SECONDS)
         while True:
             page = await self.switch.ListTransactions(spb.ListTransactionsRequest(page_size=PAGE_SIZE, page_token=token),
@@ -88,6 +101,7 @@ class Receipts:
                 if txn.seq not in self.seen:
                     queued += await self.handle(txn)
                     self.seen.add(txn.seq)
+                self.high = max(self.high, txn.seq)
                 if contiguous and txn.answered_at.ToDatetime(dt.UTC) <= horizon:
                     settled = txn.seq
                 else:
@@ -95,27 +109,40 @@ class Receipts:
             token = page.next_page_token
             if not token:
                 break
-        if settled != start:
-            async with self.deps.pool.connection() as conn:
-                await conn.execute("INSERT INTO receipt_cursor (seq) VALUES (%s) ON CONFLICT (only_row)"
-                                   " DO UPDATE SET seq = EXCLUDED.seq, updated_at = now()", (settled,))
-                await conn.commit()
-            self.seen = {seq for seq in self.seen if seq > settled}
+        if catch_up:
+            self.last_catch_up = loop.time()
+            if settled != start:
+                async with self.deps.pool.connection() as conn:
+                    await conn.execute("INSERT INTO receipt_cursor (seq) VALUES (%s) ON CONFLICT (only_row)"
+                                       " DO UPDATE SET seq = EXCLUDED.seq, updated_at = now()", (settled,))
+                    await conn.commit()
+                self.seen = {seq for seq in self.seen if seq > settled}
         return queued
+
+    async def member(self, member_id: str) -> cards_pb2.Member | None:
+        clock = asyncio.get_running_loop().time()
+        cached = self.members.get(member_id)
+        if cached and clock - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await self.deps.cards.GetMember(cards_pb2.GetMemberRequest(member_id=member_id),
+                                                     timeout=CALL_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            member = None
+        if len(self.members) > 100_000:
+            self.members.clear()
+        self.members[member_id] = (clock, member)
+        return member
 
     async def handle(self, txn: spb.Transaction) -> int:
         if txn.type not in RECEIPT_TYPES or txn.response_code != APPROVED or not txn.member_id:
             return 0
         if txn.answered_at.ToDatetime(dt.UTC) < now() - MAX_AGE:
             return 0
-        try:
-            member = await self.deps.cards.GetMember(cards_pb2.GetMemberRequest(member_id=txn.member_id),
-                                                     timeout=CALL_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                return 0
-            raise
-        if not consented(member, CONSENT) or not member.phone:
+        member = await self.member(txn.member_id)
+        if member is None or not consented(member, CONSENT) or not member.phone:
             return 0
         async with self.deps.pool.connection() as conn:
             cur = await conn.execute(
