@@ -199,3 +199,17 @@ def test_notifications_go_out_through_the_outbox(crm, cards, gateway):
     assert [m.body for m in inbox] == [sms["message"]] and inbox[0].subject == "رویداد لغو شد"
     kinds = {m.kind for m in crm.ListMessages(pb.ListMessagesRequest(member_id=member.member_id)).messages}
     assert kinds == {"event_cancelled"}
+
+
+def test_announce_to_a_segment_streams_progress(crm, cards):
+    segment = f"seg{uuid.uuid4().hex[:8]}"
+    members = [a_member(cards, segment=segment).member_id for _ in range(3)]
+    progress = announce(crm, segments=[segment], channels=[pb.CHANNEL_INBOX])
+    assert progress[0].total == 3 and not progress[0].done
+    assert (progress[-1].processed, progress[-1].queued, progress[-1].done) == (3, 3, True)
+    messages = settled(crm, progress[-1].announcement_id)
+    assert sorted(m.member_id for m in messages) == sorted(members)
+    assert all(m.state == pb.DELIVERY_STATE_SENT for m in messages)
+    error = rpc_error(crm.Announce(pb.AnnounceRequest(template="x", channels=[pb.CHANNEL_EMAIL],
+                                                      member_ids=members)).__iter__().__next__)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "subject" in error.details()
