@@ -15,6 +15,7 @@ import warnings
 from cryptography.utils import CryptographyDeprecationWarning
 
 from . import (
+    announce,
     benefits,
     cards,
     coupons,
@@ -38,7 +39,7 @@ from . import (
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
 GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
-          transactions, events, crm, surveys, tokens, demo, terminal]
+          transactions, events, crm, surveys, announce, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 
 

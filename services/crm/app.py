@@ -1,4 +1,5 @@
-"""Process wiring for crm: settings, the pool, the cards and wallet channels, the points-return sweep."""
+"""Process wiring for crm: settings, the pool, the channels to cards, wallet, tasheem and the switch, the
+points-return sweep, the response-target sweep, the outbox worker and the receipts poller."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import checkin, invitations, queue
+from . import checkin, invitations, messaging, queue, receipts
 from .context import Deps
 from .servicer import CrmServicer
 
@@ -35,9 +36,10 @@ SETTINGS = [
                 "the club's time zone: offer windows by default, member limit periods, cut-offs, event times"),
     checkin.KEY_SETTING,
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
-    # Member care: the member view reads tasheem and the switch too; response targets by tier.
+    # The member view reads tasheem and the switch; receipts read the switch's journal.
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_TASHEEM_ADDR", "CLUB_SWITCH_ADDR")],
-    *queue.SETTINGS,
+    *queue.SETTINGS,  # response targets by tier
+    *messaging.SETTINGS,  # announcements and notifications: SMS, email, the outbox
 ]
 
 
@@ -52,7 +54,7 @@ class CrmApp:
         self.cards_channel = None  # members, their tiers and segments
         self.wallet_channel = None  # points charged for events and given back
         self.tasheem_channel = None  # member care: coupons and vouchers in the member view
-        self.switch_channel = None  # member care: recent transactions in the member view
+        self.switch_channel = None  # recent transactions in the member view; the journal, for receipts
         self.tasks: list[asyncio.Task] = []
 
     def servicers(self):
@@ -75,7 +77,10 @@ class CrmApp:
         self.servicer.deps = deps
         self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns"),
                       asyncio.create_task(queue.run_sweeps(deps, config.crm_queue_sweep_seconds),
-                                          name="response-targets")]
+                                          name="response-targets"),
+                      asyncio.create_task(messaging.worker(config, deps).run(), name="outbox")]
+        if config.receipt_sms:
+            self.tasks.append(asyncio.create_task(receipts.Receipts(deps, deps.switch).run(), name="receipts"))
 
     async def stop(self) -> None:
         for task in self.tasks:

@@ -9,9 +9,10 @@ import psycopg_pool
 
 from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.gen.club.crm.v1 import crm_pb2_grpc
+from services.shared import auth
 from services.shared.errors import Unavailable
 
-from . import checkin, events, interactions, interests, invitations, member360, queue, surveys
+from . import checkin, events, interactions, interests, invitations, member360, outbox, queue, surveys
 from .context import Deps
 
 
@@ -150,3 +151,28 @@ class CrmServicer(crm_pb2_grpc.CrmServiceServicer):
     @dependency_errors
     async def GetSurveyResults(self, request, context):
         return await surveys.results(self.deps, request.survey_id)
+    # ---------- announcements and notifications ----------
+    @dependency_errors
+    async def PreviewMessage(self, request, context):
+        return await outbox.preview(self.deps, request)
+
+    async def Announce(self, request, context):
+        caller = auth.current_caller()
+        async for progress in outbox.announce(self.deps, request, caller.subject if caller else ""):
+            yield progress
+
+    @dependency_errors
+    async def GetAnnouncement(self, request, context):
+        return await outbox.get_announcement(self.deps, request.announcement_id)
+
+    @dependency_errors
+    async def ListMessages(self, request, context):
+        return pb.ListMessagesResponse(messages=await outbox.list_messages(self.deps, request))
+
+    @dependency_errors
+    async def ListInbox(self, request, context):
+        return await outbox.list_inbox(self.deps, request)
+
+    @dependency_errors
+    async def MarkRead(self, request, context):
+        return await outbox.mark_read(self.deps, request)

@@ -208,6 +208,13 @@ POLICY: dict[str, Rule] = {
     CRM + "ListPendingSurveys": member_read(SERVICE),
     CRM + "AnswerSurvey": member_change(SERVICE),
     CRM + "GetSurveyResults": read(),
+    # crm: announcements and notifications
+    CRM + "PreviewMessage": read(),
+    CRM + "Announce": change(),
+    CRM + "GetAnnouncement": read(),
+    CRM + "ListMessages": read(),
+    CRM + "ListInbox": member_read(SERVICE),  # a member's own inbox, or the members' app for it
+    CRM + "MarkRead": member_change(SERVICE),
 }
 
 

@@ -139,4 +139,6 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             masked_pan=row["masked_pan"], card_token=row["card_token"], amount=row["amount"],
             discount=row["discount"], response_code=row["response_code"], approval_code=row["approval_code"],
             state=journal.state_of(row, followers), received_at=_timestamp(row["received_at"]),
-            answered_at=_timestamp(row["answered_at"]), original_transaction_id=row["original_transaction_id"])
+            answered_at=_timestamp(row["answered_at"]), original_transaction_id=row["original_transaction_id"],
+            seq=row["seq"], member_id=row["member_id"], points_earned=row["points_earned"],
+            credit_available=row["credit_available"], points_available=row["points_available"])

@@ -24,7 +24,7 @@ GRPC_CALLERS = {
     "cards": {"switch", "wallet", "tasheem", "crm", "clubctl"},
     "wallet": {"switch", "tasheem", "crm", "clubctl"},
     "tasheem": {"switch", "crm", "clubctl"},  # crm: coupons in the member view
-    "switch": {"crm", "clubctl"},  # crm: recent transactions in the member view
+    "switch": {"crm", "clubctl"},  # crm: recent transactions in the member view, the journal for receipts
     "crm": {"clubctl"},
 }
 

@@ -171,6 +171,36 @@ class CrmServiceStub:
                 request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.SerializeToString,
                 response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.FromString,
                 _registered_method=True)
+        self.PreviewMessage = channel.unary_unary(
+                '/club.crm.v1.CrmService/PreviewMessage',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageResponse.FromString,
+                _registered_method=True)
+        self.Announce = channel.unary_stream(
+                '/club.crm.v1.CrmService/Announce',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.AnnounceRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.AnnounceProgress.FromString,
+                _registered_method=True)
+        self.GetAnnouncement = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetAnnouncement',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetAnnouncementRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.Announcement.FromString,
+                _registered_method=True)
+        self.ListMessages = channel.unary_unary(
+                '/club.crm.v1.CrmService/ListMessages',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesResponse.FromString,
+                _registered_method=True)
+        self.ListInbox = channel.unary_unary(
+                '/club.crm.v1.CrmService/ListInbox',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInboxRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInboxResponse.FromString,
+                _registered_method=True)
+        self.MarkRead = channel.unary_unary(
+                '/club.crm.v1.CrmService/MarkRead',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.FromString,
+                _registered_method=True)
 
 
 class CrmServiceServicer:
@@ -353,6 +383,51 @@ class CrmServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetSurveyResults(self, request, context):
+        """---------- Announcements and notifications ----------
+        Messages go through an outbox delivered by crm's worker: SMS, email and the member's inbox.
+        Marketing needs the member's consent for the channel (marketing_sms, marketing_email), is
+        capped per member and day, and marketing SMS waits out quiet hours (docs/crm.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PreviewMessage(self, request, context):
+        """A template rendered with its variables, for an operator to read before sending.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Announce(self, request, context):
+        """Queues a message for an audience of tiers, segments and named members, with progress.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnnouncement(self, request, context):
+        """An announcement's delivery: its messages counted by state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMessages(self, request, context):
+        """Messages of a member or an announcement, with their delivery state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInbox(self, request, context):
+        """A member's inbox (a member token may read only its own) and marking a message read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkRead(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -495,6 +570,36 @@ def add_CrmServiceServicer_to_server(servicer, server):
                     servicer.GetSurveyResults,
                     request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.FromString,
                     response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.SerializeToString,
+            ),
+            'PreviewMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewMessage,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageResponse.SerializeToString,
+            ),
+            'Announce': grpc.unary_stream_rpc_method_handler(
+                    servicer.Announce,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.AnnounceRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.AnnounceProgress.SerializeToString,
+            ),
+            'GetAnnouncement': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnnouncement,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetAnnouncementRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.Announcement.SerializeToString,
+            ),
+            'ListMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMessages,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesResponse.SerializeToString,
+            ),
+            'ListInbox': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInbox,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInboxRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.ListInboxResponse.SerializeToString,
+            ),
+            'MarkRead': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkRead,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1228,6 +1333,168 @@ class CrmService:
             '/club.crm.v1.CrmService/GetSurveyResults',
             club_dot_crm_dot_v1_dot_crm__pb2.GetSurveyResultsRequest.SerializeToString,
             club_dot_crm_dot_v1_dot_crm__pb2.SurveyResults.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/PreviewMessage',
+            club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.PreviewMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Announce(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/club.crm.v1.CrmService/Announce',
+            club_dot_crm_dot_v1_dot_crm__pb2.AnnounceRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.AnnounceProgress.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnnouncement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetAnnouncement',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetAnnouncementRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.Announcement.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ListMessages',
+            club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.ListMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInbox(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/ListInbox',
+            club_dot_crm_dot_v1_dot_crm__pb2.ListInboxRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.ListInboxResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkRead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/MarkRead',
+            club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.FromString,
             options,
             channel_credentials,
             insecure,

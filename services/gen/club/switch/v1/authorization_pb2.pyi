@@ -114,7 +114,7 @@ class GetTransactionRequest(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "type", "channel", "terminal_id", "merchant_id", "stan", "masked_pan", "card_token", "amount", "discount", "response_code", "approval_code", "state", "received_at", "answered_at", "original_transaction_id")
+    __slots__ = ("transaction_id", "type", "channel", "terminal_id", "merchant_id", "stan", "masked_pan", "card_token", "amount", "discount", "response_code", "approval_code", "state", "received_at", "answered_at", "original_transaction_id", "seq", "member_id", "points_earned", "credit_available", "points_available")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -131,6 +131,11 @@ class Transaction(_message.Message):
     RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_AT_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    POINTS_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     type: TransactionType
     channel: str
@@ -147,7 +152,12 @@ class Transaction(_message.Message):
     received_at: _timestamp_pb2.Timestamp
     answered_at: _timestamp_pb2.Timestamp
     original_transaction_id: str
-    def __init__(self, transaction_id: _Optional[str] = ..., type: _Optional[_Union[TransactionType, str]] = ..., channel: _Optional[str] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., stan: _Optional[str] = ..., masked_pan: _Optional[str] = ..., card_token: _Optional[str] = ..., amount: _Optional[int] = ..., discount: _Optional[int] = ..., response_code: _Optional[str] = ..., approval_code: _Optional[str] = ..., state: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., original_transaction_id: _Optional[str] = ...) -> None: ...
+    seq: int
+    member_id: str
+    points_earned: int
+    credit_available: int
+    points_available: int
+    def __init__(self, transaction_id: _Optional[str] = ..., type: _Optional[_Union[TransactionType, str]] = ..., channel: _Optional[str] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., stan: _Optional[str] = ..., masked_pan: _Optional[str] = ..., card_token: _Optional[str] = ..., amount: _Optional[int] = ..., discount: _Optional[int] = ..., response_code: _Optional[str] = ..., approval_code: _Optional[str] = ..., state: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., original_transaction_id: _Optional[str] = ..., seq: _Optional[int] = ..., member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
     __slots__ = ("terminal_id", "merchant_id", "page_size", "page_token", "member_id", "newest_first")
