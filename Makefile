@@ -53,7 +53,8 @@ bench: venv infra
 
 # Against `make run`: an operator token from the same secret (unless CLUB_TOKEN is set), a demo
 # club seeded through the gRPC APIs, then a few terminal transactions over ISO 8583 (a coupon
-# and a reward voucher applied by themselves among them), then a member's benefits in Persian.
+# and a reward voucher applied by themselves among them), then a member's benefits in Persian,
+# her RSVP and check-in at the club's event, and a request of hers in the agents' queue.
 demo: venv
 	@set -e; mkdir -p var; \
 	export CLUB_TOKEN="$${CLUB_TOKEN:-$$($(PY) -m services.cli token issue --role operator --subject make-demo)}"; \
@@ -73,7 +74,18 @@ demo: venv
 	echo; echo "(card 3 paid at the bookshop with its coupon; card 1 at the supermarket with the voucher it bought with points)"; \
 	member="$$($(PY) -c 'import json; print(json.load(open("var/demo.json"))["cards"][4]["member_id"])')"; \
 	echo; echo "== clubctl benefits $$member   (card 4, a gold member)"; \
-	$(PY) -m services.cli benefits "$$member"
+	$(PY) -m services.cli benefits "$$member"; \
+	event="$$($(PY) -c 'import json; print(json.load(open("var/demo.json"))["club_life"]["event_id"])')"; \
+	echo; echo "== clubctl events rsvp $$event $$member   (a place for 100 points)"; \
+	$(PY) -m services.cli events rsvp "$$event" "$$member"; \
+	code="$$($(PY) -m services.cli --json events code "$$event" "$$member" | $(PY) -c 'import json, sys; print(json.load(sys.stdin)["code"])')"; \
+	echo; echo "== clubctl events checkin $$event <her code>   (at the door; the QR: clubctl events code ... --qr FILE)"; \
+	$(PY) -m services.cli events checkin "$$event" "$$code"; \
+	echo; echo "== clubctl crm interactions add $$member   (a request at the call centre)"; \
+	$(PY) -m services.cli crm interactions add "$$member" --channel call-centre --kind request \
+		--subject "جای پارک برای شب یلدا" --text "آیا برای مهمانان جای پارک هست؟"; \
+	echo; echo "== clubctl crm queue   (loyal members first)"; \
+	$(PY) -m services.cli crm queue --limit 5
 
 certs: venv
 	$(PY) scripts/make_certs.py certs

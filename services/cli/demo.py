@@ -4,7 +4,8 @@ Funding parties (bank, club, a partner), three merchants with beneficiary IBANs,
 merchant with keys made here, a loyalty product, five members each with an active card, a PIN,
 credit and points, and offers whose discount three parties fund. The club's incentives too: a
 coupon campaign at the bookshop with a coupon given to one member, a reward bought with points
-(a voucher at the supermarket, redeemed by another member), and a privilege for gold members. Ids are new on every run, so
+(a voucher at the supermarket, redeemed by another member), and a privilege for gold members.
+And the club's life: an event for the demo members, with a survey asked after it. Ids are new on every run, so
 seeding twice gives two demo clubs side by side (the parties are shared).
 
 The output file is demo data for the terminal simulator (`clubctl terminal ... --demo FILE`):
@@ -14,10 +15,14 @@ masked PANs only.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from services.gen.club.cards.v1 import cards_pb2 as cpb
+from services.gen.club.crm.v1 import crm_pb2 as rpb
 from services.gen.club.tasheem.v1 import tasheem_pb2 as tpb
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.tasheem import iban
@@ -43,6 +48,7 @@ BONUS_POINTS = 500
 BONUS_MIN_AMOUNT = 1_000_000
 COUPON_BP, COUPON_CAP, COUPON_HOLDER = 2000, 1_000_000, 3  # 20% at the bookshop, for card 3's member
 REWARD_POINTS, REWARD_VALUE, REWARD_STOCK, VOUCHER_HOLDER = 1_000, 100_000, 50, 1  # a voucher at the supermarket
+EVENT_IN_DAYS, EVENT_CAPACITY, EVENT_POINTS = 7, 50, 100  # a week away, 50 places, 100 points a place
 PRIVILEGE_BP, GOLD_MEMBER = 1000, 4  # 10% more at the bakery for gold members; card 4's member is gold
 
 
@@ -204,6 +210,33 @@ def _incentives(ctx, run: str, merchants: list[dict], cards: list[dict]) -> dict
     return result
 
 
+def _stamp(moment: dt.datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def _club_life(ctx, run: str, cards: list[dict]) -> dict:
+    """An event a week from now for the demo members (a small points price), and a survey asked
+    of whoever is checked in there."""
+    crm = ctx.stub("crm")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    event = crm.CreateEvent(rpb.CreateEventRequest(event=rpb.Event(
+        title="شب یلدای باشگاه", description="شب‌نشینی ویژه اعضا با موسیقی و انار", venue="تهران، باغ کتاب",
+        starts_at=_stamp(now + dt.timedelta(days=EVENT_IN_DAYS)),
+        ends_at=_stamp(now + dt.timedelta(days=EVENT_IN_DAYS, hours=3)),
+        rsvp_deadline=_stamp(now + dt.timedelta(days=EVENT_IN_DAYS - 1)), capacity=EVENT_CAPACITY,
+        points_price=EVENT_POINTS)))
+    for _ in crm.stream("InviteAudience", rpb.InviteAudienceRequest(
+            event_id=event.event_id, member_ids=[card["member_id"] for card in cards])):
+        pass  # progress: a handful of members
+    survey = crm.CreateSurvey(rpb.CreateSurveyRequest(survey=rpb.Survey(
+        title="نظر شما درباره شب یلدا", after_event_id=event.event_id, questions=[
+            rpb.Question(kind=rpb.QUESTION_KIND_NPS, prompt="چقدر باشگاه را به دوستانتان پیشنهاد می‌کنید؟"),
+            rpb.Question(kind=rpb.QUESTION_KIND_TEXT, prompt="برای رویداد بعدی چه پیشنهادی دارید؟")])))
+    return {"event_id": event.event_id, "survey_id": survey.survey_id}
+
+
 def seed(ctx, members: int) -> dict:
     run = secrets.token_hex(3).upper()
     parties = _ensure_parties(ctx)
@@ -213,7 +246,8 @@ def seed(ctx, members: int) -> dict:
     cards = _cards(ctx, run, members, product, terminals[0])
     offers = _offers(ctx, run, merchants)
     incentives = _incentives(ctx, run, merchants, cards)
-    return {"run": run, "parties": parties, "incentives": incentives, "product": {"product_id": product.product_id, "bin": product.bin,
+    club_life = _club_life(ctx, run, cards)
+    return {"run": run, "parties": parties, "incentives": incentives, "club_life": club_life, "product": {"product_id": product.product_id, "bin": product.bin,
                                                         "name": product.name},
             "merchants": merchants, "terminals": terminals, "cards": cards, "offers": offers}
 
@@ -231,6 +265,7 @@ def run_seed(ctx, args) -> None:
                    "credit": c["credit"], "points": c["points"]} for c in data["cards"]],
         "offers": [o["offer_id"] for o in data["offers"]],
         "incentives": data["incentives"],
+        "club_life": data["club_life"],
     }
 
     def text():
@@ -245,6 +280,8 @@ def run_seed(ctx, args) -> None:
         print(f"coupon campaign {incentives['coupon_offer_id']} (a coupon for card {incentives.get('coupon_holder_card', '-')}),"
               f" reward {incentives['reward_id']} (a voucher for card {incentives.get('voucher_holder_card', '-')}),"
               f" gold privilege {incentives['privilege_offer_id']} (card {incentives.get('gold_card', '-')} is gold)")
+        print(f"event {data['club_life']['event_id']} (every demo member invited),"
+              f" survey {data['club_life']['survey_id']} after it")
         print(f"wrote {args.output} (0600: it holds the demo cards' PANs and PINs and the terminal keys)")
         print(f"try: clubctl terminal purchase --demo {args.output} --card 0 --terminal 0 --amount 250000")
 

@@ -13,7 +13,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from services.cli.main import main
 from tests import harness
 
-GRPC_SERVICES = ("cards", "wallet", "tasheem")
+GRPC_SERVICES = ("cards", "wallet", "tasheem", "crm")
 
 
 @dataclass

@@ -16,6 +16,8 @@ import grpc
 
 from services.gen.club.cards.v1 import cards_pb2 as cpb
 from services.gen.club.cards.v1 import cards_pb2_grpc
+from services.gen.club.crm.v1 import crm_pb2 as rpb
+from services.gen.club.crm.v1 import crm_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2 as tpb
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
@@ -58,6 +60,11 @@ def test_demo_seed_writes_cards_that_can_be_looked_up(clubctl, cli_stack, tmp_pa
     assert {f.party_id for f in shared.funding} == {"bank", "club", "demo-partner"} and shared.active
     merchant = tasheem.GetMerchant(tpb.GetMerchantRequest(merchant_id=data["merchants"][0]["merchant_id"]))
     assert len(merchant.beneficiaries) == 2
+    crm = crm_pb2_grpc.CrmServiceStub(cli_stack.channel("crm"))
+    event = crm.GetEvent(rpb.GetEventRequest(event_id=data["club_life"]["event_id"]))
+    assert (event.invited, event.points_price, event.title) == (5, 100, "شب یلدای باشگاه")
+    survey = crm.GetSurvey(rpb.GetSurveyRequest(survey_id=data["club_life"]["survey_id"]))
+    assert survey.after_event_id == event.event_id and len(survey.questions) == 2
 
     again = clubctl("--json", "demo", "seed", "--output", str(tmp_path / "demo2.json"), "--members", "2")
     assert again.code == 0, again.err
