@@ -85,7 +85,9 @@ demo: venv
 	$(PY) -m services.cli crm interactions add "$$member" --channel call-centre --kind request \
 		--subject "جای پارک برای شب یلدا" --text "آیا برای مهمانان جای پارک هست؟"; \
 	echo; echo "== clubctl crm queue   (loyal members first)"; \
-	$(PY) -m services.cli crm queue --limit 5
+	$(PY) -m services.cli crm queue --limit 5; \
+	echo; echo "== SMS receipts of the demo's purchases, in the development SMS sink (var/sms-sink.jsonl)"; \
+	$(PY) scripts/demo_receipts.py var/demo.json var/sms-sink.jsonl
 
 certs: venv
 	$(PY) scripts/make_certs.py certs

@@ -15,6 +15,10 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from sms_sink import DEV_API_KEY, SmsSink  # noqa: E402
+
+SMS_SINK_PORT = 7190
 SERVICES = ["cards", "wallet", "tasheem", "switch", "crm"]  # start order: the switch needs the others
 METRICS_BASE_PORT = 9101
 COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
@@ -32,6 +36,11 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "services.shared.migrate"], check=True, cwd=ROOT)
     env = {**os.environ, "CLUB_LOG_FORMAT": os.environ.get("CLUB_LOG_FORMAT", "text"),
            "CLUB_DATA_DIR": os.environ.get("CLUB_DATA_DIR", str(ROOT / "var"))}
+    if "CLUB_SMS_BASE_URL" not in os.environ:  # SMS (receipts, announcements) go to a local file, not phones
+        sink = SmsSink(SMS_SINK_PORT, ROOT / "var" / "sms-sink.jsonl").start()
+        env.update(CLUB_SMS_BASE_URL=sink.url, CLUB_SMS_API_KEY=DEV_API_KEY)
+        print(f"SMS messages go to {sink.output.relative_to(ROOT)} (the development SMS sink at {sink.url})",
+              flush=True)
     procs: list[subprocess.Popen] = []
     present = [s for s in SERVICES if (ROOT / "services" / s / "__main__.py").exists()]
     for index, name in enumerate(present):

@@ -126,7 +126,8 @@ def _cards(ctx, run: str, count: int, product: cpb.Product, terminal: dict) -> l
         first, last = MEMBERS[index]
         member = ctx.cards.RegisterMember(cpb.RegisterMemberRequest(
             phone="0912" + _digits(7), first_name=first, last_name=last, segment="demo",
-            consents=[cpb.Consent(purpose="marketing_sms", granted=index % 2 == 0)]))
+            consents=[cpb.Consent(purpose="marketing_sms", granted=index % 2 == 0),
+                      cpb.Consent(purpose="receipt_sms", granted=True)]))  # an SMS receipt for each purchase
         issued = ctx.cards.IssueCard(cpb.IssueCardRequest(member_id=member.member_id, product_id=product.product_id,
                                                           campaign=f"demo-{run}", channel=CHANNEL))
         pin = pins.new_pin()
@@ -140,6 +141,7 @@ def _cards(ctx, run: str, count: int, product: cpb.Product, terminal: dict) -> l
             transfer_id=f"demo-{run}-points-{index}", member_id=member.member_id, points=POINTS[index],
             reason="demo seed welcome points"))
         made.append({"pan": issued.pan, "expiry": issued.card.expiry, "pin": pin, "member_id": member.member_id,
+                     "phone": member.phone,
                      "card_token": issued.card.card_token, "masked_pan": issued.card.masked_pan,
                      "name": f"{first} {last}", "credit": granted.balances.credit_available,
                      "points": granted.balances.points_available})
