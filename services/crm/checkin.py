@@ -10,7 +10,6 @@ key is secret: codes are recomputed, never stored. The same code is given as a Q
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import io
@@ -28,7 +27,6 @@ from .times import local, stamp
 KEY_SETTING = cfg.Setting("CLUB_CHECKIN_CODE_KEY", "", cfg.text,
                           "base64 key (>= 32 bytes) that signs event check-in codes; empty outside production = "
                           "built-in demo key", secret=True)
-MIN_KEY_BYTES = 32
 _DEMO_KEY = hashlib.sha256(b"club-demo-checkin-code-key-v1").digest()  # development and test only
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 MAC_CHARACTERS = 6
@@ -37,14 +35,7 @@ QR_SCALE = 6
 
 
 def code_key(config) -> bytes:
-    key = base64.b64decode(config.checkin_code_key) if config.checkin_code_key else b""
-    if not key:
-        if config.env == "production":
-            raise cfg.ConfigError(KEY_SETTING.name, "is required in production")
-        return _DEMO_KEY
-    if len(key) < MIN_KEY_BYTES:
-        raise cfg.ConfigError(KEY_SETTING.name, f"must be at least {MIN_KEY_BYTES} bytes (base64)")
-    return key
+    return cfg.signing_key(config, KEY_SETTING, _DEMO_KEY)
 
 
 def _mac(key: bytes, serial: int, event_id: str, member_id: str) -> str:

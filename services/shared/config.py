@@ -7,6 +7,7 @@ echoed). The same lists feed `.env.example` and the deploy-manifest consistency 
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,24 @@ def text(value: str) -> str:
 
 
 ENVIRONMENTS = ("development", "test", "production")
+MIN_KEY_BYTES = 32
+
+
+def signing_key(config, setting: Setting, demo_key: bytes) -> bytes:
+    """A base64 key setting as bytes: required in production and at least MIN_KEY_BYTES; in
+    development and test, unset means `demo_key` (so a fresh machine runs without secrets)."""
+    value = getattr(config, setting.attr)
+    try:
+        key = base64.b64decode(value, validate=True) if value else b""
+    except ValueError:
+        raise ConfigError(setting.name, "must be base64") from None
+    if not key:
+        if config.env == "production":
+            raise ConfigError(setting.name, "is required in production")
+        return demo_key
+    if len(key) < MIN_KEY_BYTES:
+        raise ConfigError(setting.name, f"must be at least {MIN_KEY_BYTES} bytes (base64)")
+    return key
 
 COMMON = [
     Setting("CLUB_ENV", "development", one_of(*ENVIRONMENTS),

@@ -18,7 +18,6 @@ written here.
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -39,7 +38,6 @@ from .context import Deps
 KEY_SETTING = cfg.Setting("CLUB_COUPON_CODE_KEY", "", cfg.text,
                           "base64 key (>= 32 bytes) of the keyed hashes coupon codes are kept as; empty outside "
                           "production = built-in demo key", secret=True)
-MIN_KEY_BYTES = 32
 _DEMO_KEY = hashlib.sha256(b"club-demo-coupon-code-key-v1").digest()  # development and test only
 
 MAX_GENERATED_CODES = 10_000  # per GenerateCouponCodes call
@@ -65,14 +63,7 @@ class _UnknownCode(Exception):
 
 def code_key(config) -> bytes:
     """The key of code hashes (CLUB_COUPON_CODE_KEY); in development and test, when unset, a demo key."""
-    key = base64.b64decode(config.coupon_code_key) if config.coupon_code_key else b""
-    if not key:
-        if config.env == "production":
-            raise cfg.ConfigError(KEY_SETTING.name, "is required in production")
-        return _DEMO_KEY
-    if len(key) < MIN_KEY_BYTES:
-        raise cfg.ConfigError(KEY_SETTING.name, f"must be at least {MIN_KEY_BYTES} bytes (base64)")
-    return key
+    return cfg.signing_key(config, KEY_SETTING, _DEMO_KEY)
 
 
 def code_hash(key: bytes, code: str) -> bytes:
