@@ -156,8 +156,17 @@ async def _audience(deps: Deps, request) -> dict[str, str]:
             if member_id not in found:
                 found[member_id] = (await _member(deps, member_id, "interests")).tier
         return found
-    for tier in request.tiers or [""]:
-        for segment in request.segments or [""]:
+    async for member in members_of(deps, request.tiers, request.segments):
+        if interested is None or member.member_id in interested:
+            found[member.member_id] = member.tier
+    return found
+
+
+async def members_of(deps: Deps, tiers, segments) -> AsyncIterator[cards_pb2.Member]:
+    """The members of any of `tiers` (none: any tier) in any of `segments` (none: any segment),
+    from cards a page at a time; Unavailable when cards does not answer."""
+    for tier in tiers or [""]:
+        for segment in segments or [""]:
             token = ""
             while True:
                 try:
@@ -167,12 +176,10 @@ async def _audience(deps: Deps, request) -> dict[str, str]:
                 except grpc.aio.AioRpcError:
                     raise Unavailable("cards did not answer; retry") from None
                 for member in page.members:
-                    if interested is None or member.member_id in interested:
-                        found[member.member_id] = member.tier
+                    yield member
                 token = page.next_page_token
                 if not token:
                     break
-    return found
 
 
 audience = _audience  # surveys are sent to the same audiences

@@ -19,13 +19,12 @@ from services.shared.errors import AlreadyExists, FieldError, NotFound, Unavaila
 from services.shared.tiers import LADDER
 from services.shared.validate import check_id
 
-from . import templates
+from . import invitations, templates
 from .context import Deps
 from .delivery import CONSENTS, consented
 from .times import now, stamp
 
 CARDS_TIMEOUT_SECONDS = 5.0
-MEMBERS_PAGE = 500  # cards' largest ListMembers page
 QUEUE_BATCH = 500  # members per statement and per progress message
 MAX_NAMED_MEMBERS = 10_000
 MAX_SUBJECT_CHARS = 200
@@ -80,21 +79,8 @@ async def _audience(deps: Deps, request: pb.AnnounceRequest) -> list[cards_pb2.M
     for index, member_id in enumerate(request.member_ids):
         found[member_id] = await _get_member(deps, member_id, f"member_ids[{index}]")
     if request.tiers or request.segments:
-        for tier in request.tiers or [""]:
-            for segment in request.segments or [""]:
-                token = ""
-                while True:
-                    try:
-                        page = await deps.cards.ListMembers(cards_pb2.ListMembersRequest(
-                            page_size=MEMBERS_PAGE, page_token=token, tier=tier, segment=segment),
-                            timeout=CARDS_TIMEOUT_SECONDS)
-                    except grpc.aio.AioRpcError:
-                        raise Unavailable("cards did not answer; retry") from None
-                    for member in page.members:
-                        found[member.member_id] = member
-                    token = page.next_page_token
-                    if not token:
-                        break
+        async for member in invitations.members_of(deps, request.tiers, request.segments):
+            found[member.member_id] = member
     return [found[key] for key in sorted(found)]
 
 
