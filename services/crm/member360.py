@@ -40,7 +40,8 @@ async def _call(stub, method: str, request, owner: str):
     if stub is None:
         raise _Missing(f"{owner} is not configured")
     try:
-        return await getattr(stub, method)(request, timeout=PART_TIMEOUT_SECONDS)
+        # wait_for_ready: a channel reconnecting (its owner restarted) gets the part's whole time
+        return await getattr(stub, method)(request, timeout=PART_TIMEOUT_SECONDS, wait_for_ready=True)
     except grpc.aio.AioRpcError as exc:
         if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
             raise  # no such member (the profile decides), or nothing of it there
