@@ -9,7 +9,7 @@ from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.shared import auth
 from services.shared.errors import FailedPrecondition, FieldError, NotFound
 from services.shared.limits import AMOUNT_MAX, REASON_LENGTH
-from services.shared.validate import check_id, check_text
+from services.shared.validate import check_free_text, check_id, check_text
 
 from . import invitations
 from .context import Deps
@@ -23,17 +23,6 @@ MAX_CAPACITY = 100_000
 STATES = {"scheduled": pb.EVENT_STATE_SCHEDULED, "cancelled": pb.EVENT_STATE_CANCELLED}
 
 
-def _text(value: str, field: str, limit: int, required: bool = True) -> str:
-    """Free text as given (never trimmed or normalized): bounded, and required unless not."""
-    if required and not value.strip():
-        raise FieldError(field, "is required")
-    if len(value) > limit:
-        raise FieldError(field, f"must be at most {limit} characters")
-    if "\x00" in value:
-        raise FieldError(field, "must not contain NUL characters")
-    return value
-
-
 def _instant(event: pb.Event, name: str) -> dt.datetime:
     if not event.HasField(name):
         raise FieldError(f"event.{name}", "is required")
@@ -43,9 +32,9 @@ def _instant(event: pb.Event, name: str) -> dt.datetime:
 def checked(event: pb.Event) -> dict:
     """The stored columns of a valid event, or FieldError naming the first bad field."""
     values = {
-        "title": _text(event.title, "event.title", TITLE_LENGTH),
-        "description": _text(event.description, "event.description", DESCRIPTION_LENGTH, required=False),
-        "venue": _text(event.venue, "event.venue", VENUE_LENGTH),
+        "title": check_free_text(event.title, "event.title", TITLE_LENGTH),
+        "description": check_free_text(event.description, "event.description", DESCRIPTION_LENGTH, required=False),
+        "venue": check_free_text(event.venue, "event.venue", VENUE_LENGTH),
         "starts_at": _instant(event, "starts_at"),
         "ends_at": _instant(event, "ends_at"),
         "rsvp_deadline": _instant(event, "rsvp_deadline"),

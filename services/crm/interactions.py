@@ -18,7 +18,7 @@ from services.shared import auth, auth_policy
 from services.shared.errors import FieldError, NotFound, Unavailable
 from services.shared.limits import REASON_LENGTH
 from services.shared.tiers import LADDER
-from services.shared.validate import check_id
+from services.shared.validate import check_free_text, check_id
 
 from .context import Deps
 from .times import now, stamp
@@ -43,17 +43,6 @@ def _name(mapping: dict[str, int], value: int, field: str) -> str:
         if number == value and (name or field == "link_kind"):
             return name
     raise FieldError(field, f"must be one of {', '.join(name for name in mapping if name)}")
-
-
-def text(value: str, field: str, limit: int, required: bool = True) -> str:
-    """Free text as given (never trimmed or normalized): bounded, no NUL, required unless not."""
-    if required and not value.strip():
-        raise FieldError(field, "is required")
-    if len(value) > limit:
-        raise FieldError(field, f"must be at most {limit} characters")
-    if "\x00" in value:
-        raise FieldError(field, "must not contain NUL characters")
-    return value
 
 
 def tier_rank(tier: str) -> int:
@@ -100,8 +89,8 @@ async def record(deps: Deps, request: pb.RecordInteractionRequest) -> pb.Interac
     member_id = check_id(request.member_id, "member_id")
     channel = _name(CHANNELS, request.channel, "channel")
     kind = _name(KINDS, request.kind, "kind")
-    subject = text(request.subject, "subject", SUBJECT_LENGTH)
-    body = text(request.body, "body", BODY_LENGTH, required=False)
+    subject = check_free_text(request.subject, "subject", SUBJECT_LENGTH)
+    body = check_free_text(request.body, "body", BODY_LENGTH, required=False)
     link_kind = _name(LINKS, request.link_kind, "link_kind")
     link_id = check_id(request.link_id, "link_id", required=bool(link_kind))
     if link_id and not link_kind:
@@ -158,7 +147,7 @@ async def list_for_member(deps: Deps, member_id: str, open_only: bool = False, l
 async def change_status(deps: Deps, request: pb.ChangeInteractionStatusRequest) -> pb.Interaction:
     interaction_id = check_id(request.interaction_id, "interaction_id")
     status = _name(STATUSES, request.status, "status")
-    note = text(request.note, "note", REASON_LENGTH, required=False)
+    note = check_free_text(request.note, "note", REASON_LENGTH, required=False)
     actor, _ = _actor()
     async with deps.pool.connection() as conn:
         async with conn.transaction():

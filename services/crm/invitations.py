@@ -138,15 +138,7 @@ async def _audience(deps: Deps, request) -> dict[str, str]:
     from . import interests as member_interests
 
     found: dict[str, str] = {}
-    if len(request.member_ids) > MAX_NAMED_MEMBERS:
-        raise FieldError("member_ids", f"at most {MAX_NAMED_MEMBERS} per call")
-    for index, member_id in enumerate(request.member_ids):
-        check_id(member_id, f"member_ids[{index}]")
-    for index, tier in enumerate(request.tiers):
-        if tier not in LADDER:
-            raise FieldError(f"tiers[{index}]", f"must be one of {', '.join(LADDER)}")
-    for index, segment in enumerate(request.segments):
-        check_id(segment, f"segments[{index}]", 64)
+    check_audience(request)
     wanted = member_interests.check_categories(request.interests, "interests")
     for index, member_id in enumerate(request.member_ids):
         found[member_id] = (await _member(deps, member_id, f"member_ids[{index}]")).tier
@@ -160,6 +152,19 @@ async def _audience(deps: Deps, request) -> dict[str, str]:
         if interested is None or member.member_id in interested:
             found[member.member_id] = member.tier
     return found
+
+
+def check_audience(request) -> None:
+    """The named members, tiers and segments of an audience (invitations, surveys, announcements)."""
+    if len(request.member_ids) > MAX_NAMED_MEMBERS:
+        raise FieldError("member_ids", f"at most {MAX_NAMED_MEMBERS} per call")
+    for index, member_id in enumerate(request.member_ids):
+        check_id(member_id, f"member_ids[{index}]")
+    for index, tier in enumerate(request.tiers):
+        if tier not in LADDER:
+            raise FieldError(f"tiers[{index}]", f"must be one of {', '.join(LADDER)}")
+    for index, segment in enumerate(request.segments):
+        check_id(segment, f"segments[{index}]", 64)
 
 
 async def members_of(deps: Deps, tiers, segments) -> AsyncIterator[cards_pb2.Member]:

@@ -16,7 +16,6 @@ from psycopg.types.json import Jsonb
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.shared.errors import AlreadyExists, FieldError, NotFound, Unavailable
-from services.shared.tiers import LADDER
 from services.shared.validate import check_id
 
 from . import invitations, templates
@@ -26,7 +25,6 @@ from .times import now, stamp
 
 CARDS_TIMEOUT_SECONDS = 5.0
 QUEUE_BATCH = 500  # members per statement and per progress message
-MAX_NAMED_MEMBERS = 10_000
 MAX_SUBJECT_CHARS = 200
 LIST_DEFAULT, LIST_MAX = 100, 1000
 CHANNELS = {pb.CHANNEL_SMS: "sms", pb.CHANNEL_EMAIL: "email", pb.CHANNEL_INBOX: "inbox"}
@@ -63,15 +61,7 @@ async def preview(deps: Deps, request: pb.PreviewMessageRequest) -> pb.PreviewMe
 def _check_audience(request: pb.AnnounceRequest) -> None:
     if not (request.tiers or request.segments or request.member_ids):
         raise FieldError("audience", "name tiers, segments or member_ids")
-    if len(request.member_ids) > MAX_NAMED_MEMBERS:
-        raise FieldError("member_ids", f"at most {MAX_NAMED_MEMBERS} per call")
-    for index, member_id in enumerate(request.member_ids):
-        check_id(member_id, f"member_ids[{index}]")
-    for index, tier in enumerate(request.tiers):
-        if tier not in LADDER:
-            raise FieldError(f"tiers[{index}]", f"must be one of {', '.join(LADDER)}")
-    for index, segment in enumerate(request.segments):
-        check_id(segment, f"segments[{index}]", 64)
+    invitations.check_audience(request)
 
 
 async def _audience(deps: Deps, request: pb.AnnounceRequest) -> list[cards_pb2.Member]:

@@ -12,11 +12,10 @@ import uuid
 from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.shared import auth
 from services.shared.errors import FailedPrecondition, FieldError, NotFound
-from services.shared.validate import check_id
+from services.shared.validate import check_free_text, check_id
 
 from . import invitations
 from .context import Deps
-from .interactions import text
 from .times import now, stamp
 
 TITLE_LENGTH = 200
@@ -37,7 +36,7 @@ def _question(question: pb.Question, field: str, position: int) -> dict:
     kind = KIND_NAMES.get(question.kind)
     if kind is None:
         raise FieldError(f"{field}.kind", f"must be one of {', '.join(KINDS)}")
-    values = {"position": position, "kind": kind, "prompt": text(question.prompt, f"{field}.prompt", PROMPT_LENGTH),
+    values = {"position": position, "kind": kind, "prompt": check_free_text(question.prompt, f"{field}.prompt", PROMPT_LENGTH),
               "scale_max": 0, "choices": []}
     if kind == "scale":
         if not 2 <= question.scale_max <= SCALE_MAX:
@@ -49,7 +48,7 @@ def _question(question: pb.Question, field: str, position: int) -> dict:
         if not 2 <= len(question.choices) <= MAX_CHOICES:
             raise FieldError(f"{field}.choices", f"must be 2..{MAX_CHOICES} options")
         for index, choice in enumerate(question.choices):
-            text(choice, f"{field}.choices[{index}]", CHOICE_LENGTH)
+            check_free_text(choice, f"{field}.choices[{index}]", CHOICE_LENGTH)
         values["choices"] = list(question.choices)
     elif question.choices:
         raise FieldError(f"{field}.choices", "are for choice questions only")
@@ -82,7 +81,7 @@ async def _counts(conn, survey_id: str) -> dict:
 
 async def create(deps: Deps, survey: pb.Survey) -> pb.Survey:
     survey_id = check_id(survey.survey_id, "survey.survey_id", required=False) or f"sv-{uuid.uuid4().hex[:12]}"
-    title = text(survey.title, "survey.title", TITLE_LENGTH)
+    title = check_free_text(survey.title, "survey.title", TITLE_LENGTH)
     if not 1 <= len(survey.questions) <= MAX_QUESTIONS:
         raise FieldError("survey.questions", f"must be 1..{MAX_QUESTIONS} questions")
     questions = [_question(q, f"survey.questions[{i}]", i + 1) for i, q in enumerate(survey.questions)]
@@ -177,7 +176,7 @@ def _answer(question: dict, given: pb.Answer, field: str) -> tuple[int | None, i
         if not 0 <= given.choice < len(question["choices"]):
             raise FieldError(f"{field}.choice", f"must be 0..{len(question['choices']) - 1}")
         return None, given.choice, None
-    return None, None, text(given.text, f"{field}.text", ANSWER_LENGTH)
+    return None, None, check_free_text(given.text, f"{field}.text", ANSWER_LENGTH)
 
 
 async def answer(deps: Deps, request: pb.AnswerSurveyRequest) -> pb.AnswerSurveyResponse:

@@ -35,6 +35,18 @@ def check_text(value: str, field: str, limit: int = REASON_LENGTH) -> str:
     return value
 
 
+def check_free_text(value: str, field: str, limit: int, required: bool = True) -> str:
+    """Free text a member or an agent wrote, kept as given (never trimmed or normalized, line
+    breaks allowed): bounded, no NUL (Postgres text cannot hold one), required unless not."""
+    if required and not value.strip():
+        raise FieldError(field, "is required")
+    if len(value) > limit:
+        raise FieldError(field, f"must be at most {limit} characters")
+    if "\x00" in value:
+        raise FieldError(field, "must not contain NUL characters")
+    return value
+
+
 def check_amount(value: int, field: str, *, allow_zero: bool = False) -> int:
     """A whole amount in minor units (rials), 1..AMOUNT_MAX (0..AMOUNT_MAX when `allow_zero`)."""
     if value < 0 or value > AMOUNT_MAX or (value == 0 and not allow_zero):
