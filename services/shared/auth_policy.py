@@ -215,6 +215,16 @@ POLICY: dict[str, Rule] = {
     CRM + "ListMessages": read(),
     CRM + "ListInbox": member_read(SERVICE),  # a member's own inbox, or the members' app for it
     CRM + "MarkRead": member_change(SERVICE),
+    # crm: the member portal's sign-in (operator-only until sign-in without a token lands)
+    CRM + "StartSignIn": change(),
+    CRM + "VerifySignIn": change(),
+    CRM + "JoinClub": change(),
+    CRM + "GetMemberHome": member_read(SERVICE),
+    # tasheem: merchant users and the merchant portal
+    TASHEEM + "CreateMerchantUser": change(),
+    TASHEEM + "ListMerchantUsers": read(),
+    TASHEEM + "MerchantSignIn": change(),
+    TASHEEM + "GetMerchantDashboard": read(SERVICE, merchant_field="merchant_id"),
 }
 
 

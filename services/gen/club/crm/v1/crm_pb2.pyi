@@ -906,3 +906,91 @@ class MarkReadRequest(_message.Message):
     member_id: str
     message_id: int
     def __init__(self, member_id: _Optional[str] = ..., message_id: _Optional[int] = ...) -> None: ...
+
+class StartSignInRequest(_message.Message):
+    __slots__ = ("phone", "client_address")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    client_address: str
+    def __init__(self, phone: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
+
+class StartSignInResponse(_message.Message):
+    __slots__ = ("expires_in_seconds", "resend_after_seconds")
+    EXPIRES_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RESEND_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    expires_in_seconds: int
+    resend_after_seconds: int
+    def __init__(self, expires_in_seconds: _Optional[int] = ..., resend_after_seconds: _Optional[int] = ...) -> None: ...
+
+class VerifySignInRequest(_message.Message):
+    __slots__ = ("phone", "code", "client_address")
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    phone: str
+    code: str
+    client_address: str
+    def __init__(self, phone: _Optional[str] = ..., code: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
+
+class SignInResult(_message.Message):
+    __slots__ = ("token", "expires_at", "member_id", "join_ticket")
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    JOIN_TICKET_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    expires_at: _timestamp_pb2.Timestamp
+    member_id: str
+    join_ticket: str
+    def __init__(self, token: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., member_id: _Optional[str] = ..., join_ticket: _Optional[str] = ...) -> None: ...
+
+class JoinClubRequest(_message.Message):
+    __slots__ = ("join_ticket", "first_name", "last_name", "national_id", "client_address")
+    JOIN_TICKET_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
+    NATIONAL_ID_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    join_ticket: str
+    first_name: str
+    last_name: str
+    national_id: str
+    client_address: str
+    def __init__(self, join_ticket: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., national_id: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
+
+class GetMemberHomeRequest(_message.Message):
+    __slots__ = ("member_id",)
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    def __init__(self, member_id: _Optional[str] = ...) -> None: ...
+
+class MemberHome(_message.Message):
+    __slots__ = ("member_id", "parts", "profile", "tier", "next_tier", "tier_progress", "balances", "points_expiring_soon", "points_expire_at", "benefits", "upcoming_events", "unread_messages", "pending_surveys")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTS_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    TIER_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    BALANCES_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EXPIRING_SOON_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EXPIRE_AT_FIELD_NUMBER: _ClassVar[int]
+    BENEFITS_FIELD_NUMBER: _ClassVar[int]
+    UPCOMING_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    PENDING_SURVEYS_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    parts: _containers.RepeatedCompositeFieldContainer[PartStatus]
+    profile: _cards_pb2.Member
+    tier: str
+    next_tier: str
+    tier_progress: _wallet_pb2.TierProgress
+    balances: _wallet_pb2.MemberBalances
+    points_expiring_soon: int
+    points_expire_at: _timestamp_pb2.Timestamp
+    benefits: _containers.RepeatedCompositeFieldContainer[_tasheem_pb2.Benefit]
+    upcoming_events: _containers.RepeatedCompositeFieldContainer[Invitation]
+    unread_messages: int
+    pending_surveys: int
+    def __init__(self, member_id: _Optional[str] = ..., parts: _Optional[_Iterable[_Union[PartStatus, _Mapping]]] = ..., profile: _Optional[_Union[_cards_pb2.Member, _Mapping]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., tier_progress: _Optional[_Union[_wallet_pb2.TierProgress, _Mapping]] = ..., balances: _Optional[_Union[_wallet_pb2.MemberBalances, _Mapping]] = ..., points_expiring_soon: _Optional[int] = ..., points_expire_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., benefits: _Optional[_Iterable[_Union[_tasheem_pb2.Benefit, _Mapping]]] = ..., upcoming_events: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., unread_messages: _Optional[int] = ..., pending_surveys: _Optional[int] = ...) -> None: ...

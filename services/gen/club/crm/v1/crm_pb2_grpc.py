@@ -201,6 +201,26 @@ class CrmServiceStub:
                 request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.SerializeToString,
                 response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.FromString,
                 _registered_method=True)
+        self.StartSignIn = channel.unary_unary(
+                '/club.crm.v1.CrmService/StartSignIn',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.StartSignInRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.StartSignInResponse.FromString,
+                _registered_method=True)
+        self.VerifySignIn = channel.unary_unary(
+                '/club.crm.v1.CrmService/VerifySignIn',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.VerifySignInRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.FromString,
+                _registered_method=True)
+        self.JoinClub = channel.unary_unary(
+                '/club.crm.v1.CrmService/JoinClub',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.JoinClubRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.FromString,
+                _registered_method=True)
+        self.GetMemberHome = channel.unary_unary(
+                '/club.crm.v1.CrmService/GetMemberHome',
+                request_serializer=club_dot_crm_dot_v1_dot_crm__pb2.GetMemberHomeRequest.SerializeToString,
+                response_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.MemberHome.FromString,
+                _registered_method=True)
 
 
 class CrmServiceServicer:
@@ -433,6 +453,38 @@ class CrmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StartSignIn(self, request, context):
+        """---------- Sign-in and joining (the member portal) ----------
+        A member signs in with a phone number and a one-time code sent by SMS through the outbox.
+        These three calls take no token: the code, then the join ticket, is the credential. A code
+        lives 2 minutes, 5 wrong codes lock the phone for 15 minutes, and requests are rate-limited
+        per phone and per client address. Codes are stored only as keyed hashes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifySignIn(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JoinClub(self, request, context):
+        """Joins the club in one step with VerifySignIn's join ticket: registers the member with the
+        verified phone and issues a virtual card at once; answers with a member token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMemberHome(self, request, context):
+        """Everything a member's home page shows, in one call (parts that could not be read are named).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CrmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -600,6 +652,26 @@ def add_CrmServiceServicer_to_server(servicer, server):
                     servicer.MarkRead,
                     request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.FromString,
                     response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.SerializeToString,
+            ),
+            'StartSignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartSignIn,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.StartSignInRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.StartSignInResponse.SerializeToString,
+            ),
+            'VerifySignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifySignIn,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.VerifySignInRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.SerializeToString,
+            ),
+            'JoinClub': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinClub,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.JoinClubRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.SerializeToString,
+            ),
+            'GetMemberHome': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMemberHome,
+                    request_deserializer=club_dot_crm_dot_v1_dot_crm__pb2.GetMemberHomeRequest.FromString,
+                    response_serializer=club_dot_crm_dot_v1_dot_crm__pb2.MemberHome.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1495,6 +1567,114 @@ class CrmService:
             '/club.crm.v1.CrmService/MarkRead',
             club_dot_crm_dot_v1_dot_crm__pb2.MarkReadRequest.SerializeToString,
             club_dot_crm_dot_v1_dot_crm__pb2.InboxMessage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartSignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/StartSignIn',
+            club_dot_crm_dot_v1_dot_crm__pb2.StartSignInRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.StartSignInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifySignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/VerifySignIn',
+            club_dot_crm_dot_v1_dot_crm__pb2.VerifySignInRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinClub(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/JoinClub',
+            club_dot_crm_dot_v1_dot_crm__pb2.JoinClubRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.SignInResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMemberHome(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.crm.v1.CrmService/GetMemberHome',
+            club_dot_crm_dot_v1_dot_crm__pb2.GetMemberHomeRequest.SerializeToString,
+            club_dot_crm_dot_v1_dot_crm__pb2.MemberHome.FromString,
             options,
             channel_credentials,
             insecure,

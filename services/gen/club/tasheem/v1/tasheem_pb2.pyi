@@ -901,3 +901,131 @@ class ListBenefitsResponse(_message.Message):
     next_tier: str
     next_tier_adds: _containers.RepeatedCompositeFieldContainer[Benefit]
     def __init__(self, benefits: _Optional[_Iterable[_Union[Benefit, _Mapping]]] = ..., tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., next_tier_adds: _Optional[_Iterable[_Union[Benefit, _Mapping]]] = ...) -> None: ...
+
+class CreateMerchantUserRequest(_message.Message):
+    __slots__ = ("username", "password", "display_name", "merchant_ids", "totp")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_IDS_FIELD_NUMBER: _ClassVar[int]
+    TOTP_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    password: str
+    display_name: str
+    merchant_ids: _containers.RepeatedScalarFieldContainer[str]
+    totp: bool
+    def __init__(self, username: _Optional[str] = ..., password: _Optional[str] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ..., totp: _Optional[bool] = ...) -> None: ...
+
+class MerchantUser(_message.Message):
+    __slots__ = ("username", "display_name", "merchant_ids", "totp_enabled", "totp_provisioning_uri", "created_at")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_IDS_FIELD_NUMBER: _ClassVar[int]
+    TOTP_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    TOTP_PROVISIONING_URI_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    display_name: str
+    merchant_ids: _containers.RepeatedScalarFieldContainer[str]
+    totp_enabled: bool
+    totp_provisioning_uri: str
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, username: _Optional[str] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ..., totp_enabled: _Optional[bool] = ..., totp_provisioning_uri: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListMerchantUsersRequest(_message.Message):
+    __slots__ = ("merchant_id",)
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    merchant_id: str
+    def __init__(self, merchant_id: _Optional[str] = ...) -> None: ...
+
+class ListMerchantUsersResponse(_message.Message):
+    __slots__ = ("users",)
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    users: _containers.RepeatedCompositeFieldContainer[MerchantUser]
+    def __init__(self, users: _Optional[_Iterable[_Union[MerchantUser, _Mapping]]] = ...) -> None: ...
+
+class MerchantSignInRequest(_message.Message):
+    __slots__ = ("username", "password", "totp_code", "client_address")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    TOTP_CODE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    password: str
+    totp_code: str
+    client_address: str
+    def __init__(self, username: _Optional[str] = ..., password: _Optional[str] = ..., totp_code: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
+
+class MerchantAccess(_message.Message):
+    __slots__ = ("merchant_id", "merchant_name", "token")
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_NAME_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    merchant_id: str
+    merchant_name: str
+    token: str
+    def __init__(self, merchant_id: _Optional[str] = ..., merchant_name: _Optional[str] = ..., token: _Optional[str] = ...) -> None: ...
+
+class MerchantSignInResult(_message.Message):
+    __slots__ = ("username", "display_name", "access", "expires_at")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    display_name: str
+    access: _containers.RepeatedCompositeFieldContainer[MerchantAccess]
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, username: _Optional[str] = ..., display_name: _Optional[str] = ..., access: _Optional[_Iterable[_Union[MerchantAccess, _Mapping]]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetMerchantDashboardRequest(_message.Message):
+    __slots__ = ("merchant_id",)
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    merchant_id: str
+    def __init__(self, merchant_id: _Optional[str] = ...) -> None: ...
+
+class FunderAmount(_message.Message):
+    __slots__ = ("party_id", "name", "amount")
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    party_id: str
+    name: str
+    amount: int
+    def __init__(self, party_id: _Optional[str] = ..., name: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class PayoutPreview(_message.Message):
+    __slots__ = ("iban", "beneficiary_name", "amount")
+    IBAN_FIELD_NUMBER: _ClassVar[int]
+    BENEFICIARY_NAME_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    iban: str
+    beneficiary_name: str
+    amount: int
+    def __init__(self, iban: _Optional[str] = ..., beneficiary_name: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class MerchantDashboard(_message.Message):
+    __slots__ = ("merchant_id", "merchant_name", "business_date", "sales_count", "sales_amount", "discount_amount", "discount_funders", "points_given", "next_cutoff_at", "next_payout_at", "next_payouts")
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_NAME_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    SALES_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SALES_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FUNDERS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_GIVEN_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CUTOFF_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAYOUT_AT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    merchant_id: str
+    merchant_name: str
+    business_date: str
+    sales_count: int
+    sales_amount: int
+    discount_amount: int
+    discount_funders: _containers.RepeatedCompositeFieldContainer[FunderAmount]
+    points_given: int
+    next_cutoff_at: _timestamp_pb2.Timestamp
+    next_payout_at: _timestamp_pb2.Timestamp
+    next_payouts: _containers.RepeatedCompositeFieldContainer[PayoutPreview]
+    def __init__(self, merchant_id: _Optional[str] = ..., merchant_name: _Optional[str] = ..., business_date: _Optional[str] = ..., sales_count: _Optional[int] = ..., sales_amount: _Optional[int] = ..., discount_amount: _Optional[int] = ..., discount_funders: _Optional[_Iterable[_Union[FunderAmount, _Mapping]]] = ..., points_given: _Optional[int] = ..., next_cutoff_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_payout_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_payouts: _Optional[_Iterable[_Union[PayoutPreview, _Mapping]]] = ...) -> None: ...

@@ -207,6 +207,26 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.FromString,
                 _registered_method=True)
+        self.CreateMerchantUser = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/CreateMerchantUser',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateMerchantUserRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
+                _registered_method=True)
+        self.ListMerchantUsers = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListMerchantUsers',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.FromString,
+                _registered_method=True)
+        self.MerchantSignIn = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/MerchantSignIn',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInResult.FromString,
+                _registered_method=True)
+        self.GetMerchantDashboard = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/GetMerchantDashboard',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetMerchantDashboardRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantDashboard.FromString,
+                _registered_method=True)
 
 
 class TasheemServiceServicer:
@@ -440,6 +460,36 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateMerchantUser(self, request, context):
+        """---------- Merchant users and the merchant portal ----------
+        Merchant users are created by operators. Passwords are hashed with argon2; TOTP is
+        optional. A user sees only its own merchants: sign-in answers with one merchant token per
+        merchant the user holds. MerchantSignIn takes no token (the password is the credential);
+        repeated failures lock the user for a while.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMerchantUsers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MerchantSignIn(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMerchantDashboard(self, request, context):
+        """Today's sales, discounts and who funded them, points given, and the next cut-off's payouts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TasheemServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -612,6 +662,26 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.ListBenefits,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.SerializeToString,
+            ),
+            'CreateMerchantUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateMerchantUser,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateMerchantUserRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.SerializeToString,
+            ),
+            'ListMerchantUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMerchantUsers,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.SerializeToString,
+            ),
+            'MerchantSignIn': grpc.unary_unary_rpc_method_handler(
+                    servicer.MerchantSignIn,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInResult.SerializeToString,
+            ),
+            'GetMerchantDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMerchantDashboard,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetMerchantDashboardRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantDashboard.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1535,6 +1605,114 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/ListBenefits',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBenefitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateMerchantUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/CreateMerchantUser',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.CreateMerchantUserRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMerchantUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListMerchantUsers',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MerchantSignIn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/MerchantSignIn',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInResult.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMerchantDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/GetMerchantDashboard',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.GetMerchantDashboardRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantDashboard.FromString,
             options,
             channel_credentials,
             insecure,
