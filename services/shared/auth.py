@@ -79,6 +79,8 @@ class Caller:
 
 
 ANONYMOUS = Caller("anonymous", policy.OPERATOR, authenticated=False)
+# Whoever calls a public (sign-in) method: no token is read, nothing is granted, nothing audited.
+PUBLIC_CALLER = Caller("public", "public", authenticated=False)
 
 # The caller of the RPC being handled (each grpc.aio RPC runs in its own task), so a handler can
 # record who acted (e.g. an `actor` column) without parsing metadata: auth.current_caller().
@@ -262,6 +264,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         await context.abort(refused.code, refused.reason)
 
     async def _admit(self, method: str, rule: policy.Rule, request, context) -> Caller:
+        if rule.public:
+            return PUBLIC_CALLER
         caller = None
         try:
             caller = self.authenticate(context)

@@ -11,6 +11,8 @@ Roles carried by a token:
             such rule names the request field that must equal the token's subject.
 
 A method not listed here is operator-only (fail closed). Health and reflection are open.
+A `public()` method takes no token at all: sign-in, where the credential is in the request (a
+one-time code, a password) and the service itself limits how often it may be tried.
 `reads=False` marks a change: changes made by a person (operator or merchant token) are
 written to the audit log.
 """
@@ -43,8 +45,12 @@ class Rule:
     merchant_field: str = ""  # request field that must equal the token's merchant_id
     merchant_result_field: str = ""  # response field, for requests that name no merchant
     member_field: str = ""  # request field that must equal a member token's subject (the member id)
+    public: bool = False  # no token needed: the request carries its own credential
 
     def __post_init__(self) -> None:
+        if self.public:
+            assert not (self.reads or self.merchant_field or self.merchant_result_field or self.member_field), self
+            return
         assert OPERATOR in self.roles and set(self.roles) <= set(ROLES), self
         if MERCHANT in self.roles:
             # A merchant only reads, and only what is provably its own.
@@ -74,6 +80,11 @@ def member_read(*roles: str, member_field: str = "member_id") -> Rule:
 def member_change(*roles: str, member_field: str = "member_id") -> Rule:
     """A change a member may make to its own data (never an auditor's)."""
     return Rule(frozenset({OPERATOR, MEMBER, *roles}), False, member_field=member_field)
+
+
+def public() -> Rule:
+    """Sign-in: callable without a token; the service checks the credential in the request."""
+    return Rule(frozenset({OPERATOR}), False, public=True)
 
 
 def service_read() -> Rule:
