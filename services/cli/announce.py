@@ -48,6 +48,8 @@ def register(groups, common) -> None:
     p.add_argument("--marketing", action="store_true", help="needs consent; capped per day; SMS waits out quiet hours")
     p.add_argument("--tier", action="append", default=[], help="members of this tier (repeatable)")
     p.add_argument("--segment", action="append", default=[], help="members of this segment (repeatable)")
+    p.add_argument("--interest", action="append", default=[],
+                   help="members interested in this category (repeatable; with --tier or --segment: both must match)")
     p.add_argument("--member", action="append", default=[], help="this member (repeatable)")
     p.add_argument("--id", default="", help="announcement id (default: generated); the same id again queues once")
     _variables(p)
@@ -100,12 +102,12 @@ def run_preview(ctx, args) -> None:
 
 
 def run_send(ctx, args) -> None:
-    if not (args.tier or args.segment or args.member):
-        raise CliError("announce send: give --tier, --segment or --member (each repeatable)")
+    if not (args.tier or args.segment or args.member or args.interest):
+        raise CliError("announce send: give --tier, --segment, --interest or --member (each repeatable)")
     request = pb.AnnounceRequest(announcement_id=args.id, channels=[CHANNELS[c] for c in args.channel],
                                  template=args.template, subject=args.subject, variables=variables(args),
                                  marketing=args.marketing, tiers=args.tier, segments=args.segment,
-                                 member_ids=args.member)
+                                 member_ids=args.member, interests=args.interest)
     last = None
     with tqdm(unit="member", desc="queueing", disable=True if ctx.json else None, leave=False,
               dynamic_ncols=True) as bar:

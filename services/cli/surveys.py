@@ -26,6 +26,8 @@ def register(groups, common) -> None:
     p.add_argument("--question", action="append", default=[], required=True, metavar="SPEC",
                    help="in order (repeatable): scale:N:PROMPT, choice:A|B|C:PROMPT, text:PROMPT or nps:PROMPT")
     p.add_argument("--after-event", default="", help="asked of each member checked in at this event")
+    p.add_argument("--after-purchase", action="store_true",
+                   help="asked of each member after an approved purchase (once each)")
     p.add_argument("--id", default="", help="survey id (default: generated)")
     p.set_defaults(func=run_create)
 
@@ -74,7 +76,7 @@ def parse_question(spec: str) -> pb.Question:
 
 def run_create(ctx, args) -> None:
     survey = pb.Survey(survey_id=args.id, title=args.title, after_event_id=args.after_event,
-                       questions=[parse_question(spec) for spec in args.question])
+                       after_purchase=args.after_purchase, questions=[parse_question(spec) for spec in args.question])
     made = ctx.stub("crm").CreateSurvey(pb.CreateSurveyRequest(survey=survey))
     ctx.emit(made, lambda: print(f"created {made.survey_id} ({len(made.questions)} questions)"))
 

@@ -1,5 +1,5 @@
 """Process wiring for crm: settings, the pool, the channels to cards, wallet, tasheem and the switch, the
-points-return sweep, the response-target sweep, the outbox worker and the receipts poller."""
+points-return sweep, the response-target sweep, the outbox worker and the journal reader (receipts, surveys after a purchase)."""
 
 from __future__ import annotations
 
@@ -79,8 +79,8 @@ class CrmApp:
                       asyncio.create_task(queue.run_sweeps(deps, config.crm_queue_sweep_seconds),
                                           name="response-targets"),
                       asyncio.create_task(messaging.worker(config, deps).run(), name="outbox")]
-        if config.receipt_sms:
-            self.tasks.append(asyncio.create_task(receipts.Receipts(deps, deps.switch).run(), name="receipts"))
+        self.tasks.append(asyncio.create_task(receipts.Receipts(deps, deps.switch, config.receipt_sms).run(),
+                                              name="purchase-follow-ups"))
 
     async def stop(self) -> None:
         for task in self.tasks:

@@ -150,7 +150,7 @@ async def cancel(deps: Deps, event_id: str, reason: str) -> pb.Event:
                     "INSERT INTO notifications (member_id, event_id, kind, body)"
                     " SELECT member_id, event_id, 'event_cancelled', %s FROM invitations"
                     " WHERE event_id = %s AND state IN ('accepted', 'waitlisted')",
-                    (f"{row['title']}: cancelled. {reason}", event_id))
+                    (f"«{row['title']}» لغو شد. {reason}".strip(), event_id))
             await invitations.return_owed(deps, event_id=event_id)
             return await answer(deps, conn, row)
 

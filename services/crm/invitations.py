@@ -23,10 +23,12 @@ import grpc
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.crm.v1 import crm_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
+from services.shared import persian
 from services.shared.errors import FailedPrecondition, FieldError, NotFound, Unavailable
 from services.shared.tiers import LADDER
 from services.shared.validate import check_id
 
+from . import templates
 from .context import Deps
 from .times import local, now, stamp
 
@@ -131,27 +133,32 @@ async def _member(deps: Deps, member_id: str, field: str) -> cards_pb2.Member:
         raise Unavailable("cards did not answer; retry") from None
 
 
-async def _audience(deps: Deps, request) -> dict[str, str]:
-    """member_id -> tier: the named members, and those of the tiers, segments and interests asked
+async def audience_members(deps: Deps, request) -> dict[str, cards_pb2.Member]:
+    """member_id -> member: the named members, and those of the tiers, segments and interests asked
     (a member must match each of these lists that is given). `request` names member_ids, tiers,
-    segments and interests (InviteAudienceRequest, SendSurveyRequest)."""
+    segments and interests (InviteAudienceRequest, SendSurveyRequest, AnnounceRequest)."""
     from . import interests as member_interests
 
-    found: dict[str, str] = {}
+    found: dict[str, cards_pb2.Member] = {}
     check_audience(request)
     wanted = member_interests.check_categories(request.interests, "interests")
     for index, member_id in enumerate(request.member_ids):
-        found[member_id] = (await _member(deps, member_id, f"member_ids[{index}]")).tier
+        found[member_id] = await _member(deps, member_id, f"member_ids[{index}]")
     interested = await member_interests.members_with(deps, wanted) if wanted else None
     if not (request.tiers or request.segments):
         for member_id in sorted(interested or ()):
             if member_id not in found:
-                found[member_id] = (await _member(deps, member_id, "interests")).tier
+                found[member_id] = await _member(deps, member_id, "interests")
         return found
     async for member in members_of(deps, request.tiers, request.segments):
         if interested is None or member.member_id in interested:
-            found[member.member_id] = member.tier
+            found[member.member_id] = member
     return found
+
+
+async def _audience(deps: Deps, request) -> dict[str, str]:
+    """member_id -> tier, of audience_members."""
+    return {member_id: member.tier for member_id, member in (await audience_members(deps, request)).items()}
 
 
 def check_audience(request) -> None:
@@ -190,37 +197,59 @@ async def members_of(deps: Deps, tiers, segments) -> AsyncIterator[cards_pb2.Mem
 audience = _audience  # surveys are sent to the same audiences
 
 
+INVITATION_TEMPLATE = "{name} عزیز، به «{title}» در {when} دعوت شده‌اید. پاسخ‌تان را در پورتال باشگاه بدهید."
+INVITATION_SUBJECT = "دعوت به رویداد باشگاه"
+# The invitation is announced in the member's inbox, and by SMS to those who consented to
+# marketing SMS (quiet hours and the daily cap apply, as for any marketing message).
+INVITATION_CHANNELS = (("inbox", False, ""), ("sms", True, "marketing_sms"))
+
+
 async def invite(deps: Deps, request: pb.InviteAudienceRequest) -> AsyncIterator[pb.InviteProgress]:
     event_id = check_id(request.event_id, "event_id")
     if not (request.tiers or request.segments or request.member_ids or request.interests):
         raise FieldError("audience", "name tiers, segments, interests or member_ids")
     async with deps.pool.connection() as conn:
-        cur = await conn.execute("SELECT state, ends_at FROM events WHERE event_id = %s", (event_id,))
+        cur = await conn.execute("SELECT state, title, starts_at, ends_at FROM events WHERE event_id = %s", (event_id,))
         event = await cur.fetchone()
     if event is None:
         raise NotFound(f"event {event_id} not found")
     if event["state"] != "scheduled" or event["ends_at"] <= now():
         raise FailedPrecondition(f"event {event_id} is {'cancelled' if event['state'] != 'scheduled' else 'over'}")
-    audience = sorted(( await _audience(deps, request)).items())
+    audience = sorted((await audience_members(deps, request)).items())
     progress = pb.InviteProgress(total=len(audience))
     yield progress
+    when = persian.date(event["starts_at"], now(), deps.time_zone)
     for start in range(0, len(audience), INVITE_BATCH):
-        batch = audience[start:start + INVITE_BATCH]
+        batch = dict(audience[start:start + INVITE_BATCH])
         async with deps.pool.connection() as conn:
             cur = await conn.execute(
                 "INSERT INTO invitations (event_id, member_id, tier, tier_rank)"
                 " SELECT %s, m, t, r FROM unnest(%s::text[], %s::text[], %s::int[]) AS u(m, t, r)"
                 " ON CONFLICT (event_id, member_id) DO NOTHING RETURNING member_id",
-                (event_id, [m for m, _ in batch], [t for _, t in batch], [tier_rank(t) for _, t in batch]))
-            made = len(await cur.fetchall())
+                (event_id, list(batch), [m.tier for m in batch.values()], [tier_rank(m.tier) for m in batch.values()]))
+            made = [row["member_id"] for row in await cur.fetchall()]
+            # Announced in the same transaction: an invitation is never made without its message.
+            rows = [(member_id, channel, marketing, consent,
+                     templates.render(INVITATION_TEMPLATE, templates.member_values(batch[member_id])
+                                      | {"title": event["title"], "when": when}),
+                     f"invitation:{event_id}:{member_id}:{channel}")
+                    for member_id in made for channel, marketing, consent in INVITATION_CHANNELS]
+            if rows:
+                cur = await conn.execute(
+                    "INSERT INTO outbox (member_id, channel, kind, marketing, consent, subject, body, source_key)"
+                    " SELECT m, c, 'invitation', k, n, %s, b, s FROM unnest(%s::text[], %s::text[], %s::bool[],"
+                    " %s::text[], %s::text[], %s::text[]) AS u(m, c, k, n, b, s)"
+                    " ON CONFLICT (source_key) DO NOTHING RETURNING message_id",
+                    (INVITATION_SUBJECT, *([row[i] for row in rows] for i in range(6))))
+                progress.announced += len(await cur.fetchall())
             await conn.commit()
         progress.processed += len(batch)
-        progress.invited += made
-        progress.already_invited += len(batch) - made
+        progress.invited += len(made)
+        progress.already_invited += len(batch) - len(made)
         yield progress
     progress.done = True
     deps.log.info("audience invited", extra={"event_id": event_id, "total": progress.total,
-                                             "invited": progress.invited})
+                                             "invited": progress.invited, "announced": progress.announced})
     yield progress
 
 
@@ -353,7 +382,7 @@ async def promote(deps: Deps, conn, event: dict, uncertain: list[Uncertain]) -> 
                 continue
         await _take_place(conn, event, row["member_id"], spend_id, replied=False)
         await conn.execute("INSERT INTO notifications (member_id, event_id, kind, body) VALUES (%s, %s, 'promoted', %s)",
-                           (row["member_id"], event["event_id"], f"{event['title']}: a place is yours now"))
+                           (row["member_id"], event["event_id"], f"جای شما در «{event['title']}» قطعی شد. منتظرتان هستیم."))
         promoted.append(row["member_id"])
         free -= 1
     if promoted:

@@ -59,18 +59,13 @@ async def preview(deps: Deps, request: pb.PreviewMessageRequest) -> pb.PreviewMe
 # ---------- announce ----------
 
 def _check_audience(request: pb.AnnounceRequest) -> None:
-    if not (request.tiers or request.segments or request.member_ids):
-        raise FieldError("audience", "name tiers, segments or member_ids")
+    if not (request.tiers or request.segments or request.member_ids or request.interests):
+        raise FieldError("audience", "name tiers, segments, interests or member_ids")
     invitations.check_audience(request)
 
 
 async def _audience(deps: Deps, request: pb.AnnounceRequest) -> list[cards_pb2.Member]:
-    found: dict[str, cards_pb2.Member] = {}
-    for index, member_id in enumerate(request.member_ids):
-        found[member_id] = await _get_member(deps, member_id, f"member_ids[{index}]")
-    if request.tiers or request.segments:
-        async for member in invitations.members_of(deps, request.tiers, request.segments):
-            found[member.member_id] = member
+    found = await invitations.audience_members(deps, request)
     return [found[key] for key in sorted(found)]
 
 
@@ -98,7 +93,7 @@ async def announce(deps: Deps, request: pb.AnnounceRequest, actor: str = "") -> 
             " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (announcement_id) DO NOTHING RETURNING 1",
             (announcement_id, request.template, request.subject, channels, request.marketing,
              Jsonb({"tiers": list(request.tiers), "segments": list(request.segments),
-                    "member_ids": list(request.member_ids)}), actor))
+                    "member_ids": list(request.member_ids), "interests": list(request.interests)}), actor))
         if await cur.fetchone() is None:
             cur = await conn.execute("SELECT template, channels, marketing FROM announcements"
                                      " WHERE announcement_id = %s", (announcement_id,))

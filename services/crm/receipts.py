@@ -1,4 +1,5 @@
-"""SMS receipts for approved purchases, for members who opted in (consent `receipt_sms`).
+"""What follows an approved purchase: an SMS receipt for members who opted in (consent
+`receipt_sms`), and the surveys set to be asked after a purchase (each member once per survey).
 
 Off the authorization's path: crm reads the switch's journal through its gRPC ListTransactions,
 from a saved cursor (the last seq done, in `receipt_cursor`), never the switch's tables, and
@@ -25,7 +26,7 @@ from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.switch.v1 import authorization_pb2 as spb
 from services.shared import persian
 
-from . import templates
+from . import surveys, templates
 from .context import Deps
 from .delivery import consented
 from .times import now
@@ -57,8 +58,8 @@ def text(member: cards_pb2.Member, txn: spb.Transaction, time_zone: str) -> str:
 
 
 class Receipts:
-    def __init__(self, deps: Deps, switch):
-        self.deps, self.switch = deps, switch
+    def __init__(self, deps: Deps, switch, send_receipts: bool = True):
+        self.deps, self.switch, self.send_receipts = deps, switch, send_receipts
         self.seen: set[int] = set()  # seqs above the cursor already handled
         self.high = 0  # the highest seq read
         self.last_catch_up = 0.0
@@ -139,7 +140,11 @@ class Receipts:
     async def handle(self, txn: spb.Transaction) -> int:
         if txn.type not in RECEIPT_TYPES or txn.response_code != APPROVED or not txn.member_id:
             return 0
-        if txn.answered_at.ToDatetime(dt.UTC) < now() - MAX_AGE:
+        answered_at = txn.answered_at.ToDatetime(dt.UTC)
+        if answered_at < now() - MAX_AGE:
+            return 0
+        await surveys.after_purchase(self.deps, txn.member_id, answered_at)
+        if not self.send_receipts:
             return 0
         member = await self.member(txn.member_id)
         if member is None or not consented(member, CONSENT) or not member.phone:

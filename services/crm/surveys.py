@@ -7,6 +7,7 @@ NPS is %promoters (9-10) - %detractors (0-6) in integer arithmetic, rounded towa
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from services.gen.club.crm.v1 import crm_pb2 as pb
@@ -59,6 +60,7 @@ def _survey(row: dict, questions: list[dict], counts: dict | None = None) -> pb.
     counts = counts or {}
     return pb.Survey(
         survey_id=row["survey_id"], title=row["title"], after_event_id=row["after_event_id"],
+        after_purchase=row["after_purchase"],
         created_at=stamp(row["created_at"]), requested=counts.get("requested", 0), answered=counts.get("answered", 0),
         questions=[pb.Question(position=q["position"], kind=KINDS[q["kind"]], prompt=q["prompt"],
                                scale_max=q["scale_max"], choices=q["choices"]) for q in questions])
@@ -94,9 +96,9 @@ async def create(deps: Deps, survey: pb.Survey) -> pb.Survey:
                 if await cur.fetchone() is None:
                     raise FieldError("survey.after_event_id", "no such event")
             cur = await conn.execute(
-                "INSERT INTO surveys (survey_id, title, after_event_id, created_by) VALUES (%s, %s, %s, %s)"
-                " ON CONFLICT (survey_id) DO NOTHING RETURNING survey_id",
-                (survey_id, title, after_event_id, caller.subject if caller else ""))
+                "INSERT INTO surveys (survey_id, title, after_event_id, after_purchase, created_by)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (survey_id) DO NOTHING RETURNING survey_id",
+                (survey_id, title, after_event_id, survey.after_purchase, caller.subject if caller else ""))
             if await cur.fetchone() is None:
                 raise FieldError("survey.survey_id", "a survey with this id exists")
             for q in questions:
@@ -144,6 +146,16 @@ async def after_check_in(deps: Deps, event_id: str, member_id: str) -> None:
     except Exception as exc:  # noqa: BLE001 - the check-in stands; the survey request is what is lost
         deps.log.warning("survey request after check-in failed", extra={"event_id": event_id,
                                                                          "error": type(exc).__name__})
+
+
+async def after_purchase(deps: Deps, member_id: str, purchased_at: dt.datetime) -> None:
+    """Asks the member every survey set to follow a purchase (once each), of those that existed
+    at the purchase. Called by the journal reader, off the authorization's path."""
+    async with deps.pool.connection() as conn:
+        await conn.execute("INSERT INTO survey_requests (survey_id, member_id, source)"
+                           " SELECT survey_id, %s, 'purchase' FROM surveys WHERE after_purchase AND created_at <= %s"
+                           " ON CONFLICT DO NOTHING", (member_id, purchased_at))
+        await conn.commit()
 
 
 async def pending(deps: Deps, member_id: str) -> list[pb.Survey]:

@@ -194,11 +194,49 @@ def test_notifications_go_out_through_the_outbox(crm, cards, gateway):
     crm.Rsvp(pb.RsvpRequest(event_id=event.event_id, member_id=member.member_id, accept=True))
     crm.CancelEvent(pb.CancelEventRequest(event_id=event.event_id, reason="باران"))
     [sms] = wait_for(lambda: gateway.to(member.phone), what="the cancellation SMS")
-    inbox = wait_for(lambda: crm.ListInbox(pb.ListInboxRequest(member_id=member.member_id)).messages,
-                     what="the cancellation in the inbox")
-    assert [m.body for m in inbox] == [sms["message"]] and inbox[0].subject == "رویداد لغو شد"
+    assert sms["message"] == "«جشن یلدای اعضا» لغو شد. باران"
+    inbox = wait_for(lambda: [m for m in crm.ListInbox(pb.ListInboxRequest(member_id=member.member_id)).messages
+                              if m.subject == "رویداد لغو شد"], what="the cancellation in the inbox")
+    assert [m.body for m in inbox] == [sms["message"]]
     kinds = {m.kind for m in crm.ListMessages(pb.ListMessagesRequest(member_id=member.member_id)).messages}
-    assert kinds == {"event_cancelled"}
+    assert kinds == {"invitation", "event_cancelled"}  # the invitation's SMS needed a consent she did not give
+
+
+def test_an_invitation_is_announced_in_the_inbox_and_by_sms_to_who_consented(crm, cards, gateway):
+    willing, unwilling = a_member(cards, "marketing_sms"), a_member(cards)
+    event = crm.CreateEvent(pb.CreateEventRequest(event=an_event(title="<b>شب شعر</b>")))
+    progress = list(crm.InviteAudience(pb.InviteAudienceRequest(
+        event_id=event.event_id, member_ids=[willing.member_id, unwilling.member_id])))
+    assert (progress[-1].invited, progress[-1].announced, progress[-1].done) == (2, 4, True)
+    [sms] = wait_for(lambda: gateway.to(willing.phone), what="the invitation SMS")
+    assert sms["message"].startswith("سارا عزیز، به «<b>شب شعر</b>» در ")  # the title as given, never markup
+    assert not any(char.isascii() and char.isdigit() for char in sms["message"])
+    for member in (willing, unwilling):
+        [note] = wait_for(lambda m=member: crm.ListInbox(pb.ListInboxRequest(member_id=m.member_id)).messages,
+                          what="the invitation in the inbox")
+        assert note.subject == "دعوت به رویداد باشگاه" and "«<b>شب شعر</b>»" in note.body
+    states = {m.channel: m.state for m in crm.ListMessages(pb.ListMessagesRequest(member_id=unwilling.member_id)).messages}
+    assert states[pb.CHANNEL_SMS] == pb.DELIVERY_STATE_SKIPPED and gateway.to(unwilling.phone) == []
+    # Inviting again announces nothing twice.
+    again = list(crm.InviteAudience(pb.InviteAudienceRequest(event_id=event.event_id,
+                                                             member_ids=[willing.member_id])))
+    assert (again[-1].invited, again[-1].already_invited, again[-1].announced) == (0, 1, 0)
+
+
+def test_announce_to_members_of_an_interest(crm, cards):
+    category = f"cinema-{uuid.uuid4().hex[:6]}"
+    fans = sorted(a_member(cards).member_id for _ in range(2))
+    a_member(cards)  # not interested
+    for member_id in fans:
+        crm.SetInterests(pb.SetInterestsRequest(member_id=member_id, categories=[category]))
+    progress = announce(crm, interests=[category], channels=[pb.CHANNEL_INBOX])
+    assert (progress[-1].total, progress[-1].queued) == (2, 2)
+    assert sorted(m.member_id for m in settled(crm, progress[-1].announcement_id)) == fans
+    shown = crm.GetAnnouncement(pb.GetAnnouncementRequest(announcement_id=progress[-1].announcement_id))
+    assert shown.total == 2
+    bad = rpc_error(crm.Announce(pb.AnnounceRequest(template="x", channels=[pb.CHANNEL_INBOX],
+                                                    interests=["has space"])).__iter__().__next__)
+    assert bad.code() == grpc.StatusCode.INVALID_ARGUMENT and bad.details().startswith("interests[0]")
 
 
 def test_announce_to_a_segment_streams_progress(crm, cards):

@@ -68,3 +68,31 @@ def test_an_approved_purchase_sends_one_receipt_to_an_opted_in_member_only(club,
         [message] = crm.ListMessages(pb.ListMessagesRequest(member_id=opted.member_id)).messages
         assert (message.kind, message.state, message.marketing) == ("receipt", pb.DELIVERY_STATE_SENT, False)
         assert crm.ListMessages(pb.ListMessagesRequest(member_id=other.member_id)).messages == []
+
+
+def test_a_survey_set_to_follow_a_purchase_is_asked_once_of_the_buyer(club):
+    with club.stack.channel("crm") as channel:
+        crm = crm_pb2_grpc.CrmServiceStub(channel)
+        survey = crm.CreateSurvey(pb.CreateSurveyRequest(survey=pb.Survey(
+            title="خرید امروزتان چطور بود؟", after_purchase=True,
+            questions=[pb.Question(kind=pb.QUESTION_KIND_NPS, prompt="چقدر ما را پیشنهاد می‌کنید؟")])))
+        assert survey.after_purchase
+        buyer, idle = club.card(credit=1_000_000), club.card(credit=1_000_000)
+        terminal = club.terminal()
+        try:
+            assert terminal.purchase(buyer, 90_000)["39"] == "00"
+            assert terminal.purchase(buyer, 40_000)["39"] == "00"
+        finally:
+            terminal.close()
+
+        def asked():
+            pending = crm.ListPendingSurveys(pb.ListPendingSurveysRequest(member_id=buyer.member_id)).surveys
+            return [s.survey_id for s in pending if s.survey_id == survey.survey_id]
+        assert wait_for(asked, timeout=30, what="the survey after the purchase") == [survey.survey_id]
+        time.sleep(SETTLE_WAIT_SECONDS)
+        assert crm.GetSurvey(pb.GetSurveyRequest(survey_id=survey.survey_id)).requested == 1  # once, not per purchase
+        pending = crm.ListPendingSurveys(pb.ListPendingSurveysRequest(member_id=idle.member_id)).surveys
+        assert survey.survey_id not in [s.survey_id for s in pending]
+        crm.AnswerSurvey(pb.AnswerSurveyRequest(survey_id=survey.survey_id, member_id=buyer.member_id,
+                                                answers=[pb.Answer(position=1, score=9)]))
+        assert crm.GetSurveyResults(pb.GetSurveyResultsRequest(survey_id=survey.survey_id)).survey.answered == 1

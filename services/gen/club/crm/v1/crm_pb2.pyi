@@ -230,18 +230,20 @@ class InviteAudienceRequest(_message.Message):
     def __init__(self, event_id: _Optional[str] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., member_ids: _Optional[_Iterable[str]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class InviteProgress(_message.Message):
-    __slots__ = ("total", "processed", "invited", "already_invited", "done")
+    __slots__ = ("total", "processed", "invited", "already_invited", "done", "announced")
     TOTAL_FIELD_NUMBER: _ClassVar[int]
     PROCESSED_FIELD_NUMBER: _ClassVar[int]
     INVITED_FIELD_NUMBER: _ClassVar[int]
     ALREADY_INVITED_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
+    ANNOUNCED_FIELD_NUMBER: _ClassVar[int]
     total: int
     processed: int
     invited: int
     already_invited: int
     done: bool
-    def __init__(self, total: _Optional[int] = ..., processed: _Optional[int] = ..., invited: _Optional[int] = ..., already_invited: _Optional[int] = ..., done: _Optional[bool] = ...) -> None: ...
+    announced: int
+    def __init__(self, total: _Optional[int] = ..., processed: _Optional[int] = ..., invited: _Optional[int] = ..., already_invited: _Optional[int] = ..., done: _Optional[bool] = ..., announced: _Optional[int] = ...) -> None: ...
 
 class Invitation(_message.Message):
     __slots__ = ("event_id", "member_id", "state", "tier", "waitlist_position", "points_charged", "replied_at", "checked_in_at", "event_title", "starts_local")
@@ -578,7 +580,7 @@ class Question(_message.Message):
     def __init__(self, position: _Optional[int] = ..., kind: _Optional[_Union[QuestionKind, str]] = ..., prompt: _Optional[str] = ..., scale_max: _Optional[int] = ..., choices: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Survey(_message.Message):
-    __slots__ = ("survey_id", "title", "questions", "after_event_id", "created_at", "requested", "answered")
+    __slots__ = ("survey_id", "title", "questions", "after_event_id", "created_at", "requested", "answered", "after_purchase")
     SURVEY_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     QUESTIONS_FIELD_NUMBER: _ClassVar[int]
@@ -586,6 +588,7 @@ class Survey(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     REQUESTED_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    AFTER_PURCHASE_FIELD_NUMBER: _ClassVar[int]
     survey_id: str
     title: str
     questions: _containers.RepeatedCompositeFieldContainer[Question]
@@ -593,7 +596,8 @@ class Survey(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     requested: int
     answered: int
-    def __init__(self, survey_id: _Optional[str] = ..., title: _Optional[str] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., after_event_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested: _Optional[int] = ..., answered: _Optional[int] = ...) -> None: ...
+    after_purchase: bool
+    def __init__(self, survey_id: _Optional[str] = ..., title: _Optional[str] = ..., questions: _Optional[_Iterable[_Union[Question, _Mapping]]] = ..., after_event_id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., requested: _Optional[int] = ..., answered: _Optional[int] = ..., after_purchase: _Optional[bool] = ...) -> None: ...
 
 class CreateSurveyRequest(_message.Message):
     __slots__ = ("survey",)
@@ -742,7 +746,7 @@ class PreviewMessageResponse(_message.Message):
     def __init__(self, text: _Optional[str] = ..., characters: _Optional[int] = ..., sms_parts: _Optional[int] = ...) -> None: ...
 
 class AnnounceRequest(_message.Message):
-    __slots__ = ("announcement_id", "channels", "template", "subject", "variables", "marketing", "tiers", "segments", "member_ids")
+    __slots__ = ("announcement_id", "channels", "template", "subject", "variables", "marketing", "tiers", "segments", "member_ids", "interests")
     ANNOUNCEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
@@ -752,6 +756,7 @@ class AnnounceRequest(_message.Message):
     TIERS_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
     MEMBER_IDS_FIELD_NUMBER: _ClassVar[int]
+    INTERESTS_FIELD_NUMBER: _ClassVar[int]
     announcement_id: str
     channels: _containers.RepeatedScalarFieldContainer[Channel]
     template: str
@@ -761,7 +766,8 @@ class AnnounceRequest(_message.Message):
     tiers: _containers.RepeatedScalarFieldContainer[str]
     segments: _containers.RepeatedScalarFieldContainer[str]
     member_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, announcement_id: _Optional[str] = ..., channels: _Optional[_Iterable[_Union[Channel, str]]] = ..., template: _Optional[str] = ..., subject: _Optional[str] = ..., variables: _Optional[_Iterable[_Union[Variable, _Mapping]]] = ..., marketing: _Optional[bool] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., member_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    interests: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, announcement_id: _Optional[str] = ..., channels: _Optional[_Iterable[_Union[Channel, str]]] = ..., template: _Optional[str] = ..., subject: _Optional[str] = ..., variables: _Optional[_Iterable[_Union[Variable, _Mapping]]] = ..., marketing: _Optional[bool] = ..., tiers: _Optional[_Iterable[str]] = ..., segments: _Optional[_Iterable[str]] = ..., member_ids: _Optional[_Iterable[str]] = ..., interests: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AnnounceProgress(_message.Message):
     __slots__ = ("announcement_id", "total", "processed", "queued", "skipped_consent", "skipped_address", "done")
