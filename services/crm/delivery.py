@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -40,6 +41,11 @@ RETRY_MAX_SECONDS = 600.0
 UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a stale SMS the gateway cannot be asked about, then unknown
 NOTIFICATIONS_BATCH = 500
 CARDS_TIMEOUT_SECONDS = 5.0
+# The member (address, consents) is read before each send, from a short cache: a busy sender
+# (receipts at the terminals' pace) asks cards once per member per this long, and a consent
+# withdrawn stops messages within it.
+MEMBER_CACHE_SECONDS = 10.0
+MEMBER_CACHE_SIZE = 100_000
 DEFAULT_QUIET_HOURS = "22:00-08:00"  # marketing SMS waits these out, in the club's time zone
 CONSENTS = {"sms": "marketing_sms", "email": "marketing_email"}  # what marketing needs, by channel
 # The existing notifications go to the member's inbox and by SMS (transactional: no consent).
@@ -100,6 +106,7 @@ class Worker:
     daily_cap: int
     quiet: Window | None = quiet_hours(DEFAULT_QUIET_HOURS)
     clock: object = None  # now(); tests of the rules give their own
+    members: dict = field(default_factory=dict)  # member_id -> (monotonic time read, member or None)
 
     def now(self) -> dt.datetime:
         return self.clock() if self.clock else dt.datetime.now(dt.UTC)
@@ -199,13 +206,21 @@ class Worker:
                 (state, reason[:500], *values.values(), row["message_id"], row["attempt_id"]))
 
     async def _member(self, member_id: str) -> cards_pb2.Member | None:
+        clock = time.monotonic()
+        cached = self.members.get(member_id)
+        if cached and clock - cached[0] < MEMBER_CACHE_SECONDS:
+            return cached[1]
         try:
-            return await self.deps.cards.GetMember(cards_pb2.GetMemberRequest(member_id=member_id),
-                                                   timeout=CARDS_TIMEOUT_SECONDS)
+            member = await self.deps.cards.GetMember(cards_pb2.GetMemberRequest(member_id=member_id),
+                                                     timeout=CARDS_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                return None
-            raise ProviderError(f"cards did not answer ({exc.code().name})", retryable=True) from None
+            if exc.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise ProviderError(f"cards did not answer ({exc.code().name})", retryable=True) from None
+            member = None
+        if len(self.members) >= MEMBER_CACHE_SIZE:
+            self.members.clear()
+        self.members[member_id] = (clock, member)
+        return member
 
     async def send(self, row: dict) -> None:
         log = self.deps.log

@@ -98,15 +98,19 @@ class Receipts:
         while True:
             page = await self.switch.ListTransactions(spb.ListTransactionsRequest(page_size=PAGE_SIZE, page_token=token),
                                                       timeout=CALL_TIMEOUT_SECONDS)
+            fresh = [txn for txn in page.transactions if txn.seq not in self.seen and self.followed(txn)]
+            await surveys.after_purchase(self.deps, [(txn.member_id, txn.answered_at.ToDatetime(dt.UTC))
+                                                     for txn in fresh])
+            rows = [row for row in [await self.handle(txn) for txn in fresh] if row is not None]
             for txn in page.transactions:
-                if txn.seq not in self.seen:
-                    queued += await self.handle(txn)
-                    self.seen.add(txn.seq)
                 self.high = max(self.high, txn.seq)
                 if contiguous and txn.answered_at.ToDatetime(dt.UTC) <= horizon:
                     settled = txn.seq
                 else:
                     contiguous = False
+            queued += await self.queue(rows)
+            # Handled once queued: a failed insert leaves the page to be read again.
+            self.seen.update(txn.seq for txn in page.transactions)
             token = page.next_page_token
             if not token:
                 break
@@ -137,24 +141,31 @@ class Receipts:
         self.members[member_id] = (clock, member)
         return member
 
-    async def handle(self, txn: spb.Transaction) -> int:
-        if txn.type not in RECEIPT_TYPES or txn.response_code != APPROVED or not txn.member_id:
-            return 0
-        answered_at = txn.answered_at.ToDatetime(dt.UTC)
-        if answered_at < now() - MAX_AGE:
-            return 0
-        await surveys.after_purchase(self.deps, txn.member_id, answered_at)
+    @staticmethod
+    def followed(txn: spb.Transaction) -> bool:
+        """An approved purchase of a member, recent enough to be followed up."""
+        return (txn.type in RECEIPT_TYPES and txn.response_code == APPROVED and bool(txn.member_id)
+                and txn.answered_at.ToDatetime(dt.UTC) >= now() - MAX_AGE)
+
+    async def handle(self, txn: spb.Transaction) -> tuple | None:
+        """The receipt row to queue for a followed purchase, if any."""
         if not self.send_receipts:
-            return 0
+            return None
         member = await self.member(txn.member_id)
         if member is None or not consented(member, CONSENT) or not member.phone:
+            return None
+        return txn.member_id, text(member, txn, self.deps.time_zone), f"receipt:{txn.transaction_id}"
+
+    async def queue(self, rows: list[tuple]) -> int:
+        """One statement and one commit for a page's receipts (a busy journal, not one per purchase)."""
+        if not rows:
             return 0
         async with self.deps.pool.connection() as conn:
             cur = await conn.execute(
                 "INSERT INTO outbox (member_id, channel, kind, marketing, consent, body, source_key)"
-                " VALUES (%s, 'sms', 'receipt', false, %s, %s, %s) ON CONFLICT (source_key) DO NOTHING"
-                " RETURNING message_id",
-                (txn.member_id, CONSENT, text(member, txn, self.deps.time_zone), f"receipt:{txn.transaction_id}"))
-            made = await cur.fetchone() is not None
+                " SELECT m, 'sms', 'receipt', false, %s, b, k FROM unnest(%s::text[], %s::text[], %s::text[])"
+                " AS u(m, b, k) ON CONFLICT (source_key) DO NOTHING RETURNING message_id",
+                (CONSENT, *([row[i] for row in rows] for i in range(3))))
+            made = len(await cur.fetchall())
             await conn.commit()
-        return int(made)
+        return made

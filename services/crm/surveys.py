@@ -148,13 +148,19 @@ async def after_check_in(deps: Deps, event_id: str, member_id: str) -> None:
                                                                          "error": type(exc).__name__})
 
 
-async def after_purchase(deps: Deps, member_id: str, purchased_at: dt.datetime) -> None:
-    """Asks the member every survey set to follow a purchase (once each), of those that existed
-    at the purchase. Called by the journal reader, off the authorization's path."""
+async def after_purchase(deps: Deps, purchases: list[tuple[str, dt.datetime]]) -> None:
+    """Asks each buyer every survey set to follow a purchase (once each), of those that existed at
+    the purchase; `purchases` are (member_id, approved at). Called by the journal reader a page at
+    a time, off the authorization's path."""
+    if not purchases:
+        return
     async with deps.pool.connection() as conn:
         await conn.execute("INSERT INTO survey_requests (survey_id, member_id, source)"
-                           " SELECT survey_id, %s, 'purchase' FROM surveys WHERE after_purchase AND created_at <= %s"
-                           " ON CONFLICT DO NOTHING", (member_id, purchased_at))
+                           " SELECT DISTINCT s.survey_id, p.member_id, 'purchase'"
+                           " FROM unnest(%s::text[], %s::timestamptz[]) AS p(member_id, at)"
+                           " JOIN surveys s ON s.after_purchase AND s.created_at <= p.at"
+                           " ON CONFLICT DO NOTHING",
+                           ([member_id for member_id, _ in purchases], [at for _, at in purchases]))
         await conn.commit()
 
 
