@@ -376,6 +376,12 @@ async def batch_transactions(deps: Deps, batch_id: str, merchant_id: str) -> pb.
             " WHERE release_batch_id = %s AND merchant_id = %s AND merchant_share > share_taken_back"
             " ORDER BY 3, 1", (batch_id, merchant_id, batch_id, merchant_id))
         borne = await cur.fetchall()
+        cur = await conn.execute("SELECT funded_by_party FROM batch_merchants WHERE batch_id = %s AND merchant_id = %s",
+                                 (batch_id, merchant_id))
+        settled = await cur.fetchone()
+        if settled is None:
+            raise NotFound(f"batch {batch_id} does not settle merchant {merchant_id}")
+        every_name = await registry.party_names(conn)
     items: list[pb.BatchTransaction] = []
     before = batch["to_sequence"] + 1
     while batch["to_sequence"] > batch["from_sequence"]:
@@ -400,7 +406,9 @@ async def batch_transactions(deps: Deps, batch_id: str, merchant_id: str) -> pb.
     items += [pb.BatchTransaction(figure="merchant_borne", transaction_id=row["transaction_id"],
                                   party_id=MERCHANT_PARTY, amount=row["amount"], at=_stamp(row["created_at"]))
               for row in borne]
-    return pb.ListBatchTransactionsResponse(batch_id=batch_id, merchant_id=merchant_id, transactions=items)
+    named = set(settled["funded_by_party"]) | {item.party_id for item in items if item.party_id}
+    return pb.ListBatchTransactionsResponse(batch_id=batch_id, merchant_id=merchant_id, transactions=items,
+                                            party_names={p: every_name.get(p, p) for p in named})
 
 
 async def payouts_so_far(deps: Deps, conn, merchant_id: str) -> list[tuple[str, str, int]]:

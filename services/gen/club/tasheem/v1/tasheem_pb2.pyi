@@ -741,14 +741,23 @@ class BatchTransaction(_message.Message):
     def __init__(self, figure: _Optional[str] = ..., transaction_id: _Optional[str] = ..., party_id: _Optional[str] = ..., amount: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sequence: _Optional[int] = ...) -> None: ...
 
 class ListBatchTransactionsResponse(_message.Message):
-    __slots__ = ("batch_id", "merchant_id", "transactions")
+    __slots__ = ("batch_id", "merchant_id", "transactions", "party_names")
+    class PartyNamesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
     TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAMES_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     merchant_id: str
     transactions: _containers.RepeatedCompositeFieldContainer[BatchTransaction]
-    def __init__(self, batch_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[BatchTransaction, _Mapping]]] = ...) -> None: ...
+    party_names: _containers.ScalarMap[str, str]
+    def __init__(self, batch_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[BatchTransaction, _Mapping]]] = ..., party_names: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class AssignCouponsRequest(_message.Message):
     __slots__ = ("offer_id", "member_ids", "assignment_id")
