@@ -69,7 +69,7 @@ SETTINGS = [
                 "how long the merchant tokens MerchantSignIn gives stay valid (seconds)"),
     cfg.Setting("CLUB_PAYOUT_AFTER_CUTOFF_MINUTES", "60", cfg.non_negative_int,
                 "the PAYA cycle a cut-off's file goes to credits the IBANs this many minutes after it"),
-    *vault.SETTINGS,  # merchant users' TOTP secrets are kept encrypted
+    *[setting for setting in vault.SETTINGS if setting is not vault.PAN_LOOKUP_KEY_SETTING],  # TOTP secrets
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
 ]
 
@@ -96,7 +96,7 @@ class TasheemApp:
 
     async def start(self, runtime: Runtime) -> None:
         config = runtime.config
-        secrets = vault.Vault.from_config(config)  # refuse bad keys before connecting
+        secrets = vault.Vault.from_config(config, pan_lookups=False)  # refuse bad keys before connecting
         self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
         await self.redis.ping()
