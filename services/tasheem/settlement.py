@@ -357,6 +357,17 @@ async def list_batches(deps: Deps, request: pb.ListBatchesRequest) -> tuple[list
 FIGURE_OF_CODE = {wpb.TRANSFER_CODE_SALE: "sales", wpb.TRANSFER_CODE_DISCOUNT_FUNDING: "discount_funding",
                   wpb.TRANSFER_CODE_REFUND: "refunds", wpb.TRANSFER_CODE_REVERSAL: "reversals",
                   wpb.TRANSFER_CODE_FEE: "fees"}
+EARNED = ("sales", "discount_funding")  # count the payable's credits; the others its debits less credits
+
+
+def _counted(transfer: wpb.Transfer, account: str, figure: str) -> int:
+    """What one transfer adds to its figure, as the wallet's MerchantActivity counts it."""
+    if transfer.flags.pending or transfer.flags.void_pending:
+        return 0  # a hold, or its release, is not activity
+    credit = transfer.credit_account_id == account
+    if figure in EARNED:
+        return transfer.amount if credit else 0  # a reversed sale is a REVERSAL debit
+    return -transfer.amount if credit else transfer.amount
 TRANSFERS_PAGE = 1_000
 
 
@@ -395,9 +406,10 @@ async def batch_transactions(deps: Deps, batch_id: str, merchant_id: str) -> pb.
             if transfer.sequence <= batch["from_sequence"]:
                 break
             figure = FIGURE_OF_CODE.get(transfer.code)
-            if figure:
+            amount = _counted(transfer, payable_account(merchant_id), figure) if figure else 0
+            if amount:
                 items.append(pb.BatchTransaction(figure=figure, transaction_id=transfer.source_ref,
-                                                 party_id=transfer.party_id, amount=transfer.amount,
+                                                 party_id=transfer.party_id, amount=amount,
                                                  at=transfer.created_at, sequence=transfer.sequence))
         if not page.next_page_token or not page.transfers or page.transfers[-1].sequence <= batch["from_sequence"]:
             break

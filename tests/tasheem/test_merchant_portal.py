@@ -70,6 +70,9 @@ def day(stack, tasheem, partner):
         wallet.TopUp(wpb.TopUpRequest(transfer_id=uid("topup-"), member_id=member, amount=50_000_000))
         done = [purchase(tasheem, wallet, shop.merchant_id, member, amount) for amount in AMOUNTS]
         purchase(tasheem, wallet, other.merchant_id, member, 500_000)
+        refund = wallet.Refund(wpb.RefundRequest(refund_id=uid("rf-"), original_transaction_id=done[0][0],
+                                                 amount=400_000))
+        assert refund.outcome == wpb.REVERSE_OUTCOME_REVERSED
         reversed_id = done[1][0]
         assert wallet.Reverse(wpb.ReverseRequest(reversal_id=uid("rv-"), original_transaction_id=reversed_id)
                               ).outcome == wpb.REVERSE_OUTCOME_REVERSED
@@ -192,6 +195,7 @@ def test_the_statement_is_one_document_in_three_formats(stack, tasheem, day, bat
                       and (not party or r["party_id"] == party)]
             assert sum(int(r["amount_rials"]) for r in behind) == amount, key
     assert sum(int(r["amount_rials"]) for r in rows if r["record"] == "payout") == settled.net_payable
+    assert 0 < figures[("refunds", "")] == settled.refunds <= 400_000 and figures[("reversals", "")] == settled.reversals > 0
     facts = {r["key"]: r["text"] for r in rows if r["record"] == "statement"}
     assert facts["merchant_name"] == HOSTILE_NAME and facts["batch_id"] == batch_id
     assert facts["period_end"] == batch.cutoff.ToDatetime(dt.UTC).isoformat().replace("+00:00", "Z")
