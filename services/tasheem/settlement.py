@@ -193,7 +193,7 @@ async def _post_and_report(deps: Deps, conn, batch_id: str) -> None:
             if result not in POSTED:
                 problems.append({"merchant_id": transfer.debit_account_id, "field": "settlement_transfer",
                                  "batch": transfer.amount, "ledger": wpb.TransferResult.Name(result)})
-    report_dir = _write_files(deps, batch, merchants)
+    report_dir = _write_files(deps, batch, merchants, await registry.party_names(conn))
     if batch["to_sequence"] > batch["from_sequence"]:
         again = await _wallet_activity(deps, after_sequence=batch["from_sequence"], up_to_sequence=batch["to_sequence"])
     else:  # an empty range; asking the wallet "up to 0" would mean "up to the latest"
@@ -235,13 +235,13 @@ def _figures(row: dict) -> list[tuple[str, int]]:
     discounts = row["discount_funding"] + row["merchant_borne"]
     figures = [("gross_sales", row["sales"] + discounts), ("discounts", discounts),
                ("merchant_borne", row["merchant_borne"])]
-    figures += [(f"funded_by:{party}", amount) for party, amount in sorted(row["funded_by_party"].items())]
+    figures += [(f"{statements.FUNDED_BY}:{party}", amount) for party, amount in sorted(row["funded_by_party"].items())]
     figures += [("refunds", row["refunds"]), ("reversals", row["reversals"]), ("fees", row["fees"]),
                 ("carried_in", row["carried_in"]), ("net_payable", row["net_payable"])]
     return figures
 
 
-def _write_files(deps: Deps, batch: dict, merchants: list[dict]) -> pathlib.Path:
+def _write_files(deps: Deps, batch: dict, merchants: list[dict], party_names: dict[str, str]) -> pathlib.Path:
     report_dir = deps.data_dir / "settlement" / batch["batch_id"]
     names = {m["merchant_id"]: m.get("name", m["merchant_id"]) for m in merchants}
     lines = [(m["merchant_id"], names[m["merchant_id"]], p["iban"], p["name"], p["amount"])
@@ -251,14 +251,14 @@ def _write_files(deps: Deps, batch: dict, merchants: list[dict]) -> pathlib.Path
     for m in merchants:
         csv_text, page = statements.merchant_statement(
             batch["batch_id"], m["merchant_id"], names[m["merchant_id"]], _figures(m),
-            [(p["iban"], p["name"], p["amount"]) for p in m["payouts"]])
+            [(p["iban"], p["name"], p["amount"]) for p in m["payouts"]], party_names)
         statements.write(report_dir / statements.MERCHANT_DIR, f"{m['merchant_id']}.csv", csv_text)
         statements.write(report_dir / statements.MERCHANT_DIR, f"{m['merchant_id']}.html", page)
         for party, amount in m["funded_by_party"].items():
             if amount:
                 owed.setdefault(party, []).append((m["merchant_id"], names[m["merchant_id"]], amount))
     for party, items in owed.items():
-        csv_text, page = statements.funder_statement(batch["batch_id"], party, items)
+        csv_text, page = statements.funder_statement(batch["batch_id"], party, items, party_names.get(party, party))
         statements.write(report_dir / statements.FUNDER_DIR, f"{party}.csv", csv_text)
         statements.write(report_dir / statements.FUNDER_DIR, f"{party}.html", page)
     return report_dir

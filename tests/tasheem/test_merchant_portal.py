@@ -136,6 +136,10 @@ def test_a_merchant_reads_its_own_batches_transactions_offers_and_terminals_only
     assert sum(t.amount for t in sales) == single.merchants[0].gross_sales - single.merchants[0].discounts
     assert {t.transaction_id for t in sales} >= {transaction for transaction, _ in day["done"]}
 
+    kept = own.GetMerchantStatement(pb.GetMerchantStatementRequest(batch_id=batch.batch_id,
+                                                                   merchant_id=shop.merchant_id))
+    assert "سهم دیجی‌کالا" in kept.html and "funded_by" not in kept.html and "funded_by:digikala" in kept.csv
+
     offers = own.ListOffers(pb.ListOffersRequest(merchant_id=shop.merchant_id)).offers
     mine_offer = next(o for o in offers if o.offer_id == day["offer"].offer_id)
     assert mine_offer.budget == 50_000_000 and mine_offer.budget_used > 0
