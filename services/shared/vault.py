@@ -50,6 +50,8 @@ SETTINGS = [
             "base64 AES-256 key-encryption key that unwraps 'version:w:...' data keys; required in production",
             secret=True),
 ]
+# What a process that only seals and opens data needs (crm's sign-in SMS bodies): no PAN lookups.
+SEALING_SETTINGS = [setting for setting in SETTINGS if setting is not PAN_LOOKUP_KEY_SETTING]
 WRAPPED_MARK = "w"
 KCV_HEX_DIGITS = 6
 
@@ -133,7 +135,8 @@ class Vault:
         self._hmac_key = hmac_key
 
     @classmethod
-    def from_config(cls, config) -> Vault:
+    def from_config(cls, config, lookups: bool = True) -> Vault:
+        """The vault of a process's settings; without `lookups` (SEALING_SETTINGS), no PAN lookup key."""
         master_key = parse_master_key(getattr(config, "master_key", ""))
         production = config.env == "production"
         if production and master_key is None:
@@ -143,7 +146,7 @@ class Vault:
             if production:
                 raise ConfigError("CLUB_DATA_KEYS", "is required in production")
             keys = {1: _DEMO_DATA_KEY}
-        hmac_key = pan_lookup_key(config)
+        hmac_key = pan_lookup_key(config) if lookups else b""
         version = config.data_key_version or max(keys)
         if version not in keys:
             raise ConfigError("CLUB_DATA_KEY_VERSION", f"version {version} is not in CLUB_DATA_KEYS")
@@ -170,6 +173,7 @@ class Vault:
         return VERSION_HEADER.unpack_from(blob)[0]
 
     def lookup_hash(self, pan: str) -> bytes:
+        assert self._hmac_key, "this vault was made without a PAN lookup key"
         return lookup_hash(self._hmac_key, pan)
 
 
