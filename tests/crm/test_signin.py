@@ -371,6 +371,9 @@ def test_the_home_page_gathers_every_part_and_names_the_one_that_could_not_be_re
     invite(crm, event.event_id, member_ids=[member.member_id])
     list(crm.Announce(pb.AnnounceRequest(channels=[pb.CHANNEL_INBOX], template="{name} عزیز، خوش آمدید",
                                          subject="خوش آمدید", member_ids=[member.member_id])))
+    survey = crm.CreateSurvey(pb.CreateSurveyRequest(survey=pb.Survey(title="نظر شما", questions=[
+        pb.Question(kind=pb.QUESTION_KIND_NPS, prompt="چقدر ما را پیشنهاد می‌کنید؟")])))
+    crm.SendSurvey(pb.SendSurveyRequest(survey_id=survey.survey_id, member_ids=[member.member_id]))
     token = sign_in(public, gateway, member.phone).token
     with as_member(own_stack, "crm", token) as channel:
         mine = crm_pb2_grpc.CrmServiceStub(channel)
@@ -383,7 +386,7 @@ def test_the_home_page_gathers_every_part_and_names_the_one_that_could_not_be_re
     soonest = home.points_expire_at.ToDatetime(dt.UTC) - dt.datetime.now(dt.UTC)
     assert dt.timedelta(days=9) < soonest <= dt.timedelta(days=10, minutes=1)
     assert [invitation.event_id for invitation in home.upcoming_events] == [event.event_id]
-    assert home.unread_messages == 1 and home.pending_surveys == 0
+    assert home.unread_messages == 1 and home.pending_surveys == 1
     unavailable = {part.part: part.reason for part in home.parts if not part.available}
     assert list(unavailable) == ["benefits"] and "tasheem" in unavailable["benefits"]
     assert {part.part for part in home.parts if part.available} == {
