@@ -237,6 +237,10 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             peer = tls.peer_common_name(context)
             if peer is not None and peer not in tls.SERVICE_NAMES:
                 raise Refused(grpc.StatusCode.PERMISSION_DENIED, f"service token from non-service certificate {peer!r}")
+            if peer is not None and peer != caller.subject:
+                # A service speaks as itself: the token's subject is the name on its certificate.
+                raise Refused(grpc.StatusCode.PERMISSION_DENIED, f"service token for {caller.subject!r} "
+                                                                 f"from the certificate of {peer!r}")
         return caller
 
     def authorize(self, rule: policy.Rule, caller: Caller, request) -> None:
@@ -244,6 +248,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
             return
         if caller.role not in rule.roles:
             raise Refused(grpc.StatusCode.PERMISSION_DENIED, f"role {caller.role} may not call this method")
+        if caller.role == policy.SERVICE and rule.services and caller.subject not in rule.services:
+            raise Refused(grpc.StatusCode.PERMISSION_DENIED, f"service {caller.subject} may not call this method")
         if caller.role == policy.MERCHANT and rule.merchant_field:
             if _field(request, rule.merchant_field) != caller.merchant_id:
                 raise Refused(grpc.StatusCode.PERMISSION_DENIED, "request is not for the token's merchant")

@@ -51,6 +51,8 @@ PAN_MAX_LENGTH = 19  # ISO 8583 field 2 (LLVAR n..19)
 
 REASON_LENGTH = 500  # free text a person reads later: why points were adjusted, an account closed
 
+CLIENT_ADDRESS_LENGTH = 64  # an IPv6 address with a zone, or a proxy's client id (both sign-ins)
+
 # ---- merchant portal sign-in (services/tasheem/merchant_users.py) -----------------------------
 
 MERCHANT_USERNAME_MIN, MERCHANT_USERNAME_MAX = 3, 64  # a-z 0-9 . _ -
@@ -60,8 +62,19 @@ MERCHANT_SIGN_IN_FAILURES_TO_LOCK = 5  # wrong passwords or codes in a row lock 
 MERCHANT_SIGN_IN_LOCK_SECONDS = 900  # ...this long
 MERCHANT_SIGN_IN_FAILURES_PER_CLIENT = 20  # failed sign-ins from one client address...
 MERCHANT_SIGN_IN_CLIENT_WINDOW_SECONDS = 900  # ...within this window, then refused until it ends
-CLIENT_ADDRESS_LENGTH = 64  # an IPv6 address with zone, or a proxy's client id
 TOTP_CODE_DIGITS = 6
+
+# ---- member sign-in (crm: services/crm/signin.py) ------------------------------------------
+
+SIGNIN_CODE_DIGITS = 6
+SIGNIN_CODE_TTL_SECONDS = 120  # a code is good this long after it is sent
+SIGNIN_MAX_WRONG_CODES = 5  # wrong codes for one phone, then it is locked
+SIGNIN_LOCK_SECONDS = 15 * 60
+SIGNIN_RESEND_SECONDS = 60  # one code per phone this often
+SIGNIN_CODES_PER_PHONE_PER_HOUR = 5
+SIGNIN_CODES_PER_ADDRESS_PER_HOUR = 20  # one browser address asking codes for many phones
+SIGNIN_VERIFIES_PER_ADDRESS_PER_HOUR = 60  # codes tried from one address, across phones
+JOIN_TICKET_TTL_SECONDS = 10 * 60  # a verified phone without a member may join this long after
 
 # ---- the relations ----------------------------------------------------------------------------
 
@@ -81,3 +94,10 @@ assert 0 < MERCHANT_USERNAME_MIN <= MERCHANT_USERNAME_MAX and 0 < MERCHANT_PASSW
 # A client address shares its limit with many users: it must allow at least one user's lock to be reached.
 assert 0 < MERCHANT_SIGN_IN_FAILURES_TO_LOCK <= MERCHANT_SIGN_IN_FAILURES_PER_CLIENT
 assert 0 < CODE_LENGTH <= REASON_LENGTH
+
+# A phone is locked longer than a code lives, so a lock outlasts every code sent before it; a code
+# may be asked again before the old one dies, and the hourly caps allow at least one resend.
+assert SIGNIN_CODE_TTL_SECONDS < SIGNIN_LOCK_SECONDS and SIGNIN_RESEND_SECONDS <= SIGNIN_CODE_TTL_SECONDS
+assert 1 < SIGNIN_CODES_PER_PHONE_PER_HOUR <= SIGNIN_CODES_PER_ADDRESS_PER_HOUR
+assert 0 < SIGNIN_MAX_WRONG_CODES and 4 <= SIGNIN_CODE_DIGITS <= 10
+assert SIGNIN_CODE_TTL_SECONDS < JOIN_TICKET_TTL_SECONDS

@@ -69,7 +69,7 @@ SETTINGS = [
                 "how long the merchant tokens MerchantSignIn gives stay valid (seconds)"),
     cfg.Setting("CLUB_PAYOUT_AFTER_CUTOFF_MINUTES", "60", cfg.non_negative_int,
                 "the PAYA cycle a cut-off's file goes to credits the IBANs this many minutes after it"),
-    *[setting for setting in vault.SETTINGS if setting is not vault.PAN_LOOKUP_KEY_SETTING],  # TOTP secrets
+    *vault.SEALING_SETTINGS,  # TOTP secrets
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
 ]
 
