@@ -231,10 +231,13 @@ class Pair:
     def standby(self) -> Node:
         return next(node for node in self.nodes.values() if node is not self.primary())
 
+    def server_url(self) -> str:
+        """Both hosts, no database: postgresql://postgres@127.0.0.1:<a>,127.0.0.1:<b>."""
+        return "postgresql://postgres@" + ",".join(f"127.0.0.1:{node.port}" for node in self.nodes.values())
+
     def url(self, database: str = "postgres") -> str:
         """The services' URL: both hosts, and libpq picks the one that accepts writes."""
-        hosts = ",".join(f"127.0.0.1:{node.port}" for node in self.nodes.values())
-        return f"postgresql://postgres@{hosts}/{database}?target_session_attrs=read-write"
+        return f"{self.server_url()}/{database}?target_session_attrs=read-write"
 
     def attach_standby(self, standby: Node, primary: Node) -> None:
         """Replaces whatever `standby` holds: only once `primary` is known to accept writes."""
