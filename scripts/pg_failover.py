@@ -24,6 +24,7 @@ import argparse
 import importlib.util
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -101,6 +102,7 @@ class Result:
     declined_unavailable: int = 0
     unanswered: int = 0
     lost: int = 0
+    declined_but_posted: int = 0  # a purchase the terminal saw declined whose sale stands in the ledger
     promote_seconds: float = float("inf")  # kill -> the standby accepts writes
     failover_seconds: float = float("inf")  # kill -> first approval of a purchase sent after the kill
     rebuilt_standby_synchronous: bool | None = None  # None: not rebuilt (--short)
@@ -119,11 +121,30 @@ def first_approval_after(outcomes: list, since: float, timeout: float) -> float 
     return None
 
 
+def declined_but_posted(drill: PairStack, outcomes: list) -> list[str]:
+    """Transaction ids of purchases answered other than 00 (or not at all) whose sale is in the
+    ledger and not voided: money taken from a member who was told no. The id is the switch's
+    (terminal, field 7 with its year, STAN: services/switch/flows.iso_transaction_id)."""
+    postings = chaos.ledger_postings_by_transaction(drill)
+    year = time.gmtime().tm_year
+    found = []
+    for outcome in outcomes:
+        if outcome.approved:
+            continue
+        transmitted = outcome.transmitted  # MMDDhhmmss
+        txn = f"{outcome.terminal_id}.{year}{transmitted[:4]}.{transmitted[4:]}.{outcome.stan}"
+        if postings.get(txn, 0) > postings.get(f"{txn}.void", 0):
+            found.append(txn)
+    return found
+
+
 def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pathlib.Path | None = None) -> Result:
     missing = [name for name in SERVICES if name not in harness.available_services()]
     if missing:
         raise SystemExit(f"the failover drill needs every service; missing: {', '.join(missing)}")
-    drill = PairStack(workdir or ROOT / "var" / "failover")
+    workdir = workdir or ROOT / "var" / "failover"
+    shutil.rmtree(workdir, ignore_errors=True)  # this run's service logs only
+    drill = PairStack(workdir)
     result = Result()
     try:
         drill.start()
@@ -164,6 +185,10 @@ def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pa
             result.lost = chaos.check_invariants(drill, club, outcomes)["lost"]
         except chaos.InvariantViolation as exc:
             result.lost, result.error = max(result.lost, 1), str(exc)
+        posted = declined_but_posted(drill, outcomes)  # after check_invariants: compensations are done
+        result.declined_but_posted = len(posted)
+        if posted:
+            result.error = "; ".join(filter(None, [result.error, f"declined but posted: {', '.join(posted[:5])}"]))
         load.stop()
     finally:
         drill.close()
@@ -175,7 +200,8 @@ def print_result(result: Result, detect_seconds: float) -> None:
         return "never" if value == float("inf") else f"{value:.1f} s"
 
     print(f"purchases sent {result.sent}, approved {result.approved}, 91/96 {result.declined_unavailable},"
-          f" unanswered (reversed) {result.unanswered}, lost {result.lost}")
+          f" unanswered (reversed) {result.unanswered}, lost {result.lost},"
+          f" declined but posted {result.declined_but_posted}")
     print(f"kill -> standby promoted      {seconds(result.promote_seconds)} (of which {detect_seconds:.1f} s to decide)")
     print(f"kill -> first approval after  {seconds(result.failover_seconds)}")
     print(f"services restarted            {', '.join(result.services_restarted) or 'none'}")
@@ -193,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args.short, args.detect_seconds)
     print_result(result, args.detect_seconds)
-    failed = (result.lost or result.error or result.services_restarted or result.failover_seconds == float("inf")
+    failed = (result.lost or result.declined_but_posted or result.error or result.services_restarted or result.failover_seconds == float("inf")
               or result.rebuilt_standby_synchronous is False
               or (result.rebuilt_standby_synchronous and not result.approved_after_rebuild))
     return 1 if failed else 0
