@@ -50,9 +50,10 @@ chaos = _load("chaos")
 pg_standby = _load("pg_standby")
 
 SERVICES = chaos.SERVICES
-WARMUP_SECONDS = 5.0
+WARMUP_SECONDS = 5.0  # load before the kill (3 s in the short run)
 DETECT_SECONDS = 5.0  # kill -> promote: a failover manager's check, or the on-call's decision
-TAIL_SECONDS = 5.0
+TAIL_SECONDS = 5.0  # load after the first approval, and after the rebuild (3 s in the short run)
+SHORT_SECONDS = 3.0
 RECOVERY_TIMEOUT_SECONDS = 60.0
 
 
@@ -152,7 +153,7 @@ def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pa
         load = chaos.Load(drill.stack.iso_port, club)
         load.start()
         load.resume()
-        time.sleep(WARMUP_SECONDS)
+        time.sleep(SHORT_SECONDS if short else WARMUP_SECONDS)
         drill.pair.wait_synchronous(drill.pair.primary())  # every commit so far is on both
         pids = drill.service_pids()
 
@@ -164,7 +165,7 @@ def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pa
         approved_at = first_approval_after(load.outcomes, killed_at, RECOVERY_TIMEOUT_SECONDS)
         if approved_at is not None:
             result.failover_seconds = approved_at - killed_at
-        time.sleep(TAIL_SECONDS)
+        time.sleep(SHORT_SECONDS if short else TAIL_SECONDS)
 
         if not short:
             drill.pair.rebuild()  # under load: the base backup copies a live primary
