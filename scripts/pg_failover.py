@@ -108,6 +108,7 @@ class Result:
     failover_seconds: float = float("inf")  # kill -> first approval of a purchase sent after the kill
     rebuilt_standby_synchronous: bool | None = None  # None: not rebuilt (--short)
     approved_after_rebuild: int = 0
+    declined_during_rebuild: int = 0  # purchases sent while the new standby was being built
     services_restarted: list[str] = field(default_factory=list)
     error: str = ""
 
@@ -122,21 +123,21 @@ def first_approval_after(outcomes: list, since: float, timeout: float) -> float 
     return None
 
 
+# The wallet schema's shape, read-only (the wallet service owns it): a purchase record still
+# charging the member, whether undone by the switch's compensation or by the terminal's reversal.
+STILL_CHARGED_SQL = ("SELECT transaction_id FROM wallet.purchases WHERE transaction_id = ANY(%s)"
+                     " AND state <> 'released' AND undone_amount < amount")
+
+
 def declined_but_posted(drill: PairStack, outcomes: list) -> list[str]:
-    """Transaction ids of purchases answered other than 00 (or not at all) whose sale is in the
-    ledger and not voided: money taken from a member who was told no. The id is the switch's
-    (terminal, field 7 with its year, STAN: services/switch/flows.iso_transaction_id)."""
-    postings = chaos.ledger_postings_by_transaction(drill)
+    """Transaction ids of purchases answered other than 00 (or not at all, then reversed by the
+    terminal) that still charge the member: money taken from someone who was told no. The id is
+    the switch's (terminal, field 7 with its year, STAN: services/switch/flows.iso_transaction_id)."""
     year = time.gmtime().tm_year
-    found = []
-    for outcome in outcomes:
-        if outcome.approved:
-            continue
-        transmitted = outcome.transmitted  # MMDDhhmmss
-        txn = f"{outcome.terminal_id}.{year}{transmitted[:4]}.{transmitted[4:]}.{outcome.stan}"
-        if postings.get(txn, 0) > postings.get(f"{txn}.void", 0):
-            found.append(txn)
-    return found
+    declined = [f"{o.terminal_id}.{year}{o.transmitted[:4]}.{o.transmitted[4:]}.{o.stan}"  # 7 is MMDDhhmmss
+                for o in outcomes if not o.approved]
+    with drill.stack.pg() as conn:
+        return [row[0] for row in conn.execute(STILL_CHARGED_SQL, (declined,)).fetchall()]
 
 
 def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pathlib.Path | None = None) -> Result:
@@ -168,6 +169,7 @@ def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pa
         time.sleep(SHORT_SECONDS if short else TAIL_SECONDS)
 
         if not short:
+            rebuild_started = time.monotonic()
             drill.pair.rebuild()  # under load: the base backup copies a live primary
             result.rebuilt_standby_synchronous = any(
                 row["sync_state"].endswith(":sync") for row in drill.pair.status() if row["role"] == "primary")
@@ -181,6 +183,9 @@ def run(short: bool = False, detect_seconds: float = DETECT_SECONDS, workdir: pa
         result.approved = sum(o.approved for o in outcomes)
         result.declined_unavailable = sum(o.code in chaos.DECLINED_UNAVAILABLE for o in outcomes)
         result.unanswered = sum(o.code == "" for o in outcomes)
+        if not short:
+            result.declined_during_rebuild = sum(not o.approved and rebuild_started <= o.sent_at < rebuilt_at
+                                                 for o in outcomes)
         result.services_restarted = sorted(name for name, pid in pids.items() if drill.service_pids().get(name) != pid)
         try:
             result.lost = chaos.check_invariants(drill, club, outcomes)["lost"]
@@ -208,7 +213,8 @@ def print_result(result: Result, detect_seconds: float) -> None:
     print(f"services restarted            {', '.join(result.services_restarted) or 'none'}")
     if result.rebuilt_standby_synchronous is not None:
         print(f"rebuilt standby synchronous   {'yes' if result.rebuilt_standby_synchronous else 'NO'},"
-              f" approvals after the rebuild {result.approved_after_rebuild}")
+              f" declined while it was built {result.declined_during_rebuild},"
+              f" approvals after {result.approved_after_rebuild}")
     if result.error:
         print(f"invariant violated: {result.error}")
 
