@@ -9,6 +9,7 @@ import asyncio
 import socket
 import time
 
+import psycopg
 import pytest
 
 from services.shared import config as cfg
@@ -125,3 +126,52 @@ def test_a_pool_skips_a_host_that_accepts_and_never_answers_after_the_connect_ti
         port, seconds = asyncio.run(_pool_port(url))
     assert port == 5432
     assert db.CONNECT_TIMEOUT_SECONDS <= seconds < db.CONNECT_TIMEOUT_SECONDS * 2 + 2
+
+
+OUTAGE_SECONDS = 20.0
+FOUND_AGAIN_WITHIN_SECONDS = 6.0
+
+
+async def _seconds_to_find_the_server_again(proxy) -> float:
+    """Callers keep asking for connections through an outage, as a service under load does."""
+    from psycopg_pool import PoolTimeout
+
+    pool = await db.open_pool(f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres", "public",
+                              min_size=1, max_size=2)
+
+    async def select_one() -> bool:
+        try:
+            async with pool.connection(timeout=1.0) as conn:
+                await conn.execute("SELECT 1")
+            return True
+        except (PoolTimeout, psycopg.OperationalError):
+            return False
+
+    try:
+        proxy.set_down(True)
+        outage_ends = time.monotonic() + OUTAGE_SECONDS
+        while time.monotonic() < outage_ends:
+            await select_one()
+            await asyncio.sleep(0.5)
+        proxy.set_down(False)
+        back = time.monotonic()
+        while not await select_one():
+            await asyncio.sleep(0.2)
+        return time.monotonic() - back
+    finally:
+        await pool.close()
+
+
+def test_a_pool_finds_its_server_again_within_seconds_after_a_long_outage():
+    """psycopg_pool alone doubles its retry delay without a cap (1, 2, 4, 8, 16 s ...): after
+    20 s down its next try may come 10 s after the server is back. RECONNECT_TIMEOUT_SECONDS
+    starts the backoff afresh."""
+    from tests.security.conftest import load_script
+
+    proxy = load_script("faultproxy").FaultProxy("127.0.0.1", 5432, "postgres").start()
+    try:
+        seconds = asyncio.run(_seconds_to_find_the_server_again(proxy))
+    finally:
+        proxy.close()
+    print(f"found again {seconds:.1f} s after the outage")
+    assert seconds < FOUND_AGAIN_WITHIN_SECONDS
