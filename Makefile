@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos fuzz clean soak
+.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos failover fuzz clean soak
 
 help:
 	@echo "make run    - start Postgres/Redis if needed, migrate, run every service locally"
@@ -94,6 +94,11 @@ certs: venv
 
 chaos: venv infra
 	$(PY) scripts/chaos.py
+
+# The Postgres primary killed under load, its synchronous standby promoted, a new standby built;
+# nothing lost (docs/runbook.md, "Postgres failover"). The test suite runs the short version.
+failover: venv infra
+	$(PY) scripts/pg_failover.py $(FAILOVER_ARGS)
 
 soak: venv infra
 	$(PY) scripts/soak.py $(SOAK_ARGS)

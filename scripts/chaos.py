@@ -221,7 +221,9 @@ class Load:
     def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Stop sending and wait for every request in flight (answers, timeouts and reversals)."""
         self.pause()
-        deadline = time.monotonic() + timeout + iso_terminal.RESPONSE_TIMEOUT_SECONDS * 6
+        # the purchase's wait, then its reversal repeated until settled (each try waits for an answer)
+        deadline = (time.monotonic() + timeout + iso_terminal.RESPONSE_TIMEOUT_SECONDS * 2
+                    + iso_terminal.REVERSAL_RETRY_SECONDS)
         while self.in_flight and time.monotonic() < deadline:
             time.sleep(0.1)
 

@@ -22,6 +22,11 @@ CONNECT_TIMEOUT_SECONDS = 3.0
 CURRENCY_IRR = "364"
 PURCHASE = "000000"
 ACQUIRER_ID = "00000000000"  # 11 digits, used in field 90
+# A reversal answered so (or not at all) did not happen: the terminal repeats it for this long,
+# waiting 1, 2, 4 ... up to 8 s between tries (every terminal at once, after an outage).
+REVERSAL_UNSETTLED = ("", "91", "96")
+REVERSAL_RETRY_SECONDS = 90.0
+REVERSAL_PAUSE_FIRST_SECONDS, REVERSAL_PAUSE_MAX_SECONDS = 1.0, 8.0
 
 
 @dataclass
@@ -119,19 +124,23 @@ class Terminal:
             outcome.reversed_code = await self.reverse(outcome, expiry)
         return outcome
 
-    async def reverse(self, original: Outcome, expiry: str, attempts: int = 5) -> str:
-        """0400 for an unanswered purchase, repeated (as 0420 would be) until answered."""
-        for _ in range(attempts):
+    async def reverse(self, original: Outcome, expiry: str, retry_seconds: float = REVERSAL_RETRY_SECONDS) -> str:
+        """0400 for an unanswered purchase, repeated (as 0420 would be) until the switch settles it:
+        no answer, or 91/96 (it could not process the reversal either), is sent again."""
+        deadline = time.monotonic() + retry_seconds
+        pause = REVERSAL_PAUSE_FIRST_SECONDS
+        while True:
             stan = self.next_stan()
             fields = {**self.purchase_fields(original.pan, expiry, original.amount, stan,
                                              time.strftime("%m%d%H%M%S", time.gmtime())),
                       "t": "0400",
                       "90": f"0200{original.stan}{original.transmitted}{ACQUIRER_ID}{ACQUIRER_ID}"}
             answer = await self.exchange(fields)
-            if answer is not None:
-                return answer.get("39", "")
-            await asyncio.sleep(1)
-        return ""
+            code = answer.get("39", "") if answer is not None else ""
+            if code not in REVERSAL_UNSETTLED or time.monotonic() >= deadline:
+                return code
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, REVERSAL_PAUSE_MAX_SECONDS)
 
     async def close(self) -> None:
         if self._writer is not None:

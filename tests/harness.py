@@ -58,17 +58,24 @@ def ensure_infra() -> None:
     subprocess.run(["bash", str(ROOT / "scripts" / "ensure_infra.sh")], check=True)
 
 
-def fresh_database(name: str) -> str:
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+def database_url(server: str, name: str) -> str:
+    """`server` is a URL without a database; with several hosts (a primary and its standby,
+    scripts/pg_standby.py) every connection asks for the one that accepts writes."""
+    url = f"{server}/{name}"
+    return f"{url}?target_session_attrs=read-write" if "," in server else url
+
+
+def fresh_database(name: str, server: str = PG_URL) -> str:
+    with psycopg.connect(database_url(server, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_URL}/{name}"
+    url = database_url(server, name)
     asyncio.run(migrate.migrate(url, list(migrate.SERVICES), echo=lambda *_: None))
     return url
 
 
-def drop_database(name: str) -> None:
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+def drop_database(name: str, server: str = PG_URL) -> None:
+    with psycopg.connect(database_url(server, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -201,13 +208,16 @@ class RedisServer:
 
 
 class Stack:
-    """One database, one private Redis, and the services started in it."""
+    """One database, one private Redis, and the services started in it. `pg_server`: the Postgres
+    the database is made on (the shared one unless told; several hosts for a primary and standby)."""
 
-    def __init__(self, workdir: pathlib.Path, database: str, extra_env: dict[str, str] | None = None):
+    def __init__(self, workdir: pathlib.Path, database: str, extra_env: dict[str, str] | None = None,
+                 pg_server: str = PG_URL):
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.database = database
-        self.database_url = fresh_database(database)
+        self.pg_server = pg_server
+        self.database_url = fresh_database(database, pg_server)
         self.redis_server = RedisServer(workdir)
         self.redis_server.start()
         self.redis_url = self.redis_server.url
@@ -272,4 +282,4 @@ class Stack:
         for service in self.services.values():
             service.stop()
         self.redis_server.stop()
-        drop_database(self.database)
+        drop_database(self.database, self.pg_server)

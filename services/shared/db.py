@@ -17,6 +17,20 @@ STATEMENT_TIMEOUT_MS = 5_000
 # meanwhile fails its statement, is discarded when returned, and the caller answers as for any
 # lost connection.
 CHECK_AFTER_IDLE_SECONDS = 1.0
+# Each host of the URL gets this long to accept a connection before the next is tried: libpq waits
+# forever by default (psycopg: 130 s), and after a failover the first host listed may be a dead
+# machine that never answers.
+CONNECT_TIMEOUT_SECONDS = 3
+# A server that vanished without closing its sockets (a lost machine, a partition): idle
+# connections are found dead by keepalives, and a statement sent to it fails after
+# TCP_USER_TIMEOUT_MS instead of the kernel's ~15 minutes of retransmissions.
+KEEPALIVE_IDLE_SECONDS, KEEPALIVE_INTERVAL_SECONDS, KEEPALIVE_COUNT = 10, 5, 3
+TCP_USER_TIMEOUT_MS = 10_000
+# A pool whose server is gone retries each lost connection after 1, 2, 4, 8 ... s (psycopg_pool),
+# doubling without a cap: after a 30 s failover the next try could be 30 s later still. Giving
+# up on a connection after this long lets the pool grow again on demand from a fresh 1 s
+# backoff, so a promoted standby is found within a few seconds whenever it comes.
+RECONNECT_TIMEOUT_SECONDS = 8.0
 
 
 class Recordset:
@@ -58,10 +72,15 @@ def _json_value(value):
 
 
 def schema_conninfo(url: str, schema: str) -> str:
-    """Connection string whose sessions use `schema` first, with a statement timeout."""
-    options = conninfo_to_dict(url).get("options", "")
-    options = f"{options} -c search_path={schema},public -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
-    return make_conninfo(url, options=options)
+    """Connection string whose sessions use `schema` first, with a statement timeout, and the
+    connect and TCP timeouts above unless the URL sets its own."""
+    params = conninfo_to_dict(url)
+    options = f"{params.get('options', '')} -c search_path={schema},public -c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    defaults = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
+                "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS, "keepalives_count": KEEPALIVE_COUNT,
+                "tcp_user_timeout": TCP_USER_TIMEOUT_MS}
+    return make_conninfo(url, options=options.strip(),
+                         **{name: value for name, value in defaults.items() if name not in params})
 
 
 async def _mark_returned(conn: AsyncConnection) -> None:
@@ -86,6 +105,7 @@ async def open_pool(url: str, schema: str, min_size: int = 2, max_size: int = 10
         # A connection Postgres (or the network) dropped while idle is replaced on checkout.
         check=_check_if_idle,
         reset=_mark_returned,
+        reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
         open=False,
     )
     await pool.open(wait=True, timeout=POOL_TIMEOUT_SECONDS * 2)

@@ -42,6 +42,9 @@ AUTHORIZATION_LATENCY = Histogram("club_authorization_latency_seconds", "time fr
 COMPENSATIONS = Counter("club_compensations_total", "compensations run after uncertain answers", ["result"])
 
 COMPENSATION_BATCH = 100
+# A compensation Postgres would not take (it was down, or failing over) is offered again, with
+# this backoff, until it is journaled: only journaled ones are retried to the end.
+LATE_JOURNAL_FIRST_SECONDS, LATE_JOURNAL_MAX_SECONDS = 1.0, 10.0
 UNCERTAIN_CODES = frozenset({codes.ISSUER_UNAVAILABLE, codes.SYSTEM_MALFUNCTION})
 # Errors from a dependency that mean "not now": the answer is 91 and the terminal may try again.
 UNAVAILABLE_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -92,6 +95,7 @@ class TransactionManager:
         self.journaled = {kind: flow.journaled for kind, flow in flow_table.items()}
         self.log = services.log
         self._storing: set[asyncio.Task] = set()
+        self._journaling_late: set[asyncio.Task] = set()
 
     # ---- entry point -------------------------------------------------------------------------
 
@@ -249,9 +253,29 @@ class TransactionManager:
         txn = context.request.transaction_id
         try:
             await journal.add_compensation(self.services.pool, txn, owing)
-        except Exception as exc:  # Postgres down too: try now, in the background
+        except Exception as exc:  # Postgres down too: try now, in the background, and journal it later
             self.log.error("compensation not journaled", extra={"transaction_id": txn, "error": str(exc)})
-            asyncio.get_running_loop().create_task(self._compensate(txn, owing, final=False))
+            task = asyncio.get_running_loop().create_task(self._compensate_then_journal(txn, owing))
+            self._journaling_late.add(task)
+            task.add_done_callback(self._journaling_late.discard)
+
+    async def _compensate_then_journal(self, txn: str, owing: list[str]) -> None:
+        """One try now; unless it settled everything, the compensation is journaled as soon as
+        Postgres takes it, for `compensate_open` to finish. One try is not enough: a participant
+        whose own database is failing over too (the wallet's ledger commit in flight when the
+        primary died, retried onto the new one) asks to be asked again."""
+        if await self._compensate(txn, owing, final=False):
+            return
+        delay = LATE_JOURNAL_FIRST_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await journal.add_compensation(self.services.pool, txn, owing)
+            except Exception:  # noqa: BLE001 - still unavailable: the next try
+                delay = min(delay * 2, LATE_JOURNAL_MAX_SECONDS)
+                continue
+            self.log.info("compensation journaled late", extra={"transaction_id": txn})
+            return
 
     async def compensate_open(self) -> int:
         """One pass over open compensations and owed offer releases; returns how many were resolved."""

@@ -160,6 +160,41 @@ def env_problems(docs: list[dict], reads, production: bool) -> list[str]:
     return problems
 
 
+# A URL of the shape club-secrets holds when the hosts come from CLUB_DATABASE_HOSTS.
+SECRET_URL_SHAPE = "postgresql://club:password@/club"
+
+
+def database_problems(docs: list[dict], reads) -> list[str]:
+    """Every process that reads CLUB_DATABASE_HOSTS is given the Postgres primary and at least one
+    standby, in a form the process accepts (services.shared.config), so that it uses the writable one."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    from services.shared import config as cfg
+
+    problems = []
+    for doc, template in pod_templates(docs):
+        for container in template["spec"]["containers"]:
+            process = process_of(container)
+            settings = reads(process) if process else None
+            if not settings or "CLUB_DATABASE_HOSTS" not in settings:
+                continue
+            hosts = container_env(container, docs).get("CLUB_DATABASE_HOSTS", "")
+            if not isinstance(hosts, str):
+                problems.append(f"{name_of(doc)}: CLUB_DATABASE_HOSTS must be a value (servers are not secrets)")
+                continue
+            try:
+                loaded = cfg.load([s for s in cfg.COMMON if s.name.startswith("CLUB_DATABASE_")],
+                                  {"CLUB_DATABASE_URL": SECRET_URL_SHAPE, "CLUB_DATABASE_HOSTS": hosts})
+            except cfg.ConfigError as exc:
+                problems.append(f"{name_of(doc)}: {exc}")
+                continue
+            if len(set(loaded.database_hosts)) < 2:
+                problems.append(f"{name_of(doc)}: CLUB_DATABASE_HOSTS={hosts!r} does not name a primary and a standby")
+            elif conninfo_to_dict(loaded.database_url).get("target_session_attrs") not in cfg.WRITABLE_SESSION_ATTRS:
+                problems.append(f"{name_of(doc)}: {process} would not insist on the writable host")
+    return problems
+
+
 def _labels(selector: dict) -> dict:
     return selector.get("matchLabels", {})
 

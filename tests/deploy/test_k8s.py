@@ -83,6 +83,10 @@ def test_environment_names_are_settings_the_services_read(production, base, sett
     assert checks.env_problems(base, settings, production=False) == []
 
 
+def test_every_process_is_given_the_postgres_primary_and_its_standby(production, settings):
+    assert checks.database_problems(production, settings) == []
+
+
 def test_services_are_headless_with_budgets_and_autoscalers(production):
     assert checks.service_problems(production) == []
 
@@ -164,3 +168,20 @@ def test_network_check_fails_when_a_service_is_opened_to_another_caller(producti
 
     broken = [d for d in copy.deepcopy(production) if d["metadata"]["name"] != "club-default-deny-ingress"]
     assert checks.network_problems(broken, DEFAULT_PORTS) == ["no default-deny ingress NetworkPolicy"]
+
+
+def test_database_check_fails_on_one_host_a_bad_port_or_none(production, settings):
+    def with_hosts(hosts: str | None) -> list[str]:
+        broken = copy.deepcopy(production)
+        data = next(d for d in broken if d["kind"] == "ConfigMap")["data"]
+        if hosts is None:
+            del data["CLUB_DATABASE_HOSTS"]
+        else:
+            data["CLUB_DATABASE_HOSTS"] = hosts
+        return checks.database_problems(broken, settings)
+
+    one = with_hosts("pg-1.pg.internal:5432")
+    assert one and all("does not name a primary and a standby" in p for p in one)
+    assert "Deployment/wallet: CLUB_DATABASE_HOSTS: invalid value 'pg-1:5432,pg-2:postgres': 'pg-2:postgres'" \
+        " is not host:port" in with_hosts("pg-1:5432,pg-2:postgres")
+    assert "Job/club-migrate: CLUB_DATABASE_HOSTS='' does not name a primary and a standby" in with_hosts(None)

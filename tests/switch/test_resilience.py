@@ -258,3 +258,37 @@ def test_the_switch_refuses_wait_budgets_that_cannot_hold(isolated_stack, settin
     with pytest.raises(RuntimeError, match="exited"):
         stack.start("switch")
     assert named in stack.services["switch"].log_text()
+
+
+def test_a_compensation_postgres_refused_is_journaled_once_it_takes_it_and_then_finished(isolated_stack):
+    """As when the primary dies mid-purchase: the 91's compensation cannot be journaled and its
+    one immediate try finds the wallet unable to answer. It must not be forgotten."""
+    stack = isolated_stack(CLUB_AUTHORIZATION_TIMEOUT_MS="1500", CLUB_COMPENSATION_INTERVAL_SECONDS="1",
+                           CLUB_COMPENSATION_GRACE_SECONDS="2")
+    club = make_club(stack)
+    card = club.card(credit=1_000_000)
+    terminal = club.terminal()
+    with stack.pg() as conn:  # compensations refused: a real commit failure
+        conn.execute("ALTER TABLE switch.compensations ADD CONSTRAINT compensations_closed CHECK (false) NOT VALID")
+    wallet = stack.services["wallet"].proc
+    wallet.send_signal(signal.SIGSTOP)
+    try:
+        message = terminal.purchase_message(card, 250_000)
+        assert terminal.exchange(message)["39"] == "91"
+        time.sleep(3)  # the immediate compensation times out on the stopped wallet
+    finally:
+        wallet.send_signal(signal.SIGCONT)
+    txn = transaction_id(message)
+    with stack.pg() as conn:
+        assert conn.execute("SELECT 1 FROM switch.compensations WHERE transaction_id = %s", (txn,)).fetchone() is None
+        conn.execute("ALTER TABLE switch.compensations DROP CONSTRAINT compensations_closed")
+    deadline = time.monotonic() + 30
+    resolved = None
+    while resolved is None and time.monotonic() < deadline:
+        with stack.pg() as conn:
+            row = conn.execute("SELECT resolved_at FROM switch.compensations WHERE transaction_id = %s", (txn,)).fetchone()
+        resolved = row[0] if row else None
+        time.sleep(0.5)
+    assert resolved is not None, "the compensation was never journaled, or never finished"
+    assert club.balances(card.member_id).credit_available == 1_000_000
+    assert terminal.purchase(card, 1_000)["39"] == "00"
