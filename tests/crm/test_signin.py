@@ -377,7 +377,8 @@ def test_the_home_page_gathers_every_part_and_names_the_one_that_could_not_be_re
     token = sign_in(public, gateway, member.phone).token
     with as_member(own_stack, "crm", token) as channel:
         mine = crm_pb2_grpc.CrmServiceStub(channel)
-        wait_for(lambda: mine.GetMemberHome(pb.GetMemberHomeRequest(member_id=member.member_id)).unread_messages == 1,
+        # Two in the inbox: the invitation, announced, and the welcome.
+        wait_for(lambda: mine.GetMemberHome(pb.GetMemberHomeRequest(member_id=member.member_id)).unread_messages == 2,
                  timeout=15)
         home = mine.GetMemberHome(pb.GetMemberHomeRequest(member_id=member.member_id))
     assert home.profile.first_name == "سارا" and home.tier == home.profile.tier
@@ -386,7 +387,7 @@ def test_the_home_page_gathers_every_part_and_names_the_one_that_could_not_be_re
     soonest = home.points_expire_at.ToDatetime(dt.UTC) - dt.datetime.now(dt.UTC)
     assert dt.timedelta(days=9) < soonest <= dt.timedelta(days=10, minutes=1)
     assert [invitation.event_id for invitation in home.upcoming_events] == [event.event_id]
-    assert home.unread_messages == 1 and home.pending_surveys == 1
+    assert home.unread_messages == 2 and home.pending_surveys == 1
     unavailable = {part.part: part.reason for part in home.parts if not part.available}
     assert list(unavailable) == ["benefits"] and "tasheem" in unavailable["benefits"]
     assert {part.part for part in home.parts if part.available} == {
