@@ -105,7 +105,8 @@ class LocalCluster:
         node_dir.mkdir(parents=True)
         subprocess.run(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--cluster-enabled", "yes",
                         "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
-                        "--save", "", "--appendonly", "no", "--dir", str(node_dir), "--daemonize", "yes",
+                        "--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0",  # replicas in sync at once
+                        "--dir", str(node_dir), "--daemonize", "yes",
                         "--pidfile", str(node_dir / "redis.pid"), "--logfile", str(node_dir / "redis.log")],
                        check=True, timeout=30)
 
