@@ -216,6 +216,9 @@ class RedisServer:
         self.stop(kill=True)
         self.start()
 
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
 
 class RedisClusterServer:
     """A private Redis Cluster for one stack: 3 primaries, each with a replica, on ports this
