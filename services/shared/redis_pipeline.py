@@ -454,7 +454,7 @@ class ClusterAutoPipeline:
         redirect: tuple[str, str] | None = None  # (MOVED or ASK, the node the reply named)
         while True:
             if redirect is None:
-                node = self._node((await self._slot_map())[slot])
+                node = self._node((self._slots or await self._slot_map())[slot])
             else:
                 node = self._node(redirect[1])
             try:
