@@ -164,6 +164,30 @@ def test_a_stale_slot_map_is_corrected_by_the_clusters_redirects(cluster):
     run(exercise())
 
 
+def test_a_key_in_a_slot_being_migrated_is_read_where_the_cluster_says_to_ask(cluster):
+    key = "m:{migrating}"
+    slot = slot_of(key)
+    source = primary_of(cluster, key)
+    target = next(port for port in cluster.cluster.primaries() if port != source)
+    node_id = {port: redis.Redis(port=port).execute_command("CLUSTER MYID").decode() for port in (source, target)}
+    redis.Redis(port=target).execute_command("CLUSTER SETSLOT", slot, "IMPORTING", node_id[source])
+    redis.Redis(port=source).execute_command("CLUSTER SETSLOT", slot, "MIGRATING", node_id[target])
+    moved_in = redis.Redis(port=target).pipeline(transaction=False)
+    moved_in.execute_command("ASKING").set(key, "moved already").execute()  # one connection: ASKING, then SET
+    try:
+        async def read():
+            hot = redis_scripts.hot_client(cluster.url)
+            assert await hot.get(key) == b"moved already"  # the source answered ASK: not here any more
+            await hot.close()
+
+        run(read())
+    finally:
+        cleanup = redis.Redis(port=target).pipeline(transaction=False)
+        cleanup.execute_command("ASKING").delete(key).execute()
+        for port in (source, target):
+            redis.Redis(port=port).execute_command("CLUSTER SETSLOT", slot, "NODE", node_id[source])
+
+
 def test_a_killed_primarys_replica_takes_over_and_the_clients_follow_it(own_cluster):
     key = "w:{failover}:a"
     dead = primary_of(own_cluster, key)

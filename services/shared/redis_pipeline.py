@@ -212,6 +212,7 @@ class AutoPipeline:
         assert retries >= 0
         self._retries = retries
         self._host, self._port, self._username, self._password, self._db = _parse_url(url)
+        self.address = f"{self._host}:{self._port}"
         self._socket_timeout = socket_timeout
         self._connect_timeout = connect_timeout
         self._conn: _Connection | None = None
@@ -287,7 +288,7 @@ class AutoPipeline:
 
     async def _dial(self) -> _Connection:
         loop = asyncio.get_running_loop()
-        address = f"{self._host}:{self._port}"
+        address = self.address
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, conn = await loop.create_connection(lambda: _Connection(loop, self._socket_timeout, address),
@@ -405,6 +406,7 @@ class ClusterAutoPipeline:
         self._nodes: dict[str, AutoPipeline] = {}
         self._slots: list[str] | None = None  # slot -> "host:port" of its primary
         self._refreshing: asyncio.Task | None = None
+        self._unreachable: set[str] = set()  # nodes whose connection broke: asked for the map last
 
     def _node(self, address: str) -> AutoPipeline:
         node = self._nodes.get(address)
@@ -426,6 +428,7 @@ class ClusterAutoPipeline:
         try:
             error: Exception | None = None
             known = list(dict.fromkeys([*self._nodes, *self._startup]))
+            known.sort(key=self._unreachable.__contains__)  # a dead primary may take a timeout to say so
             for address in known:
                 try:
                     reply = await self._node(address).execute("CLUSTER", "SLOTS")
@@ -440,6 +443,7 @@ class ClusterAutoPipeline:
                     error = redis_errors.ConnectionError(f"Redis Cluster at {address} does not cover every slot")
                     continue
                 self._slots = slots
+                self._unreachable.discard(address)
                 return slots
             raise redis_errors.ConnectionError(f"no Redis Cluster node answered CLUSTER SLOTS: {error}")
         finally:
@@ -479,6 +483,7 @@ class ClusterAutoPipeline:
                 raise
             except redis_errors.ConnectionError as exc:
                 self._slots = None  # the primary may be gone: its replica takes its slots over
+                self._unreachable.add(node.address)
                 error = exc
             if failures == self._retries:
                 raise error
