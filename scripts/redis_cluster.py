@@ -29,8 +29,8 @@ REPLICAS_PER_PRIMARY = 1
 BUS_PORT_OFFSET = 10_000  # Redis Cluster's bus listens on port + 10000
 # A primary unreachable this long is failed over to its replica. Short, so failover tests are
 # short; long enough that a busy 2-core machine does not fail over a primary that is only slow.
-NODE_TIMEOUT_MS = 2_000
-READY_TIMEOUT_SECONDS = 30.0
+NODE_TIMEOUT_MS = 3_000
+READY_TIMEOUT_SECONDS = 60.0
 PORTS_FILE = "ports"
 
 
@@ -63,6 +63,14 @@ def cli(port: int, *args: str, check: bool = True) -> str:
     return done.stdout
 
 
+def _running(pid: int) -> bool:
+    """Alive and not yet a zombie (a zombie has closed its sockets; its parent may never reap it)."""
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def _info(text: str) -> dict[str, str]:
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith("#"))
 
@@ -89,14 +97,18 @@ class LocalCluster:
     def start(self) -> LocalCluster:
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / PORTS_FILE).write_text(" ".join(map(str, self.ports)))
-        for port in self.ports:
-            self._launch(port)
-        for port in self.ports:
-            self._wait_ping(port)
-        subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in self.ports),
-                        "--cluster-replicas", str(REPLICAS_PER_PRIMARY), "--cluster-yes"],
-                       check=True, capture_output=True, timeout=60)
-        self.wait_ok()
+        try:
+            for port in self.ports:
+                self._launch(port)
+            for port in self.ports:
+                self._wait_ping(port)
+            subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in self.ports),
+                            "--cluster-replicas", str(REPLICAS_PER_PRIMARY), "--cluster-yes"],
+                           check=True, capture_output=True, timeout=60)
+            self.wait_ok()
+        except BaseException:
+            self.stop()  # no daemonized node outlives a failed start
+            raise
         return self
 
     def _launch(self, port: int) -> None:
@@ -177,13 +189,20 @@ class LocalCluster:
         raise TimeoutError(f"the replica {replica} did not take over from {dead_port} within {timeout}s")
 
     def stop(self) -> None:
+        """SIGKILL every node (nothing to keep: no persistence) and wait until they are gone, so
+        their ports are free again."""
+        pids = []
         for port in self.ports:
             pidfile = self.workdir / str(port) / "redis.pid"
-            if pidfile.exists():
-                try:
-                    os.kill(int(pidfile.read_text()), signal.SIGKILL)  # nothing to keep: no persistence
-                except (ProcessLookupError, ValueError):
-                    pass
+            try:
+                pid = int(pidfile.read_text())
+                os.kill(pid, signal.SIGKILL)
+                pids.append(pid)
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                pass
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while any(map(_running, pids)) and time.monotonic() < deadline:
+            time.sleep(0.02)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

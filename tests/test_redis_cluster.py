@@ -222,6 +222,9 @@ def test_the_local_cluster_script_starts_and_stops_a_cluster(tmp_path, infra):
     script = harness.load_script("redis_cluster")
     assert script.main(["start", "--dir", str(tmp_path / "rc")]) == 0
     running = script.LocalCluster.existing(tmp_path / "rc")
-    assert len(running.primaries()) == 3 and len(running.alive()) == 6
-    assert script.main(["stop", "--dir", str(tmp_path / "rc")]) == 0
-    assert running.alive() == [] and not pathlib.Path(tmp_path / "rc").exists()
+    try:
+        assert len(running.primaries()) == 3 and len(running.alive()) == 6
+        assert script.main(["stop", "--dir", str(tmp_path / "rc")]) == 0
+        assert running.alive() == [] and not pathlib.Path(tmp_path / "rc").exists()
+    finally:
+        running.stop()
