@@ -6,10 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos failover fuzz clean soak
+.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos chaos-cluster failover fuzz clean soak
 
 help:
 	@echo "make run    - start Postgres/Redis if needed, migrate, run every service locally"
+	@echo "             (make run REDIS=cluster: on a local Redis Cluster, 3 primaries + 3 replicas)"
 	@echo "make test   - lint, check generated code, run all tests against real Postgres and Redis"
 	@echo "make bench  - benchmarks, results printed and saved to var/bench/*.json"
 	@echo "make demo   - seed a demo club against a running stack and make a few purchases"
@@ -40,7 +41,7 @@ migrate: venv infra
 	$(PY) -m services.shared.migrate
 
 run: venv
-	$(PY) scripts/run_local.py
+	$(PY) scripts/run_local.py $(if $(filter cluster,$(REDIS)),--redis-cluster)
 
 test: venv infra lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
@@ -94,6 +95,9 @@ certs: venv
 
 chaos: venv infra
 	$(PY) scripts/chaos.py
+
+chaos-cluster: venv infra
+	$(PY) scripts/chaos.py --redis-cluster
 
 # The Postgres primary killed under load, its synchronous standby promoted, a new standby built;
 # nothing lost (docs/runbook.md, "Postgres failover"). The test suite runs the short version.

@@ -63,7 +63,7 @@ def _assign(club, campaigns: list[str], count: int) -> int:
 
 def _measured(stack, templates, short: bool) -> dict:
     meter = cpu.CpuMeter({name: service.proc.pid for name, service in stack.services.items()}
-                         | {"redis": stack.redis_server.proc.pid})
+                         | cpu.redis_processes(stack.redis_server))
     loadgen.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SETTLE_SECONDS[short]))
     return loadgen.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short], meter))
 

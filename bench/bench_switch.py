@@ -71,7 +71,7 @@ def _reference(stack: harness.Stack, short: bool, templates, keeping_the_contrac
                                cwd=harness.ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout.readline().strip() == "ready"
-        meter = cpu.CpuMeter({"reference": process.pid, "redis": stack.redis_server.proc.pid})
+        meter = cpu.CpuMeter({"reference": process.pid} | cpu.redis_processes(stack.redis_server))
         return loadgen.run(loadgen.drive(port, templates, CONCURRENCY[short], SECONDS[short], meter))
     finally:
         process.terminate()
@@ -176,7 +176,7 @@ def run(short: bool) -> dict:
         templates = _seed(club)
         loadgen.run(loadgen.drive(stack.iso_port, templates[:1], 1, 1))  # warm caches and connections
         meter = cpu.CpuMeter({name: service.proc.pid for name, service in stack.services.items()}
-                             | {"redis": stack.redis_server.proc.pid})
+                             | cpu.redis_processes(stack.redis_server))
         platform = loadgen.run(loadgen.drive(stack.iso_port, templates, CONCURRENCY[short], SECONDS[short], meter))
         # Open loop at 80% of what the closed loop reached: latency without self-throttling.
         open_rate = max(10.0, 0.8 * platform["approved_per_second"])
@@ -195,6 +195,7 @@ def run(short: bool) -> dict:
         stack.close()
     target = _target(_cpu_multiple(platform, reference_keeping_the_contract), at_target_rate)
     return {"headline": _headline(platform, reference_keeping_the_contract, at_target_rate, target),
+            "redis": harness.CLUSTER if stack.redis_cluster else harness.SINGLE,  # CLUB_TEST_REDIS=cluster
             "target": target, "terminals": TERMINALS, "in_flight_per_terminal": CONCURRENCY[short],
             "seconds": SECONDS[short], "platform": platform, "platform_open_loop": open_loop,
             "within_latency_target": within, "platform_open_loop_at_target_rate": at_target_rate,

@@ -52,6 +52,12 @@ def self_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def redis_processes(server) -> dict[str, int]:
+    """A stack's Redis processes by name: `redis`, or `redis 1`..`redis 6` for a cluster's nodes."""
+    pids = server.pids()
+    return {"redis": pids[0]} if len(pids) == 1 else {f"redis {n}": pid for n, pid in enumerate(pids, 1)}
+
+
 class CpuMeter:
     """CPU used by named processes between start() and stop()."""
 

@@ -3,6 +3,7 @@
     python scripts/chaos.py                  # every fault, default durations
     python scripts/chaos.py --short          # the CI run (fewer, shorter faults)
     python scripts/chaos.py --faults kill-wallet,postgres-down
+    python scripts/chaos.py --redis-cluster   # a Redis Cluster primary killed (make chaos-cluster)
 
 A private stack (own database, own redis-server, every service as a process) is wired
 through fault proxies (scripts/faultproxy.py): each service reaches Postgres, Redis and its
@@ -11,7 +12,9 @@ never the shared Postgres stopping. Terminals (scripts/iso_terminal.py) send pur
 steady rate; an unanswered purchase is reversed, as a terminal does.
 
 Faults, in turn: SIGKILL each service and restart it; restart Redis empty; Postgres down for
-10 s; 300 ms latency on every hop; every connection cut. After each, the invariant checker
+10 s; 300 ms latency on every hop; every connection cut. With --redis-cluster the services use a
+Redis Cluster (3 primaries, 3 replicas; scripts/redis_cluster.py), reached directly (a cluster's
+nodes announce their own addresses), and the fault is SIGKILL of a primary: its replica takes over. After each, the invariant checker
 proves: every approval the terminals received is in the ledger exactly once; no idempotency
 key twice; no negative balance; Redis equals the ledger; offer budgets never exceeded;
 settlement totals equal the ledger. The table: fault, requests sent, approved, declined
@@ -92,22 +95,25 @@ COMPENSATION_GRACE_SECONDS = 5  # the switch's wait before "unknown to the walle
 class ChaosStack:
     """A harness stack whose services reach Postgres, Redis and each other through fault proxies."""
 
-    def __init__(self, workdir: pathlib.Path):
+    def __init__(self, workdir: pathlib.Path, redis_cluster: bool = False):
         harness.ensure_infra()
-        self.stack = harness.Stack(workdir, f"club_chaos_{os.getpid()}")
+        self.stack = harness.Stack(workdir, f"club_chaos_{os.getpid()}", redis_cluster=redis_cluster)
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
         pg = conninfo_to_dict(self.stack.database_url)
         self.proxies = {
             "postgres": faultproxy.FaultProxy(pg.get("host", "127.0.0.1"), int(pg.get("port", 5432)), "postgres").start(),
-            "redis": faultproxy.FaultProxy("127.0.0.1", self.stack.redis_server.port, "redis").start(),
         }
+        redis_url = self.stack.redis_url
+        if not redis_cluster:
+            self.proxies["redis"] = faultproxy.FaultProxy("127.0.0.1", self.stack.redis_server.port, "redis").start()
+            redis_url = f"redis://127.0.0.1:{self.proxies['redis'].port}/0"
         for name in SERVICES:
             self.proxies[name] = faultproxy.FaultProxy("127.0.0.1", self.stack.ports[name], name).start()
         self.stack.extra_env.update({
             "CLUB_DATABASE_URL": make_conninfo(self.stack.database_url, host="127.0.0.1",
                                                port=str(self.proxies["postgres"].port)),
-            "CLUB_REDIS_URL": f"redis://127.0.0.1:{self.proxies['redis'].port}/0",
+            "CLUB_REDIS_URL": redis_url,
             **{f"CLUB_{name.upper()}_ADDR": self.proxies[name].address for name in SERVICES},
             "CLUB_COMPENSATION_INTERVAL_SECONDS": "1",
             "CLUB_COMPENSATION_GRACE_SECONDS": str(COMPENSATION_GRACE_SECONDS),
@@ -279,6 +285,24 @@ def redis_restart_empty() -> Fault:
     return Fault("redis restart empty", lambda chaos: chaos.stack.redis_server.restart_empty())
 
 
+def kill_redis_primary() -> Fault:
+    """SIGKILL the Redis Cluster primary that serves the most member balances; over when its
+    replica has taken its slots over."""
+    def inject(chaos: ChaosStack) -> None:
+        cluster = chaos.stack.redis_server.cluster
+        client = chaos.stack.redis()
+        primaries = cluster.primaries()
+        counts = dict.fromkeys(primaries, 0)
+        for key in client.scan_iter(match="w:{member:*"):
+            counts[client.get_node_from_key(key).port] += 1
+        client.close()
+        victim = max(primaries, key=counts.__getitem__)
+        cluster.kill_primary(victim)
+        cluster.wait_failover(victim)
+
+    return Fault("kill -9 a redis cluster primary", inject)
+
+
 def postgres_down(seconds: float = POSTGRES_DOWN_SECONDS) -> Fault:
     def inject(chaos: ChaosStack) -> None:
         chaos.proxies["postgres"].set_down(True)
@@ -307,7 +331,9 @@ def cut_connections() -> Fault:
     return Fault("cut every connection", inject)
 
 
-def all_faults(short: bool) -> list[Fault]:
+def all_faults(short: bool, redis_cluster: bool = False) -> list[Fault]:
+    if redis_cluster:
+        return [kill_redis_primary()]
     if short:
         return [kill_and_restart("wallet"), redis_restart_empty(), postgres_down(3.0), cut_connections()]
     return [*(kill_and_restart(name) for name in SERVICES), redis_restart_empty(), postgres_down(),
@@ -481,18 +507,19 @@ def print_table(rows: list[Row]) -> None:
             print(f"    invariant violated: {row.error}")
 
 
-def run(short: bool = False, only: list[str] | None = None, workdir: pathlib.Path | None = None) -> list[Row]:
+def run(short: bool = False, only: list[str] | None = None, workdir: pathlib.Path | None = None,
+        redis_cluster: bool = False) -> list[Row]:
     missing = [name for name in SERVICES if name not in harness.available_services()]
     if missing:
         raise SystemExit(f"chaos needs every service; missing: {', '.join(missing)}")
-    chaos = ChaosStack(workdir or ROOT / "var" / "chaos")
+    chaos = ChaosStack(workdir or ROOT / "var" / "chaos", redis_cluster)
     rows: list[Row] = []
     try:
         chaos.start()
         club = seed(chaos)
         load = Load(chaos.stack.iso_port, club)
         load.start()
-        for fault in all_faults(short):
+        for fault in all_faults(short, redis_cluster):
             if only and not any(key in fault.name for key in only):
                 continue
             rows.append(run_fault(chaos, club, load, fault))
@@ -506,8 +533,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--short", action="store_true", help="the CI run: fewer and shorter faults")
     parser.add_argument("--faults", default="", help="comma-separated substrings of fault names to run")
+    parser.add_argument("--redis-cluster", action="store_true",
+                        help="the services on a Redis Cluster; the fault: a primary killed")
     args = parser.parse_args(argv)
-    rows = run(args.short, [f for f in args.faults.split(",") if f])
+    rows = run(args.short, [f for f in args.faults.split(",") if f], redis_cluster=args.redis_cluster)
     print_table(rows)
     return 1 if any(row.lost or row.error for row in rows) else 0
 

@@ -1,11 +1,14 @@
 """`make run`: every service as a local process, logs side by side, Ctrl-C stops all.
 
 Postgres and Redis are started (or installed) by scripts/ensure_infra.sh first and
-migrations applied; then each service that exists is started and watched.
+migrations applied; then each service that exists is started and watched. With --redis-cluster
+(`make run REDIS=cluster`) the services use a local Redis Cluster (scripts/redis_cluster.py,
+3 primaries and 3 replicas under var/redis-cluster), started here and stopped with the rest.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import pathlib
 import signal
@@ -16,6 +19,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+from redis_cluster import LocalCluster  # noqa: E402
 from sms_sink import DEV_API_KEY, SmsSink  # noqa: E402
 
 SMS_SINK_PORT = 7190
@@ -32,10 +36,21 @@ def pump(name: str, color: str, stream) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--redis-cluster", action="store_true", help="run the services on a local Redis Cluster")
+    args = parser.parse_args()
     subprocess.run(["bash", str(ROOT / "scripts" / "ensure_infra.sh")], check=True)
     subprocess.run([sys.executable, "-m", "services.shared.migrate"], check=True, cwd=ROOT)
     env = {**os.environ, "CLUB_LOG_FORMAT": os.environ.get("CLUB_LOG_FORMAT", "text"),
            "CLUB_DATA_DIR": os.environ.get("CLUB_DATA_DIR", str(ROOT / "var"))}
+    cluster = None
+    if args.redis_cluster:
+        stale = LocalCluster.existing()
+        if stale is not None:
+            stale.stop()
+        cluster = LocalCluster().start()
+        env.update(CLUB_REDIS_URL=cluster.url, CLUB_REDIS_CLUSTER="true")
+        print(f"Redis Cluster (3 primaries, 3 replicas) at {cluster.url}", flush=True)
     if "CLUB_SMS_BASE_URL" not in os.environ:  # SMS (receipts, announcements) go to a local file, not phones
         sink = SmsSink(SMS_SINK_PORT, ROOT / "var" / "sms-sink.jsonl").start()
         env.update(CLUB_SMS_BASE_URL=sink.url, CLUB_SMS_API_KEY=DEV_API_KEY)
@@ -61,6 +76,8 @@ def main() -> None:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if cluster is not None:
+            cluster.stop()
         sys.exit(0)
 
     signal.signal(signal.SIGINT, stop)

@@ -1,5 +1,9 @@
 """Fixtures: a shared stack of real service processes for the session, and isolated
-stacks (own database, own Redis server) for tests that kill, flush or restart."""
+stacks (own database, own Redis server) for tests that kill, flush or restart.
+
+`stack` is the session's stack on a single Redis; a test marked `on_single_and_cluster` (tests/redis_modes.py) runs
+twice, the second time with `stack` the session's stack on a Redis Cluster (started for the
+first such test)."""
 
 from __future__ import annotations
 
@@ -19,10 +23,26 @@ def infra() -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(infra, tmp_path_factory) -> harness.Stack:
+def single_stack(infra, tmp_path_factory) -> harness.Stack:
     shared = harness.Stack(tmp_path_factory.mktemp("stack"), f"club_test_{os.getpid()}")
     yield shared
     shared.close()
+
+
+@pytest.fixture(scope="session")
+def cluster_stack(infra, tmp_path_factory) -> harness.Stack:
+    shared = harness.Stack(tmp_path_factory.mktemp("cluster_stack"), f"club_test_cluster_{os.getpid()}",
+                           redis_cluster=True)
+    yield shared
+    shared.close()
+
+
+@pytest.fixture(scope="session")
+def stack(request) -> harness.Stack:
+    """The single-Redis stack, or with the parameter `cluster` (on_single_and_cluster) the cluster one."""
+    mode = getattr(request, "param", harness.SINGLE)
+    return request.getfixturevalue("cluster_stack" if mode == harness.CLUSTER else "single_stack")
+
 
 
 @pytest.fixture

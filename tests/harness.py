@@ -1,13 +1,16 @@
 """Real processes for tests: Postgres and Redis over real connections, each service a
 `python -m services.<name>` process talking real gRPC on a free port.
 
-`Stack` owns one database and one Redis db index and starts services on demand; the
-addresses of every service are fixed up front so they can find each other.
+`Stack` owns one database and one private Redis and starts services on demand; the
+addresses of every service are fixed up front so they can find each other. The Redis is one
+redis-server, or with `redis_cluster=True` (or CLUB_TEST_REDIS=cluster for every stack) a Redis
+Cluster of 3 primaries and 3 replicas (scripts/redis_cluster.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import pathlib
 import signal
@@ -32,6 +35,9 @@ SERVICES = tuple(DEFAULT_PORTS)
 # Every stack's services verify tokens signed with this; the harness mints them.
 TEST_AUTH_SECRET = "club-test-auth-secret-0123456789-abcdefgh"
 TEST_CLIENT_CERT = "cli"  # the certificate test channels present when a stack runs mTLS
+SINGLE, CLUSTER = "single", "cluster"  # the Redis a stack runs on
+REDIS_MODE = os.environ.get("CLUB_TEST_REDIS", SINGLE)  # CLUB_TEST_REDIS=cluster: every stack on a cluster
+assert REDIS_MODE in (SINGLE, CLUSTER), "CLUB_TEST_REDIS must be single or cluster"
 
 
 _handed_out: set[int] = set()  # ports given to a stack whose service may not be listening yet
@@ -47,6 +53,17 @@ def free_port() -> int:
         if port not in _handed_out:
             _handed_out.add(port)
             return port
+
+
+def load_script(name: str):
+    """A module from scripts/ (not a package), loaded once."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def available_services() -> tuple[str, ...]:
@@ -206,19 +223,53 @@ class RedisServer:
         self.stop(kill=True)
         self.start()
 
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
+
+class RedisClusterServer:
+    """A private Redis Cluster for one stack: 3 primaries, each with a replica, on ports this
+    process hands out (scripts/redis_cluster.py starts, joins and stops them)."""
+
+    def __init__(self, workdir: pathlib.Path):
+        redis_cluster = load_script("redis_cluster")
+        ports = []
+        while len(ports) < redis_cluster.PRIMARIES * (1 + redis_cluster.REPLICAS_PER_PRIMARY):
+            port = free_port()
+            if port + redis_cluster.BUS_PORT_OFFSET < 65536 and redis_cluster._port_free(
+                    port + redis_cluster.BUS_PORT_OFFSET):
+                ports.append(port)
+        self.cluster = redis_cluster.LocalCluster(workdir / "redis-cluster", ports)
+        self.url = self.cluster.url
+
+    def start(self) -> None:
+        self.cluster.start()
+
+    def stop(self, kill: bool = False) -> None:
+        self.cluster.stop()
+
+    def restart_empty(self) -> None:
+        self.cluster.stop()
+        self.cluster.start()
+
+    def pids(self) -> list[int]:
+        return [int((self.cluster.workdir / str(port) / "redis.pid").read_text()) for port in self.cluster.ports]
+
 
 class Stack:
-    """One database, one private Redis, and the services started in it. `pg_server`: the Postgres
-    the database is made on (the shared one unless told; several hosts for a primary and standby)."""
+    """One database, one private Redis (a server or a cluster), and the services started in it.
+    `pg_server`: the Postgres the database is made on (the shared one unless told; several hosts
+    for a primary and standby)."""
 
     def __init__(self, workdir: pathlib.Path, database: str, extra_env: dict[str, str] | None = None,
-                 pg_server: str = PG_URL):
+                 pg_server: str = PG_URL, redis_cluster: bool | None = None):
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.database = database
         self.pg_server = pg_server
         self.database_url = fresh_database(database, pg_server)
-        self.redis_server = RedisServer(workdir)
+        self.redis_cluster = REDIS_MODE == CLUSTER if redis_cluster is None else redis_cluster
+        self.redis_server = RedisClusterServer(workdir) if self.redis_cluster else RedisServer(workdir)
         self.redis_server.start()
         self.redis_url = self.redis_server.url
         self.ports = {name: free_port() for name in SERVICES}
@@ -275,7 +326,10 @@ class Stack:
     def pg(self) -> psycopg.Connection:
         return psycopg.connect(self.database_url, autocommit=True)
 
-    def redis(self) -> redis.Redis:
+    def redis(self) -> redis.Redis | redis.RedisCluster:
+        if self.redis_cluster:
+            host, port = self.redis_url.removeprefix("redis+cluster://").split(",")[0].split(":")
+            return redis.RedisCluster(host=host, port=int(port))
         return redis.Redis.from_url(self.redis_url)
 
     def close(self) -> None:

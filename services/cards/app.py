@@ -37,9 +37,9 @@ class CardsApp:
         config = runtime.config
         vault, key_ring = Vault.from_config(config), keys.key_ring(config)  # refuse bad keys before connecting
         self.pool = await db.open_pool(config.database_url, "cards", config.db_pool_min, config.db_pool_max)
-        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
+        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         deps = Deps(pool=self.pool, redis=self.redis, hot=self.hot,
                     scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot), vault=vault,
                     keys=key_ring, data_dir=runtime.data_dir, log=runtime.log)

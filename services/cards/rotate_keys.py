@@ -187,10 +187,11 @@ class Rotation:
 
 async def rotate(database_url: str, redis_url: str, vault: vault_module.Vault, checkpoint_path: pathlib.Path,
                  batch_rows: int = BATCH_ROWS, max_batches: int | None = None,
-                 pause: float = PAUSE_BETWEEN_BATCHES_SECONDS, progress: bool = True, dry_run: bool = False) -> dict:
+                 pause: float = PAUSE_BETWEEN_BATCHES_SECONDS, progress: bool = True, dry_run: bool = False,
+                 redis_cluster: bool = False) -> dict:
     """Rotate every target; returns {"version", "rotated": {table: rows}, "remaining": {table: rows}, "finished"}."""
     checkpoint = Checkpoint(checkpoint_path, vault.current_version)
-    redis = redis_scripts.client(redis_url)
+    redis = redis_scripts.client(redis_url, cluster=redis_cluster)
     rotated, finished = {}, not dry_run
     try:
         async with await AsyncConnection.connect(db.schema_conninfo(database_url, "cards"), autocommit=True,
@@ -234,7 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = pathlib.Path(args.checkpoint) if args.checkpoint else data_dir / CHECKPOINT_NAME
     result = asyncio.run(rotate(config.database_url, config.redis_url, vault, checkpoint, args.batch_size,
-                                args.max_batches, args.pause, progress=not args.quiet, dry_run=args.dry_run))
+                                args.max_batches, args.pause, progress=not args.quiet, dry_run=args.dry_run,
+                                redis_cluster=config.redis_cluster))
     print(json.dumps(result))
     if not result["finished"] and not args.dry_run:
         print(f"stopped early; rerun to resume from {checkpoint}")

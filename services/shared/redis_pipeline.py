@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import hiredis
 from redis import exceptions as redis_errors
+from redis.crc import key_slot
 
 SOCKET_TIMEOUT_SECONDS = 2.0  # as services/shared/redis_scripts.py: a reply later than this drops the connection
 CONNECT_TIMEOUT_SECONDS = 2.0
@@ -211,6 +212,7 @@ class AutoPipeline:
         assert retries >= 0
         self._retries = retries
         self._host, self._port, self._username, self._password, self._db = _parse_url(url)
+        self.address = f"{self._host}:{self._port}"
         self._socket_timeout = socket_timeout
         self._connect_timeout = connect_timeout
         self._conn: _Connection | None = None
@@ -226,6 +228,20 @@ class AutoPipeline:
                 if attempt == self._retries:
                     raise
         raise AssertionError("not reached")
+
+    async def execute_keyed(self, key: _Arg | None, *args: _Arg):
+        """As `execute`; `key` is the command's key, which only a cluster needs to route it."""
+        return await self.execute(*args)
+
+    async def asking(self, packed: bytes):
+        """`packed` right after ASKING, on one connection (a slot in migration is served by its
+        new primary only to a client that asked)."""
+        conn = self._conn
+        if conn is None or conn.error is not None:
+            conn = await self._connected()
+        asking = conn.request(hiredis.pack_command(("ASKING",)))
+        reply = conn.request(packed)
+        return (await asyncio.gather(asking, reply))[1]
 
     async def _send(self, packed: bytes):
         conn = self._conn
@@ -272,7 +288,7 @@ class AutoPipeline:
 
     async def _dial(self) -> _Connection:
         loop = asyncio.get_running_loop()
-        address = f"{self._host}:{self._port}"
+        address = self.address
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, conn = await loop.create_connection(lambda: _Connection(loop, self._socket_timeout, address),
@@ -345,8 +361,168 @@ class Script:
         self.sha = hashlib.sha1(source.encode()).hexdigest()
 
     async def __call__(self, keys: Sequence[_Arg] = (), args: Sequence[_Arg] = ()):
+        # The first key routes both commands: in a cluster the script runs, and must be loaded, on
+        # the primary that owns its keys' slot.
+        key = keys[0] if keys else None
         try:
-            return await self.pipeline.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args)
         except redis_errors.NoScriptError:
-            await self.pipeline.execute("SCRIPT", "LOAD", self.source)
-            return await self.pipeline.execute("EVALSHA", self.sha, len(keys), *keys, *args)
+            await self.pipeline.execute_keyed(key, "SCRIPT", "LOAD", self.source)
+            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args)
+
+
+def slot_of(key: _Arg) -> int:
+    """The Redis Cluster slot of a key (CRC16 of its hash tag, or of the whole key without one)."""
+    return key_slot(key if isinstance(key, bytes) else str(key).encode())
+
+
+MAX_REDIRECTS = 5  # MOVED/ASK hops one command may take while slots move between primaries
+SLOTS = 16384
+
+
+class ClusterAutoPipeline:
+    """The same commands over Redis Cluster: one AutoPipeline per primary, each command sent to the
+    primary that owns its key's slot, so every command of a loop iteration for one primary still
+    goes out in one write.
+
+    The slot map comes from CLUSTER SLOTS on any reachable node, read on first use and again after
+    a MOVED reply or a broken connection (a failover: the replica that took over owns the slots
+    now). MOVED and ASK are followed (the command did not run, so sending it on is safe); a
+    primary that cannot serve (CLUSTERDOWN, TRYAGAIN, gone) fails the command with a
+    ConnectionError, as a standalone Redis that is down does, retried like one (`retries`)."""
+
+    def __init__(self, nodes: Sequence[tuple[str, int]], *, username: str | None = None,
+                 password: str | None = None, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
+                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0):
+        assert nodes and retries >= 0
+        self._startup = [f"{host}:{port}" for host, port in nodes]
+        self._credentials = ""
+        if password is not None:
+            user = urllib.parse.quote(username or "", safe="")
+            self._credentials = f"{user}:{urllib.parse.quote(password, safe='')}@"
+        self._socket_timeout = socket_timeout
+        self._connect_timeout = connect_timeout
+        self._retries = retries
+        self._nodes: dict[str, AutoPipeline] = {}
+        self._slots: list[str] | None = None  # slot -> "host:port" of its primary
+        self._refreshing: asyncio.Task | None = None
+        self._unreachable: set[str] = set()  # nodes whose connection broke: asked for the map last
+
+    def _node(self, address: str) -> AutoPipeline:
+        node = self._nodes.get(address)
+        if node is None:
+            node = self._nodes[address] = AutoPipeline(f"redis://{self._credentials}{address}/0",
+                                                       socket_timeout=self._socket_timeout,
+                                                       connect_timeout=self._connect_timeout)
+        return node
+
+    async def _slot_map(self) -> list[str]:
+        if self._slots is not None:
+            return self._slots
+        if self._refreshing is None:  # callers arriving meanwhile share one CLUSTER SLOTS
+            self._refreshing = asyncio.ensure_future(self._refresh())
+            self._refreshing.add_done_callback(_consume_result)
+        return await asyncio.shield(self._refreshing)
+
+    async def _refresh(self) -> list[str]:
+        try:
+            error: Exception | None = None
+            known = list(dict.fromkeys([*self._nodes, *self._startup]))
+            known.sort(key=self._unreachable.__contains__)  # a dead primary may take a timeout to say so
+            for address in known:
+                try:
+                    reply = await self._node(address).execute("CLUSTER", "SLOTS")
+                except redis_errors.RedisError as exc:
+                    error = exc
+                    continue
+                slots = [""] * SLOTS
+                for start, end, primary, *_replicas in reply:
+                    host = primary[0].decode() or address.rsplit(":", 1)[0]
+                    slots[start:end + 1] = [f"{host}:{primary[1]}"] * (end + 1 - start)
+                if "" in slots:  # a slot nobody serves: ask another node, whose view may be newer
+                    error = redis_errors.ConnectionError(f"Redis Cluster at {address} does not cover every slot")
+                    continue
+                self._slots = slots
+                self._unreachable.discard(address)
+                return slots
+            raise redis_errors.ConnectionError(f"no Redis Cluster node answered CLUSTER SLOTS: {error}")
+        finally:
+            self._refreshing = None
+
+    async def execute_keyed(self, key: _Arg | None, *args: _Arg):
+        if key is None:
+            raise ValueError(f"{args[0]} needs a key to be routed in Redis Cluster")
+        slot = slot_of(key)
+        packed = hiredis.pack_command(args)
+        failures = redirects = 0
+        redirect: tuple[str, str] | None = None  # (MOVED or ASK, the node the reply named)
+        while True:
+            if redirect is None:
+                node = self._node((self._slots or await self._slot_map())[slot])
+            else:
+                node = self._node(redirect[1])
+            try:
+                if redirect is not None and redirect[0] == "ASK":
+                    return await node.asking(packed)
+                return await node._send(packed)
+            except redis_errors.ResponseError as exc:
+                kind, _, rest = str(exc).partition(" ")
+                if kind in ("MOVED", "ASK") and redirects < MAX_REDIRECTS:
+                    redirects += 1
+                    redirect = (kind, rest.rsplit(" ", 1)[-1])
+                    if kind == "MOVED":
+                        self._slots = None  # slots moved: read the map again for the next command
+                    continue
+                if kind not in ("CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK"):
+                    raise
+                self._slots = None
+                error: redis_errors.RedisError = redis_errors.ConnectionError(
+                    f"Redis Cluster cannot serve slot {slot} now ({kind})")
+            except redis_errors.TimeoutError:
+                self._slots = None
+                raise
+            except redis_errors.ConnectionError as exc:
+                self._slots = None  # the primary may be gone: its replica takes its slots over
+                self._unreachable.add(node.address)
+                error = exc
+            if failures == self._retries:
+                raise error
+            failures += 1
+            redirect = None
+
+    async def execute(self, *args: _Arg):
+        """A command whose key is its first argument (GET, SET, HGETALL, ...)."""
+        return await self.execute_keyed(args[1] if len(args) > 1 else None, *args)
+
+    async def close(self) -> None:
+        nodes, self._nodes = list(self._nodes.values()), {}
+        await asyncio.gather(*(node.close() for node in nodes))
+
+    async def get(self, key: _Arg) -> bytes | None:
+        return await self.execute_keyed(key, "GET", key)
+
+    set = AutoPipeline.set
+    hgetall = AutoPipeline.hgetall
+
+    async def mget(self, keys: Sequence[_Arg]) -> list[bytes | None]:
+        """One MGET per slot (a cluster refuses one across slots), in the keys' order; not atomic
+        across slots."""
+        by_slot: dict[int, list[int]] = {}
+        for index, key in enumerate(keys):
+            by_slot.setdefault(slot_of(key), []).append(index)
+        replies = await asyncio.gather(*(self.execute_keyed(keys[indexes[0]], "MGET", *(keys[i] for i in indexes))
+                                         for indexes in by_slot.values()))
+        values: list[bytes | None] = [None] * len(keys)
+        for indexes, reply in zip(by_slot.values(), replies, strict=True):
+            for index, value in zip(indexes, reply, strict=True):
+                values[index] = value
+        return values
+
+    async def delete(self, *keys: _Arg) -> int:
+        by_slot: dict[int, list[_Arg]] = {}
+        for key in keys:
+            by_slot.setdefault(slot_of(key), []).append(key)
+        return sum(await asyncio.gather(*(self.execute_keyed(group[0], "DEL", *group) for group in by_slot.values())))
+
+    def script(self, source: str) -> Script:
+        return Script(self, source)

@@ -127,9 +127,9 @@ class SwitchApp:
         # half the client CPU per commit (measured, docs/performance.md).
         self.pool = await db.open_pool(config.database_url, "switch", config.db_pool_min, config.db_pool_max,
                                        autocommit=True)
-        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
+        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         self.channels = [clients.channel(address, config.tls_dir, "switch")
                          for address in (config.cards_addr, config.tasheem_addr, config.wallet_addr)]
         cards = cards_pb2_grpc.CardServiceStub(self.channels[0])

@@ -98,9 +98,9 @@ class TasheemApp:
         config = runtime.config
         secrets = vault.Vault.from_config(config, pan_lookups=False)  # refuse bad keys before connecting
         self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
-        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
+        self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         self.catalog = Catalog(self.pool, self.redis, runtime.log)
         await self.catalog.reload()
         deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),

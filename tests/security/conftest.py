@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 
 import pytest
 
 from tests import harness
 
-
-def load_script(name: str):
-    """A module from scripts/ (not a package), loaded once."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, harness.ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
+load_script = harness.load_script
 make_certs = load_script("make_certs")
 
 

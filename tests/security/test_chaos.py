@@ -27,3 +27,12 @@ def test_table_lists_every_fault_with_its_counts(capsys):
                        chaos.Row("postgres down 10s", 90, 40, 30, 1, float("inf"), "approval x not in the ledger")])
     out = capsys.readouterr().out
     assert "kill -9 wallet" in out and "never" in out and "invariant violated: approval x" in out
+
+
+def test_a_redis_cluster_primary_killed_under_load_loses_nothing(tmp_path):
+    rows = chaos.run(redis_cluster=True, workdir=tmp_path / "chaos")
+    chaos.print_table(rows)
+    assert [row.fault for row in rows] == ["kill -9 a redis cluster primary"]
+    assert [row.error for row in rows] == [""]
+    assert [row.lost for row in rows] == [0]
+    assert rows[0].approved > 0 and rows[0].recover_seconds != float("inf")

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
+from tests.redis_modes import on_single_and_cluster
 from tests.switch.helpers import additional, transaction_id
 from tests.tasheem.helpers import share, stamp, uid
 
@@ -36,6 +37,7 @@ def coupons_of(club, member_id: str) -> list[pb.Coupon]:
     return list(club.tasheem.ListCoupons(pb.ListCouponsRequest(member_id=member_id)).coupons)
 
 
+@on_single_and_cluster
 def test_a_purchase_with_a_coupon_is_discounted_once_and_the_journal_names_the_campaign(club):
     merchant, terminal_id = club.new_merchant()
     item = coupon_campaign(club, merchant)
@@ -58,6 +60,7 @@ def test_a_purchase_with_a_coupon_is_discounted_once_and_the_journal_names_the_c
     assert again["39"] == "00" and DISCOUNT not in additional(again)  # no coupon left
 
 
+@on_single_and_cluster
 def test_a_full_reversal_gives_the_coupon_back_and_a_partial_one_does_not(club):
     merchant, terminal_id = club.new_merchant()
     item = coupon_campaign(club, merchant)
@@ -93,6 +96,7 @@ def test_a_coupon_that_expired_while_used_does_not_come_back_usable(club):
     assert DISCOUNT not in additional(terminal.purchase(card, 100_000))
 
 
+@on_single_and_cluster
 def test_fifty_concurrent_purchases_by_one_member_use_one_coupon_once(club):
     merchant, terminal_id = club.new_merchant()
     item = coupon_campaign(club, merchant)
@@ -123,6 +127,7 @@ def test_fifty_concurrent_purchases_by_one_member_use_one_coupon_once(club):
         terminal.close()
 
 
+@on_single_and_cluster
 def test_a_coupons_funders_appear_in_their_statement_after_the_cut_off(club):
     merchant, terminal_id = club.new_merchant()
     partner = uid("partner-").lower()

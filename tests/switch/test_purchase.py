@@ -10,10 +10,12 @@ import pytest
 from services.gen.club.cards.v1 import cards_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2
 from services.switch.iso import mac
+from tests.redis_modes import on_single_and_cluster
 from tests.switch.helpers import MAC_KEY, additional, transaction_id
 from tests.tasheem.helpers import share
 
 
+@on_single_and_cluster
 def test_purchase_is_approved_and_posted_once(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
@@ -38,6 +40,7 @@ def test_the_response_carries_a_valid_mac(club):
     assert mac.verify(MAC_KEY, answer_frame)
 
 
+@on_single_and_cluster
 def test_retransmission_answers_the_first_answer_and_posts_nothing(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
@@ -71,6 +74,7 @@ def test_a_retransmission_redis_forgot_is_answered_from_the_journal(club):
     assert club.balances(card.member_id).credit_available == 900_000
 
 
+@on_single_and_cluster
 def test_offer_funded_by_three_parties_shows_discount_and_each_share(club):
     merchant, terminal_id = club.new_merchant()
     club.new_offer(merchant, discount=tasheem_pb2.Discount(percent_bp=1000),
@@ -120,6 +124,7 @@ def test_balance_inquiry_returns_credit_and_points(club):
     assert ("90", "02") in additional(answer)
 
 
+@on_single_and_cluster
 def test_paying_with_points(club):
     card = club.card(credit=2_000_000)
     terminal = club.terminal()
@@ -133,6 +138,7 @@ def test_paying_with_points(club):
     assert after.credit_available == before.credit_available
 
 
+@on_single_and_cluster
 def test_preauthorization_then_completion(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
@@ -150,6 +156,7 @@ def test_preauthorization_then_completion(club):
     assert club.balances(card.member_id).credit_available == 750_000
 
 
+@on_single_and_cluster
 def test_refund_by_rrn(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from tests.redis_modes import on_single_and_cluster
 from tests.switch.helpers import transaction_id
 
 
+@on_single_and_cluster
 def test_full_reversal_restores_the_balance_and_points(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
@@ -18,6 +20,7 @@ def test_full_reversal_restores_the_balance_and_points(club):
     assert (balances.credit_available, balances.points_available) == (1_000_000, 0)
 
 
+@on_single_and_cluster
 def test_repeated_reversal_changes_nothing(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()
@@ -35,6 +38,7 @@ def test_repeated_reversal_changes_nothing(club):
     assert club.ledger_rows(transaction_id(repeat)) == []
 
 
+@on_single_and_cluster
 def test_partial_reversal_keeps_the_amount_that_stands(club):
     card = club.card(credit=1_000_000)
     terminal = club.terminal()

@@ -16,6 +16,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from tests import harness
+from tests.redis_modes import on_single_and_cluster
 from tests.tasheem.helpers import an_iban, offer, quote, share, stamp, uid
 
 needs_wallet = pytest.mark.skipif("wallet" not in harness.available_services(),
@@ -54,6 +55,7 @@ def read_csv(path: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(pathlib.Path(path).read_text(encoding="utf-8"))))
 
 
+@on_single_and_cluster
 @needs_wallet
 @pytest.mark.slow
 def test_a_full_day_settles_to_the_rial(stack, tasheem, wallet, partner):
