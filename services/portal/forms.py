@@ -122,3 +122,31 @@ class Form:
     def ok(self) -> bool:
         return not self.errors
 
+
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+COUPON_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{2,62}[A-Za-z0-9]$")  # tasheem drops spaces and dashes
+TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
+def email(text: str) -> str:
+    """Optional: "" when left empty."""
+    value = text.strip()
+    if value and not EMAIL.match(value):
+        raise Invalid("نشانی ایمیل درست نیست؛ مانند name@example.com")
+    return value
+
+
+def coupon_code(text: str) -> str:
+    value = ascii_digits(text).strip()
+    if not value:
+        raise Invalid(REQUIRED)
+    if not COUPON_CODE.match(value):
+        raise Invalid("کد کوپن را همان‌گونه که آمده وارد کنید (حرف لاتین و رقم).")
+    return value
+
+
+def token(text: str) -> str:
+    if not TOKEN.match(text):
+        raise Invalid(REQUIRED)
+    return text

@@ -6,6 +6,10 @@ may read and change (their own member id only). Each page makes at most three ca
 
 from __future__ import annotations
 
+import base64
+import re
+import uuid
+
 import grpc
 from starlette.requests import Request
 from starlette.routing import Route
@@ -73,7 +77,17 @@ INVITATION_STATE = {
 
 TRANSACTION_STATE = {"approved": "پذیرفته", "declined": "رد شده", "reversed": "برگشت خورده",
                      "partially_reversed": "بخشی برگشت خورده", "completed": "انجام شده"}
-TRANSACTION_TYPE = {authorization_pb2.TRANSACTION_TYPE_UNSPECIFIED: "تراکنش"}
+TRANSACTION_TYPE = {
+    authorization_pb2.TRANSACTION_TYPE_PURCHASE: "خرید",
+    authorization_pb2.TRANSACTION_TYPE_REFUND: "بازپرداخت",
+    authorization_pb2.TRANSACTION_TYPE_BALANCE_INQUIRY: "مانده‌گیری",
+    authorization_pb2.TRANSACTION_TYPE_POINTS_PURCHASE: "خرید با امتیاز",
+    authorization_pb2.TRANSACTION_TYPE_PREAUTH: "پیش‌خرید",
+    authorization_pb2.TRANSACTION_TYPE_COMPLETION: "تکمیل پیش‌خرید",
+    authorization_pb2.TRANSACTION_TYPE_REVERSAL: "برگشت",
+}
+SEARCH_PAGES = 5  # a search reads at most this many pages of TRANSACTIONS_SEARCH_PAGE_SIZE
+TRANSACTIONS_SEARCH_PAGE_SIZE = 100
 
 INTERACTION_KINDS = {
     "request": (crm_pb2.INTERACTION_KIND_REQUEST, "درخواست"),
@@ -228,11 +242,367 @@ async def home(request: Request, person: Person):
                 invitation_state=INVITATION_STATE)
 
 
+# ---- card -------------------------------------------------------------------------------------
+
+
+async def _cards(request: Request, person: Person) -> list[cards_pb2.Card]:
+    listed = await call(request, request.app.state.backends.cards.ListCards,
+                        cards_pb2.ListCardsRequest(member_id=person.subject), person)
+    return list(listed.cards)
+
+
+@requires(ROLE)
+async def card(request: Request, person: Person):
+    return page(request, "member/card.html", cards=await _cards(request, person), card_status=CARD_STATUS,
+                blockable=BLOCKABLE)
+
+
+@requires(ROLE)
+async def block_card(request: Request, person: Person):
+    """GET: asks to confirm (lost or stolen); POST: blocks the card. Blocking cannot be undone here."""
+    token = request.path_params["card_token"]
+    found = next((c for c in await _cards(request, person) if c.card_token == token), None)
+    if found is None or found.status not in BLOCKABLE:
+        return web.error_page(request, "این کارت پیدا نشد یا پیش‌تر مسدود شده است.", 404)
+    if request.method == "GET":
+        return page(request, "member/block.html", card=found, reasons=BLOCK_REASONS, errors={})
+    form = forms.Form(await request.form())
+    reason = form.take("reason", forms.choice, BLOCK_REASONS)
+    if not form.ok:
+        return page(request, "member/block.html", status=400, card=found, reasons=BLOCK_REASONS, errors=form.errors)
+    status, said = BLOCK_REASONS[reason]
+    await call(request, request.app.state.backends.cards.ChangeCardStatus,
+               cards_pb2.ChangeCardStatusRequest(card_token=token, status=status, reason_code="customer_request",
+                                                 channel=CHANNEL), person)
+    flash(request, f"کارت {persian.digits(found.masked_pan[-4:])} مسدود شد؛ دیگر با آن خریدی انجام نمی‌شود.")
+    return redirect("/card")
+
+
+# ---- transactions -----------------------------------------------------------------------------
+
+
+def _matches(transaction: authorization_pb2.Transaction, query: str) -> bool:
+    """A search in what the member sees: the merchant, the amount, the card's last digits."""
+    query = forms.ascii_digits(query).strip().lower()
+    digits_only = re.sub(r"[,\u066c\s]", "", query)
+    return (query in transaction.merchant_id.lower()
+            or (digits_only.isdigit() and (digits_only in str(transaction.amount)
+                                           or transaction.masked_pan.endswith(digits_only))))
+
+
+@requires(ROLE)
+async def transactions(request: Request, person: Person):
+    query = request.query_params.get("q", "")[:50]
+    token = request.query_params.get("page", "")[:200]
+    switch = request.app.state.backends.switch
+    rows: list[authorization_pb2.Transaction] = []
+    pages = SEARCH_PAGES if query.strip() else 1
+    size = TRANSACTIONS_SEARCH_PAGE_SIZE if query.strip() else TRANSACTIONS_PAGE_SIZE
+    for _ in range(pages):
+        listed = await call(request, switch.ListTransactions,
+                            authorization_pb2.ListTransactionsRequest(member_id=person.subject, page_size=size,
+                                                                      page_token=token, newest_first=True), person)
+        rows += [t for t in listed.transactions if not query.strip() or _matches(t, query)]
+        token = listed.next_page_token
+        if not token:
+            break
+    return page(request, "member/transactions.html", rows=rows, query=query, next_page=token,
+                transaction_state=TRANSACTION_STATE, transaction_type=TRANSACTION_TYPE)
+
+
+# ---- coupons and rewards ----------------------------------------------------------------------
+
+
+async def _coupons_page(request: Request, person: Person, status: int = 200, form=None, errors=None):
+    tasheem = request.app.state.backends.tasheem
+    coupons = await call(request, tasheem.ListCoupons, tasheem_pb2.ListCouponsRequest(member_id=person.subject),
+                         person)
+    rewards = await call(request, tasheem.ListRewards,
+                         tasheem_pb2.ListRewardsRequest(member_id=person.subject, active_only=True), person)
+    # Each redeem form carries its own id: sent twice (a double tap), it redeems once.
+    redemptions = {reward.reward_id: uuid.uuid4().hex for reward in rewards.rewards}
+    return page(request, "member/coupons.html", status=status, coupons=coupons.coupons, rewards=rewards.rewards,
+                redemptions=redemptions, coupon_state=COUPON_STATE, voucher=tasheem_pb2.COUPON_SOURCE_VOUCHER,
+                form=form or {}, errors=errors or {})
+
+
+@requires(ROLE)
+async def coupons(request: Request, person: Person):
+    return await _coupons_page(request, person)
+
+
+@requires(ROLE)
+async def claim_coupon(request: Request, person: Person):
+    form = forms.Form(await request.form())
+    code = form.take("code", forms.coupon_code)
+    if not form.ok:
+        return await _coupons_page(request, person, 400, form.values, form.errors)
+    try:
+        coupon = await call(request, request.app.state.backends.tasheem.ClaimCoupon,
+                            tasheem_pb2.ClaimCouponRequest(member_id=person.subject, code=code), person)
+    except grpc.aio.AioRpcError as error:
+        message, status = _failed(request, error)
+        return await _coupons_page(request, person, status, form.values, {"code": message})
+    flash(request, f"کوپن «{coupon.name}» به کوپن‌های شما افزوده شد.")
+    return redirect("/coupons")
+
+
+@requires(ROLE)
+async def redeem_reward(request: Request, person: Person):
+    form = forms.Form(await request.form())
+    redemption_id = form.take("redemption_id", forms.token)
+    if not form.ok:
+        return web.error_page(request, "این فرم ناقص بود؛ صفحه را دوباره باز کنید.", 400)
+    try:
+        voucher = await call(request, request.app.state.backends.tasheem.RedeemReward,
+                             tasheem_pb2.RedeemRewardRequest(redemption_id=redemption_id, member_id=person.subject,
+                                                             reward_id=request.path_params["reward_id"]), person)
+    except grpc.aio.AioRpcError as error:
+        message, _ = _failed(request, error)
+        flash(request, message, "error")
+        return redirect("/coupons")
+    flash(request, f"«{voucher.name}» با {persian.number(voucher.points_spent)} امتیاز خریده شد.")
+    return redirect(f"/coupons/{voucher.coupon_id}")
+
+
+@requires(ROLE)
+async def voucher(request: Request, person: Person):
+    listed = await call(request, request.app.state.backends.tasheem.ListCoupons,
+                        tasheem_pb2.ListCouponsRequest(member_id=person.subject), person)
+    found = next((c for c in listed.coupons if c.coupon_id == request.path_params["coupon_id"]), None)
+    if found is None:
+        return web.error_page(request, "این کوپن پیدا نشد.", 404)
+    return page(request, "member/voucher.html", coupon=found, coupon_state=COUPON_STATE,
+                voucher=tasheem_pb2.COUPON_SOURCE_VOUCHER)
+
+
+# ---- events -----------------------------------------------------------------------------------
+
+
+@requires(ROLE)
+async def events(request: Request, person: Person):
+    listed = await call(request, request.app.state.backends.crm.ListInvitations,
+                        crm_pb2.ListInvitationsRequest(member_id=person.subject), person)
+    return page(request, "member/events.html", invitations=listed.invitations, invitation_state=INVITATION_STATE,
+                states=crm_pb2)
+
+
+def _reply_said(invitation: crm_pb2.Invitation) -> str:
+    if invitation.state == crm_pb2.INVITATION_STATE_ACCEPTED:
+        charged = f" و {persian.number(invitation.points_charged)} امتیاز برداشته شد" if invitation.points_charged else ""
+        return f"جای شما در «{invitation.event_title}» نگه داشته شد{charged}."
+    if invitation.state == crm_pb2.INVITATION_STATE_WAITLISTED:
+        return (f"ظرفیت «{invitation.event_title}» پر است؛ شما نفر {persian.number(invitation.waitlist_position)} "
+                "فهرست انتظار هستید.")
+    return f"پاسخ شما به «{invitation.event_title}» ثبت شد."
+
+
+@requires(ROLE)
+async def rsvp(request: Request, person: Person):
+    form = forms.Form(await request.form())
+    answer = form.take("answer", forms.choice, ("yes", "no"))
+    event_id = request.path_params["event_id"]
+    if not form.ok:
+        flash(request, "پاسخ را برگزینید.", "error")
+        return redirect(f"/events#event-{event_id}")
+    try:
+        invitation = await call(request, request.app.state.backends.crm.Rsvp,
+                                crm_pb2.RsvpRequest(event_id=event_id, member_id=person.subject,
+                                                    accept=answer == "yes"), person)
+    except grpc.aio.AioRpcError as error:
+        message, _ = _failed(request, error)
+        flash(request, message, "error")
+        return redirect(f"/events#event-{event_id}")
+    flash(request, _reply_said(invitation))
+    return redirect(f"/events#event-{event_id}")
+
+
+@requires(ROLE)
+async def cancel_rsvp(request: Request, person: Person):
+    event_id = request.path_params["event_id"]
+    try:
+        await call(request, request.app.state.backends.crm.CancelRsvp,
+                   crm_pb2.CancelRsvpRequest(event_id=event_id, member_id=person.subject), person)
+    except grpc.aio.AioRpcError as error:
+        message, _ = _failed(request, error)
+        flash(request, message, "error")
+        return redirect(f"/events#event-{event_id}")
+    flash(request, "جای خود را پس دادید؛ امتیازی که برداشته شده بود برگشت.")
+    return redirect(f"/events#event-{event_id}")
+
+
+@requires(ROLE)
+async def checkin_code(request: Request, person: Person):
+    event_id = request.path_params["event_id"]
+    code = await call(request, request.app.state.backends.crm.GetCheckInCode,
+                      crm_pb2.GetCheckInCodeRequest(event_id=event_id, member_id=person.subject), person)
+    qr = "data:image/png;base64," + base64.b64encode(code.qr_png).decode() if code.qr_png else ""
+    return page(request, "member/checkin.html", code=code.code, qr=qr)
+
+
+# ---- inbox and surveys ------------------------------------------------------------------------
+
+
+@requires(ROLE)
+async def inbox(request: Request, person: Person):
+    listed = await call(request, request.app.state.backends.crm.ListInbox,
+                        crm_pb2.ListInboxRequest(member_id=person.subject), person)
+    return page(request, "member/inbox.html", messages=listed.messages, unread=listed.unread)
+
+
+@requires(ROLE)
+async def mark_read(request: Request, person: Person):
+    message_id = request.path_params["message_id"]
+    await call(request, request.app.state.backends.crm.MarkRead,
+               crm_pb2.MarkReadRequest(member_id=person.subject, message_id=message_id), person)
+    return redirect(f"/inbox#message-{message_id}")
+
+
+async def _pending_surveys(request: Request, person: Person):
+    listed = await call(request, request.app.state.backends.crm.ListPendingSurveys,
+                        crm_pb2.ListPendingSurveysRequest(member_id=person.subject), person)
+    return list(listed.surveys)
+
+
+@requires(ROLE)
+async def surveys(request: Request, person: Person):
+    return page(request, "member/surveys.html", surveys=await _pending_surveys(request, person))
+
+
+def _answer(question: crm_pb2.Question, raw: str) -> crm_pb2.Answer:
+    """A question's answer from its form field, or Invalid with what is wrong."""
+    if question.kind == crm_pb2.QUESTION_KIND_TEXT:
+        return crm_pb2.Answer(position=question.position, text=forms.free_text(raw, BODY_LENGTH, required=False))
+    value = forms.ascii_digits(raw).strip()
+    if not value:
+        raise forms.Invalid("به این پرسش پاسخ دهید.")
+    if question.kind == crm_pb2.QUESTION_KIND_CHOICE:
+        if not value.isdigit() or int(value) >= len(question.choices):
+            raise forms.Invalid("یکی از گزینه‌ها را برگزینید.")
+        return crm_pb2.Answer(position=question.position, choice=int(value))
+    low, high = (0, 10) if question.kind == crm_pb2.QUESTION_KIND_NPS else (1, question.scale_max)
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise forms.Invalid("یکی از گزینه‌ها را برگزینید.")
+    return crm_pb2.Answer(position=question.position, score=int(value))
+
+
+@requires(ROLE)
+async def survey(request: Request, person: Person):
+    survey_id = request.path_params["survey_id"]
+    found = next((s for s in await _pending_surveys(request, person) if s.survey_id == survey_id), None)
+    if found is None:
+        return web.error_page(request, "این نظرسنجی پیدا نشد یا پیش‌تر به آن پاسخ داده‌اید.", 404)
+    if request.method == "GET":
+        return page(request, "member/survey.html", survey=found, form={}, errors={}, kinds=crm_pb2)
+    form = forms.Form(await request.form())
+    answers = [form.take(f"q{question.position}", lambda raw, q=question: _answer(q, raw))
+               for question in found.questions]
+    if not form.ok:
+        return page(request, "member/survey.html", status=400, survey=found, form=form.values, errors=form.errors,
+                    kinds=crm_pb2)
+    await call(request, request.app.state.backends.crm.AnswerSurvey,
+               crm_pb2.AnswerSurveyRequest(survey_id=survey_id, member_id=person.subject, answers=answers), person)
+    flash(request, "سپاس! پاسخ شما ثبت شد.")
+    return redirect("/surveys")
+
+
+# ---- requests and complaints ------------------------------------------------------------------
+
+
+async def _requests_page(request: Request, person: Person, status: int = 200, form=None, errors=None):
+    listed = await call(request, request.app.state.backends.crm.ListInteractions,
+                        crm_pb2.ListInteractionsRequest(member_id=person.subject), person)
+    return page(request, "member/requests.html", status=status, interactions=listed.interactions,
+                kinds=INTERACTION_KINDS, kind_names=INTERACTION_KIND_NAMES, statuses=INTERACTION_STATUS,
+                form=form or {"kind": "request"}, errors=errors or {})
+
+
+@requires(ROLE)
+async def requests_list(request: Request, person: Person):
+    if request.method == "GET":
+        return await _requests_page(request, person)
+    form = forms.Form(await request.form())
+    kind = form.take("kind", forms.choice, INTERACTION_KINDS)
+    subject = form.take("subject", forms.free_text, SUBJECT_LENGTH)
+    body = form.take("body", forms.free_text, BODY_LENGTH)
+    if not form.ok:
+        return await _requests_page(request, person, 400, form.values, form.errors)
+    recorded = await call(request, request.app.state.backends.crm.RecordInteraction,
+                          crm_pb2.RecordInteractionRequest(member_id=person.subject,
+                                                           channel=crm_pb2.INTERACTION_CHANNEL_PORTAL,
+                                                           kind=INTERACTION_KINDS[kind][0], subject=subject,
+                                                           body=body), person)
+    flash(request, "درخواست شما ثبت شد؛ وضعیت آن را همین‌جا می‌بینید.")
+    return redirect(f"/requests/{recorded.interaction_id}")
+
+
+@requires(ROLE)
+async def request_detail(request: Request, person: Person):
+    interaction = await call(request, request.app.state.backends.crm.GetInteraction,
+                             crm_pb2.GetInteractionRequest(member_id=person.subject,
+                                                           interaction_id=request.path_params["interaction_id"]),
+                             person)
+    return page(request, "member/request.html", item=interaction, kind_names=INTERACTION_KIND_NAMES,
+                statuses=INTERACTION_STATUS)
+
+
+# ---- preferences and consents -----------------------------------------------------------------
+
+
+def _consented(member: cards_pb2.Member) -> set[str]:
+    return {consent.purpose for consent in member.consents if consent.granted}
+
+
+@requires(ROLE)
+async def profile(request: Request, person: Person):
+    cards = request.app.state.backends.cards
+    member = await call(request, cards.GetMember, cards_pb2.GetMemberRequest(member_id=person.subject), person)
+    _remember_units(request, member)
+    values = {"email": member.email, "amounts": member.preferences.get(AMOUNTS_PREFERENCE, "rials")}
+    if request.method == "GET":
+        return page(request, "member/profile.html", member=member, form=values, consented=_consented(member),
+                    consents=CONSENTS, amount_choices=AMOUNT_CHOICES, errors={})
+    form = forms.Form(await request.form())
+    email = form.take("email", forms.email)
+    units = form.take("amounts", forms.choice, dict(AMOUNT_CHOICES))
+    chosen = {purpose for purpose, _ in CONSENTS if form.raw(purpose) == "yes"}
+    if not form.ok:
+        return page(request, "member/profile.html", status=400, member=member, form=form.values, consented=chosen,
+                    consents=CONSENTS, amount_choices=AMOUNT_CHOICES, errors=form.errors)
+    preferences = dict(member.preferences) | {AMOUNTS_PREFERENCE: units}
+    updated = await call(request, cards.UpdateMember, cards_pb2.UpdateMemberRequest(
+        member_id=person.subject, update_fields=["email", "preferences", "consents"],
+        values=cards_pb2.RegisterMemberRequest(
+            email=email, preferences=preferences,
+            consents=[cards_pb2.Consent(purpose=purpose, granted=purpose in chosen) for purpose, _ in CONSENTS])),
+        person)
+    _remember_units(request, updated)
+    flash(request, "تنظیمات شما ذخیره شد.")
+    return redirect("/profile")
+
+
 def routes() -> list[Route]:
     return [
         Route(SIGN_IN, signin, methods=["GET", "POST"]),
         Route("/signin/code", signin_code, methods=["GET", "POST"]),
         Route("/join", join, methods=["GET", "POST"]),
         Route(HOME, home),
+        Route("/card", card),
+        Route("/card/{card_token}/block", block_card, methods=["GET", "POST"]),
+        Route("/transactions", transactions),
+        Route("/coupons", coupons),
+        Route("/coupons/claim", claim_coupon, methods=["POST"]),
+        Route("/coupons/{coupon_id}", voucher),
+        Route("/rewards/{reward_id}/redeem", redeem_reward, methods=["POST"]),
+        Route("/events", events),
+        Route("/events/{event_id}/rsvp", rsvp, methods=["POST"]),
+        Route("/events/{event_id}/cancel", cancel_rsvp, methods=["POST"]),
+        Route("/events/{event_id}/code", checkin_code),
+        Route("/inbox", inbox),
+        Route("/inbox/{message_id:int}/read", mark_read, methods=["POST"]),
+        Route("/surveys", surveys),
+        Route("/surveys/{survey_id}", survey, methods=["GET", "POST"]),
+        Route("/requests", requests_list, methods=["GET", "POST"]),
+        Route("/requests/{interaction_id}", request_detail),
+        Route("/profile", profile, methods=["GET", "POST"]),
     ]
-
