@@ -5,7 +5,7 @@ records an event, commits, then writes the card auth profile before returning.""
 from __future__ import annotations
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
-from services.shared.errors import FailedPrecondition, FieldError, NotFound
+from services.shared.errors import FailedPrecondition, FieldError, NotFound, PermissionDenied
 
 from . import lifecycle, pins, profiles, terminals, validate
 from .context import Deps
@@ -140,16 +140,23 @@ async def activate(deps: Deps, request, actor: str) -> dict:
     return row
 
 
-async def change_status(deps: Deps, request, actor: str) -> dict:
+async def change_status(deps: Deps, request, actor: str, by_member: bool = False) -> dict:
+    """A status change. With request.member_id, the card must be that member's; `by_member` (a
+    member token) may only block it as lost or stolen (MEMBER_BLOCKS), which nothing undoes."""
     token = validate.card_token(request.card_token)
     target = lifecycle.STATUS_FROM_PROTO.get(request.status)
     if target is None:
         raise FieldError("status", "must be a card status")
+    if by_member and target not in lifecycle.MEMBER_BLOCKS:
+        raise PermissionDenied("status: a member may only block her card as lost or stolen")
+    member_id = validate.uuid_text(request.member_id, "member_id") if request.member_id else ""
     reason = validate.code(request.reason_code, "reason_code")
     channel = validate.channel(request.channel)
     async with deps.pool.connection() as conn:
         async with conn.transaction():
             card = await _locked(conn, token)
+            if member_id and str(card["member_id"]) != member_id:
+                raise PermissionDenied("card_token: the card is not this member's")
             lifecycle.check(card["status"], target, lifecycle.STATUS_CHANGED)
             await conn.execute("UPDATE cards SET status = %s, version = version + 1, updated_at = now()"
                                " WHERE card_token = %s", (target, token))

@@ -31,7 +31,7 @@ PRINTING_DIR_MODE = 0o700
 PRINTING_HEADER = "# card_token|pan|expiry_yymm|cvv2|service_code|member_id\n"
 
 CARD_COLUMNS = ("card_token", "pan_ciphertext", "pan_key_version", "pan_hash", "masked_pan", "member_id",
-                "product_id", "status", "expiry", "campaign", "batch_id", "replaces")
+                "product_id", "status", "expiry", "campaign", "batch_id", "replaces", "virtual")
 
 
 def new_card_token() -> str:
@@ -61,7 +61,7 @@ class NewCard:
 
 
 def make_card(deps: Deps, product: dict, cvk: bytes, member_id: str, sequence: int, campaign: str,
-              batch_id: str | None = None, replaces: str | None = None) -> NewCard:
+              batch_id: str | None = None, replaces: str | None = None, virtual: bool = False) -> NewCard:
     pan = pan_for(product["bin"], sequence, product["pan_length"])
     token = new_card_token()
     expiry = expiry_after(product["validity_months"])
@@ -69,7 +69,7 @@ def make_card(deps: Deps, product: dict, cvk: bytes, member_id: str, sequence: i
     row = {"card_token": token, "pan_ciphertext": ciphertext, "pan_key_version": deps.vault.key_version(ciphertext),
            "pan_hash": deps.vault.lookup_hash(pan), "masked_pan": mask(pan), "member_id": member_id,
            "product_id": str(product["product_id"]), "status": lifecycle.ISSUED, "expiry": expiry,
-           "campaign": campaign, "batch_id": batch_id, "replaces": replaces}
+           "campaign": campaign, "batch_id": batch_id, "replaces": replaces, "virtual": virtual}
     return NewCard(row, pan, pins.cvv2(cvk, pan, expiry))
 
 
@@ -111,7 +111,8 @@ async def issue(deps: Deps, request, actor: str) -> tuple[dict, str, str]:
             cur = await conn.execute("SELECT 1 FROM members WHERE member_id = %s", (member_id,))
             if await cur.fetchone() is None:
                 raise NotFound("member_id: no such member")
-            card = make_card(deps, product, cvk, member_id, await reserve_sequences(conn, product, 1), campaign)
+            card = make_card(deps, product, cvk, member_id, await reserve_sequences(conn, product, 1), campaign,
+                             virtual=request.virtual)
             row = await insert_card(conn, card)
             await record_event(conn, row["card_token"], lifecycle.ISSUED_EVENT, "", lifecycle.ISSUED, "new_card",
                                channel, actor or channel)
@@ -137,7 +138,8 @@ async def replace(deps: Deps, request, actor: str) -> tuple[dict, str, str]:
                 raise FailedPrecondition(f"a {old['status']} card cannot be replaced")
             product = await products.get(deps, str(old["product_id"]))
             card = make_card(deps, product, products.cvk_of(deps, product), str(old["member_id"]),
-                             await reserve_sequences(conn, product, 1), old["campaign"], replaces=token)
+                             await reserve_sequences(conn, product, 1), old["campaign"], replaces=token,
+                             virtual=old["virtual"])
             new = await insert_card(conn, card)
             target = lifecycle.CLOSED if old["status"] in lifecycle.CLOSED_ON_REPLACE else old["status"]
             await conn.execute("UPDATE cards SET status = %s, replaced_by = %s, version = version + 1,"

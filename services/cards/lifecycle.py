@@ -41,10 +41,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 CLOSED_ON_REPLACE = frozenset({ISSUED, ACTIVE, SUSPENDED})
 REPLACEABLE = frozenset({ISSUED, ACTIVE, SUSPENDED, LOST, STOLEN, EXPIRED})
 
+# What a member may do to her own card (a member token): block it as lost or stolen. Both are
+# final, so a member can never unblock; suspending, resuming and closing stay the club's.
+MEMBER_BLOCKS = frozenset({LOST, STOLEN})
+
 # The statuses a card may transact in; the others answer 62 (restricted) or 54 (expired).
 TRANSACTING = frozenset({ACTIVE})
 
 assert all(source not in FINAL for source, _ in TRANSITIONS), "final statuses have no way out"
+assert MEMBER_BLOCKS <= FINAL, "a member's block cannot be undone"
 assert set(STATUS_TO_PROTO) == {s for pair in TRANSITIONS for s in pair}
 
 

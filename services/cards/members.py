@@ -14,6 +14,11 @@ from .context import Deps
 
 UPDATABLE_FIELDS = ("phone", "national_id", "first_name", "last_name", "email", "birth_date", "segment",
                     "preferences", "consents")
+# What a member may change of herself (a member token, through the portal): her name, email,
+# preferences and her marketing consents; the phone is her sign-in and the rest is the club's.
+MEMBER_UPDATABLE_FIELDS = ("first_name", "last_name", "email", "preferences", "consents")
+MEMBER_CONSENTS = ("marketing_sms", "marketing_email")
+assert set(MEMBER_UPDATABLE_FIELDS) <= set(UPDATABLE_FIELDS)
 # Fields that the card auth profile copies: changing them rewrites the member's profiles.
 PROFILE_FIELDS = frozenset({"segment", "tier"})
 
@@ -75,14 +80,20 @@ async def get(deps: Deps, member_id: str, field: str = "member_id") -> dict:
     return row
 
 
-async def update(deps: Deps, request) -> dict:
+async def update(deps: Deps, request, by_member: bool = False) -> dict:
+    """A partial update. `by_member`: the member herself asks (a member token), so only
+    MEMBER_UPDATABLE_FIELDS, and of consents only MEMBER_CONSENTS, merged into the others."""
     member_id = validate.uuid_text(request.member_id, "member_id")
     if not request.update_fields:
         raise FieldError("update_fields", "name at least one field to change")
-    unknown = sorted(set(request.update_fields) - set(UPDATABLE_FIELDS))
+    allowed = MEMBER_UPDATABLE_FIELDS if by_member else UPDATABLE_FIELDS
+    unknown = sorted(set(request.update_fields) - set(allowed))
     if unknown:
-        raise FieldError("update_fields", f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(UPDATABLE_FIELDS)}")
+        raise FieldError("update_fields", f"field(s) {', '.join(unknown)} cannot be changed here; allowed: "
+                         f"{', '.join(allowed)}")
     values = member_values(request.values, "values.")
+    if by_member and any(consent["purpose"] not in MEMBER_CONSENTS for consent in values["consents"]):
+        raise FieldError("values.consents", f"a member sets only {', '.join(MEMBER_CONSENTS)}")
     changes = {name: values[name] for name in request.update_fields}
     try:
         async with deps.pool.connection() as conn:
@@ -93,6 +104,10 @@ async def update(deps: Deps, request) -> dict:
                     raise NotFound("member_id: no such member")
                 if not current["anonymous"]:
                     check_identity({**current, **changes}, "values.")
+                if by_member and "consents" in changes:  # hers replace those purposes; the others stay
+                    given = {consent["purpose"] for consent in changes["consents"]}
+                    changes["consents"] = [consent for consent in current["consents"]
+                                           if consent["purpose"] not in given] + changes["consents"]
                 assignments = ", ".join(f"{name} = %({name})s" for name in changes)
                 cur = await conn.execute(
                     f"UPDATE members SET {assignments}, updated_at = now() WHERE member_id = %(member_id)s RETURNING *",

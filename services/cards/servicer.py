@@ -8,7 +8,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.gen.club.cards.v1 import cards_pb2 as pb
 from services.gen.club.cards.v1 import cards_pb2_grpc
-from services.shared import batching
+from services.shared import auth, batching
+from services.shared.auth_policy import MEMBER
 
 from . import authorize, cards, issuance, members, products, terminals, validate
 from .context import Deps
@@ -24,6 +25,12 @@ def actor_of(context) -> str:
             text = value.decode() if isinstance(value, bytes) else value
             return validate.name(text, ACTOR_METADATA_KEY)[:validate.MAX_NAME_LENGTH]
     return ""
+
+
+def by_member() -> bool:
+    """The call is a member's own (a member token): the handler applies a member's narrower rules."""
+    caller = auth.current_caller()
+    return caller is not None and caller.authenticated and caller.role == MEMBER
 
 
 def timestamp(value: dt.datetime | None) -> Timestamp | None:
@@ -60,7 +67,8 @@ def card_proto(row: dict) -> pb.Card:
         card_token=row["card_token"], masked_pan=row["masked_pan"], member_id=str(row["member_id"]),
         product_id=str(row["product_id"]), status=STATUS_TO_PROTO[row["status"]], expiry=row["expiry"],
         pin_tries=row["pin_tries"], pin_set=row["pvv"] is not None, replaced_by=row["replaced_by"] or "",
-        campaign=row["campaign"], issued_at=timestamp(row["issued_at"]), updated_at=timestamp(row["updated_at"]))
+        campaign=row["campaign"], issued_at=timestamp(row["issued_at"]), updated_at=timestamp(row["updated_at"]),
+        virtual=row["virtual"])
 
 
 def event_proto(row: dict) -> pb.CardEvent:
@@ -94,7 +102,7 @@ class CardServicer(cards_pb2_grpc.CardServiceServicer):
         return member_proto(await members.get(self.deps, request.member_id))
 
     async def UpdateMember(self, request, context):
-        return member_proto(await members.update(self.deps, request))
+        return member_proto(await members.update(self.deps, request, by_member=by_member()))
 
     async def ListMembers(self, request, context):
         rows, token = await members.list_members(self.deps, request)
@@ -136,7 +144,7 @@ class CardServicer(cards_pb2_grpc.CardServiceServicer):
         return card_proto(await cards.activate(self.deps, request, actor_of(context)))
 
     async def ChangeCardStatus(self, request, context):
-        return card_proto(await cards.change_status(self.deps, request, actor_of(context)))
+        return card_proto(await cards.change_status(self.deps, request, actor_of(context), by_member=by_member()))
 
     async def ReplaceCard(self, request, context):
         return issued_proto(*await issuance.replace(self.deps, request, actor_of(context)))

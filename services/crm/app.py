@@ -11,12 +11,12 @@ from services.gen.club.crm.v1 import crm_pb2, crm_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import clients, db
+from services.shared import auth, clients, db, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
-from . import checkin, invitations, messaging, queue, receipts
+from . import checkin, invitations, messaging, queue, receipts, signin
 from .context import Deps
 from .servicer import CrmServicer
 
@@ -40,6 +40,8 @@ SETTINGS = [
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_TASHEEM_ADDR", "CLUB_SWITCH_ADDR")],
     *queue.SETTINGS,  # response targets by tier
     *messaging.SETTINGS,  # announcements and notifications: SMS, email, the outbox
+    *signin.SETTINGS,  # the portal's sign-in and joining
+    *vault.SETTINGS,  # seals sign-in code SMS bodies in the outbox
 ]
 
 
@@ -74,6 +76,11 @@ class CrmApp:
         self.switch_channel = clients.channel(config.switch_addr, config.tls_dir, "crm")
         deps.switch = authorization_pb2_grpc.AuthorizationServiceStub(self.switch_channel)
         deps.response_targets = config.crm_response_targets
+        deps.signin_key = signin.code_key(config)
+        deps.vault = vault.Vault.from_config(config)
+        deps.auth_secret = auth.secret_from(config.env, config.auth_secret)
+        deps.member_token_ttl = config.member_token_ttl_seconds
+        deps.join_card_product_id = config.join_card_product_id
         self.servicer.deps = deps
         self.tasks = [asyncio.create_task(invitations.run_sweeps(deps), name="points-returns"),
                       asyncio.create_task(queue.run_sweeps(deps, config.crm_queue_sweep_seconds),

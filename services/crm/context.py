@@ -23,6 +23,12 @@ class Deps:
     tasheem: Any = None  # tasheem's TasheemServiceStub: coupons and vouchers
     switch: Any = None  # the switch's AuthorizationServiceStub: recent transactions
     response_targets: dict = field(default_factory=dict)
+    # The portal's sign-in (signin.py): keys, the vault that seals code SMS bodies, member tokens.
+    signin_key: bytes = b""  # keys sign-in code hashes and signs join tickets (CLUB_SIGNIN_CODE_KEY)
+    vault: Any = None  # services.shared.vault.Vault
+    auth_secret: bytes = b""  # signs the member tokens sign-in answers with
+    member_token_ttl: int = 12 * 3600
+    join_card_product_id: str = ""  # the virtual card's product on joining; "" = the first loyalty product
     # One queue per event in this process, in front of the event row's lock: waiters hold no
     # pooled connection while they wait (docs/crm.md, "Counting places").
     event_queues: defaultdict = field(default_factory=lambda: defaultdict(asyncio.Lock))

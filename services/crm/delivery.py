@@ -110,6 +110,7 @@ class Worker:
             busy = False
             try:
                 await self.queue_notifications()
+                await self.wipe_expired()
                 await self.recover()
                 busy = await self.deliver_once()
             except asyncio.CancelledError:
@@ -138,6 +139,18 @@ class Worker:
                 await conn.execute("UPDATE notifications SET delivered_at = now() WHERE notification_id = ANY(%s)",
                                    ([row["notification_id"] for row in rows],))
         return len(rows)
+
+    # ---------- sealed bodies past their time ----------
+    async def wipe_expired(self) -> int:
+        """Sealed bodies (sign-in codes) of messages not sent in their time: wiped, the message
+        skipped. A message being sent is left to its sender, which wipes it when it settles."""
+        async with self.deps.pool.connection() as conn:
+            cur = await conn.execute(
+                "UPDATE outbox SET sealed_body = NULL, state = CASE WHEN state IN ('queued', 'held') THEN 'skipped'"
+                " ELSE state END, reason = CASE WHEN state IN ('queued', 'held') THEN 'expired before it could be sent'"
+                " ELSE reason END WHERE sealed_body IS NOT NULL AND expires_at <= %s AND state <> 'sending'",
+                (self.now(),))
+            return cur.rowcount
 
     # ---------- claiming and sending ----------
     async def deliver_once(self) -> bool:
@@ -191,6 +204,8 @@ class Worker:
         return bool(rows)
 
     async def _settle(self, row: dict, state: str, reason: str = "", **values) -> None:
+        if state != "queued":
+            values["sealed_body"] = None  # a sealed body lives until its one send is settled
         sets = ", ".join(f"{name} = %s" for name in values)
         async with self.deps.pool.connection() as conn:
             await conn.execute(
@@ -207,9 +222,22 @@ class Worker:
                 return None
             raise ProviderError(f"cards did not answer ({exc.code().name})", retryable=True) from None
 
+    async def _send_sealed(self, row: dict) -> None:
+        """A message to a phone with a sealed body (a sign-in code): opened only here, never after
+        it expired; the body is wiped whatever the outcome (see _settle)."""
+        if row["expires_at"] is not None and row["expires_at"] <= self.now():
+            return await self._settle(row, "skipped", "expired before it could be sent")
+        if self.sms is None:
+            return await self._settle(row, "failed", "no SMS gateway configured")
+        body = self.deps.vault.decrypt(bytes(row["sealed_body"]), row["to_phone"].encode()).decode()
+        provider_id = await self.sms.send(row["message_id"], row["to_phone"], body)
+        await self._settle(row, "sent", provider_id=provider_id, recipient=row["to_phone"], sent_at=self.now())
+
     async def send(self, row: dict) -> None:
         log = self.deps.log
         try:
+            if row["sealed_body"] is not None:
+                return await self._send_sealed(row)
             member = await self._member(row["member_id"])
             if member is None:
                 return await self._settle(row, "skipped", "no such member")

@@ -87,10 +87,14 @@ async def one(deps: Deps, conn, event_id: str, member_id: str) -> pb.Invitation:
     return to_proto(rows[0], deps.time_zone)
 
 
-async def list_for_member(deps: Deps, member_id: str) -> list[pb.Invitation]:
+# What "upcoming" shows a member: invitations still open to her, to events that have not ended.
+UPCOMING = "e.state = 'scheduled' AND e.ends_at > now() AND i.state IN ('invited', 'accepted', 'waitlisted')"
+
+
+async def list_for_member(deps: Deps, member_id: str, upcoming_only: bool = False) -> list[pb.Invitation]:
     check_id(member_id, "member_id")
     async with deps.pool.connection() as conn:
-        rows = await select(conn, "i.member_id = %s", (member_id,))
+        rows = await select(conn, "i.member_id = %s" + (f" AND {UPCOMING}" if upcoming_only else ""), (member_id,))
     return [to_proto(row, deps.time_zone) for row in rows]
 
 

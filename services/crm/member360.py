@@ -9,6 +9,7 @@ token for itself); the owners are then asked with crm's service token for that m
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import grpc
 
@@ -21,7 +22,7 @@ from services.shared.errors import NotFound
 from services.shared.tiers import next_tier
 from services.shared.validate import check_id
 
-from . import interactions, interests, invitations
+from . import interactions, interests, invitations, outbox, surveys
 from .context import Deps
 
 PART_TIMEOUT_SECONDS = 2.0
@@ -96,16 +97,19 @@ async def _interests(deps: Deps, member_id: str, view: pb.Member360) -> None:
     view.interests.extend(await interests.of_member(deps, member_id))
 
 
-READERS = {"profile": _profile, "cards": _cards, "balances": _balances, "tier_progress": _tier_progress, "transactions": _transactions,
-           "coupons": _coupons, "events": _events, "interactions": _interactions, "interests": _interests}
+READERS = {"profile": _profile, "cards": _cards, "balances": _balances, "tier_progress": _tier_progress,
+           "transactions": _transactions, "coupons": _coupons, "events": _events, "interactions": _interactions,
+           "interests": _interests}
+assert tuple(READERS) == PARTS
 
 
-async def view(deps: Deps, member_id: str) -> pb.Member360:
-    check_id(member_id, "member_id")
-    answer = pb.Member360(member_id=member_id)
-    outcomes = await asyncio.gather(*(READERS[part](deps, member_id, answer) for part in PARTS),
+async def _gather(deps: Deps, member_id: str, answer, readers: dict) -> None:
+    """Runs every part's reader at once into `answer`; records in answer.parts which could not be
+    read and why. Only the profile's owner saying "no such member" fails the whole call."""
+    parts = tuple(readers)
+    outcomes = await asyncio.gather(*(readers[part](deps, member_id, answer) for part in parts),
                                     return_exceptions=True)
-    for part, outcome in zip(PARTS, outcomes, strict=True):
+    for part, outcome in zip(parts, outcomes, strict=True):
         if isinstance(outcome, grpc.aio.AioRpcError):  # no such member, or nothing of it there
             if part == "profile":
                 raise NotFound(f"member_id: no member {member_id}")
@@ -117,6 +121,58 @@ async def view(deps: Deps, member_id: str) -> pb.Member360:
             answer.parts.add(part=part, available=False, reason=reason)
         else:
             answer.parts.add(part=part, available=True)
+
+
+async def view(deps: Deps, member_id: str) -> pb.Member360:
+    check_id(member_id, "member_id")
+    answer = pb.Member360(member_id=member_id)
+    await _gather(deps, member_id, answer, READERS)
+    if not answer.tier and answer.HasField("balances"):
+        answer.tier, answer.next_tier = answer.balances.tier, next_tier(answer.balances.tier)
+    return answer
+
+
+# ---------- the member's home page (the portal): the same parts machinery, other parts ----------
+
+EXPIRING_WITHIN = dt.timedelta(days=30)  # points shown as "expiring soon"
+
+
+async def _expiring_points(deps: Deps, member_id: str, home: pb.MemberHome) -> None:
+    page = await _call(deps.wallet, "ListPointsLots", wpb.ListPointsLotsRequest(member_id=member_id), "wallet")
+    until = dt.datetime.now(dt.UTC) + EXPIRING_WITHIN
+    soon = [lot for lot in page.lots if lot.remaining > 0 and lot.HasField("expires_at")
+            and lot.expires_at.ToDatetime(dt.UTC) <= until]
+    home.points_expiring_soon = sum(lot.remaining for lot in soon)
+    if soon:
+        home.points_expire_at.CopyFrom(min((lot.expires_at for lot in soon), key=lambda at: at.ToDatetime(dt.UTC)))
+
+
+async def _benefits(deps: Deps, member_id: str, home: pb.MemberHome) -> None:
+    page = await _call(deps.tasheem, "ListBenefits", tpb.ListBenefitsRequest(member_id=member_id), "tasheem")
+    home.benefits.extend(page.benefits)
+
+
+async def _upcoming_events(deps: Deps, member_id: str, home: pb.MemberHome) -> None:
+    home.upcoming_events.extend(await invitations.list_for_member(deps, member_id, upcoming_only=True))
+
+
+async def _unread_messages(deps: Deps, member_id: str, home: pb.MemberHome) -> None:
+    home.unread_messages = await outbox.unread_count(deps, member_id)
+
+
+async def _pending_surveys(deps: Deps, member_id: str, home: pb.MemberHome) -> None:
+    home.pending_surveys = len(await surveys.pending(deps, member_id))
+
+
+HOME_READERS = {"profile": _profile, "tier_progress": _tier_progress, "balances": _balances,
+                "expiring_points": _expiring_points, "benefits": _benefits, "events": _upcoming_events,
+                "inbox": _unread_messages, "surveys": _pending_surveys}
+
+
+async def home(deps: Deps, member_id: str) -> pb.MemberHome:
+    check_id(member_id, "member_id")
+    answer = pb.MemberHome(member_id=member_id)
+    await _gather(deps, member_id, answer, HOME_READERS)
     if not answer.tier and answer.HasField("balances"):
         answer.tier, answer.next_tier = answer.balances.tier, next_tier(answer.balances.tier)
     return answer

@@ -212,10 +212,14 @@ async def list_inbox(deps: Deps, request: pb.ListInboxRequest) -> pb.ListInboxRe
         cur = await conn.execute(f"SELECT * FROM inbox WHERE {where} ORDER BY created_at DESC, message_id DESC"
                                  f" LIMIT {LIST_MAX}", (member_id,))
         rows = await cur.fetchall()
+    return pb.ListInboxResponse(messages=[inbox_proto(row) for row in rows], unread=await unread_count(deps, member_id))
+
+
+async def unread_count(deps: Deps, member_id: str) -> int:
+    async with deps.pool.connection() as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM inbox WHERE member_id = %s AND read_at IS NULL",
                                  (member_id,))
-        unread = (await cur.fetchone())["n"]
-    return pb.ListInboxResponse(messages=[inbox_proto(row) for row in rows], unread=unread)
+        return (await cur.fetchone())["n"]
 
 
 async def mark_read(deps: Deps, request: pb.MarkReadRequest) -> pb.InboxMessage:

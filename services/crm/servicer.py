@@ -12,7 +12,7 @@ from services.gen.club.crm.v1 import crm_pb2_grpc
 from services.shared import auth
 from services.shared.errors import Unavailable
 
-from . import checkin, events, interactions, interests, invitations, member360, outbox, queue, surveys
+from . import checkin, events, interactions, interests, invitations, member360, outbox, queue, signin, surveys
 from .context import Deps
 
 
@@ -176,3 +176,20 @@ class CrmServicer(crm_pb2_grpc.CrmServiceServicer):
     @dependency_errors
     async def MarkRead(self, request, context):
         return await outbox.mark_read(self.deps, request)
+
+    # ---------- the member portal: sign-in, joining, the home page ----------
+    @dependency_errors
+    async def StartSignIn(self, request, context):
+        return await signin.start(self.deps, request)
+
+    @dependency_errors
+    async def VerifySignIn(self, request, context):
+        return await signin.verify(self.deps, request)
+
+    @dependency_errors
+    async def JoinClub(self, request, context):
+        return await signin.join(self.deps, request)
+
+    @dependency_errors
+    async def GetMemberHome(self, request, context):
+        return await member360.home(self.deps, request.member_id)

@@ -72,9 +72,12 @@ def change(*roles: str) -> Rule:
     return Rule(frozenset({OPERATOR, *roles}), False)
 
 
-def member_read(*roles: str, member_field: str = "member_id") -> Rule:
-    """A read a member may make of its own data (the request's `member_field` is its id)."""
-    return Rule(frozenset({OPERATOR, AUDITOR, MEMBER, *roles}), True, member_field=member_field)
+def member_read(*roles: str, member_field: str = "member_id", merchant_field: str = "") -> Rule:
+    """A read a member may make of its own data (the request's `member_field` is its id); with
+    `merchant_field`, a merchant may too, of its own."""
+    extra = {MERCHANT} if merchant_field else set()
+    return Rule(frozenset({OPERATOR, AUDITOR, MEMBER, *roles, *extra}), True, merchant_field=merchant_field,
+                member_field=member_field)
 
 
 def member_change(*roles: str, member_field: str = "member_id") -> Rule:
@@ -97,8 +100,8 @@ OPERATOR_ONLY = change()
 POLICY: dict[str, Rule] = {
     # cards
     CARDS + "RegisterMember": change(),
-    CARDS + "GetMember": read(SERVICE),
-    CARDS + "UpdateMember": change(),
+    CARDS + "GetMember": member_read(SERVICE),
+    CARDS + "UpdateMember": member_change(),  # a member: only her name, email, preferences, marketing consents
     CARDS + "ListMembers": read(SERVICE),
     CARDS + "SetMemberTier": change(SERVICE),  # the wallet's tier recomputation
     CARDS + "CreateProduct": change(),
@@ -107,9 +110,9 @@ POLICY: dict[str, Rule] = {
     CARDS + "IssueCard": change(),
     CARDS + "BulkIssueCards": change(),
     CARDS + "GetCard": read(SERVICE),
-    CARDS + "ListCards": read(SERVICE),
+    CARDS + "ListCards": member_read(SERVICE),  # cards carry only the masked PAN
     CARDS + "ActivateCard": change(),
-    CARDS + "ChangeCardStatus": change(),
+    CARDS + "ChangeCardStatus": member_change(),  # a member: only block her own card as lost or stolen
     CARDS + "ReplaceCard": change(),
     CARDS + "ChangePin": change(),
     CARDS + "ResetPinTries": change(),
@@ -129,7 +132,7 @@ POLICY: dict[str, Rule] = {
     WALLET + "ListAccountTransfers": read(SERVICE),
     WALLET + "CreateTransfers": change(SERVICE),  # settlement postings from tasheem
     WALLET + "OpenMemberAccounts": change(SERVICE),  # on member registration
-    WALLET + "GetMemberBalances": read(SERVICE),
+    WALLET + "GetMemberBalances": member_read(SERVICE),
     WALLET + "TopUp": change(),
     WALLET + "Withdraw": change(),
     WALLET + "SetCreditLimit": change(),
@@ -142,10 +145,10 @@ POLICY: dict[str, Rule] = {
     WALLET + "AdjustPoints": change(),
     WALLET + "SpendPoints": change(SERVICE),  # tasheem's reward redemptions
     WALLET + "ReturnPoints": change(SERVICE),  # gives back only what a spend took
-    WALLET + "ListPointsLots": read(SERVICE),
+    WALLET + "ListPointsLots": member_read(SERVICE),
     WALLET + "ExpirePoints": change(SERVICE),
     WALLET + "RecomputeTiers": change(SERVICE),
-    WALLET + "GetTierProgress": read(SERVICE),  # crm's member view
+    WALLET + "GetTierProgress": member_read(SERVICE),  # crm's member view, the member's portal
     WALLET + "MerchantActivity": read(SERVICE),
     WALLET + "Reconcile": change(SERVICE),  # may repair Redis
     # tasheem
@@ -174,13 +177,13 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "AssignCoupons": change(),
     TASHEEM + "GenerateCouponCodes": change(),  # the codes are in the answer once, never stored
     TASHEEM + "CreateSharedCode": change(),
-    TASHEEM + "ClaimCoupon": change(SERVICE),  # the members' app claims for a member (no member role yet)
-    TASHEEM + "ListCoupons": read(SERVICE),
-    TASHEEM + "ListBenefits": read(SERVICE),  # a member's own view, through the portal
+    TASHEEM + "ClaimCoupon": member_change(SERVICE),  # a member claims a shared code for herself
+    TASHEEM + "ListCoupons": member_read(SERVICE),
+    TASHEEM + "ListBenefits": member_read(SERVICE),  # a member's own view, through the portal
     TASHEEM + "CreateReward": change(),
     TASHEEM + "GetReward": read(SERVICE),
-    TASHEEM + "ListRewards": read(SERVICE),
-    TASHEEM + "RedeemReward": change(),  # spends a member's points
+    TASHEEM + "ListRewards": member_read(SERVICE),  # a member sees the catalog as hers to redeem
+    TASHEEM + "RedeemReward": member_change(),  # spends a member's points: her own
     TASHEEM + "CancelVoucher": change(),  # gives them back
     TASHEEM + "ExpireVouchers": change(SERVICE),  # a sweep: does only what is due (as wallet ExpirePoints)
     # switch
@@ -188,7 +191,7 @@ POLICY: dict[str, Rule] = {
     SWITCH + "Complete": change(SERVICE),
     SWITCH + "Reverse": change(SERVICE),
     SWITCH + "GetTransaction": read(SERVICE, merchant_result_field="merchant_id"),
-    SWITCH + "ListTransactions": read(SERVICE, merchant_field="merchant_id"),
+    SWITCH + "ListTransactions": member_read(SERVICE, merchant_field="merchant_id"),
     # crm
     CRM + "CreateEvent": change(),
     CRM + "UpdateEvent": change(),
@@ -226,10 +229,11 @@ POLICY: dict[str, Rule] = {
     CRM + "ListMessages": read(),
     CRM + "ListInbox": member_read(SERVICE),  # a member's own inbox, or the members' app for it
     CRM + "MarkRead": member_change(SERVICE),
-    # crm: the member portal's sign-in (operator-only until sign-in without a token lands)
-    CRM + "StartSignIn": change(),
-    CRM + "VerifySignIn": change(),
-    CRM + "JoinClub": change(),
+    # crm: the member portal's sign-in: no token (the one-time code, then the join ticket, is the
+    # credential; services/crm/signin.py limits how often each may be tried)
+    CRM + "StartSignIn": public(),
+    CRM + "VerifySignIn": public(),
+    CRM + "JoinClub": public(),
     CRM + "GetMemberHome": member_read(SERVICE),
     # tasheem: merchant users and the merchant portal
     TASHEEM + "CreateMerchantUser": change(),

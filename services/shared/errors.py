@@ -48,6 +48,12 @@ class Unavailable(ServiceError):
     code = grpc.StatusCode.UNAVAILABLE
 
 
+class ResourceExhausted(ServiceError):
+    """Asked too often (a rate limit, a lockout): the message says when to try again."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
 class PermissionDenied(ServiceError):
     code = grpc.StatusCode.PERMISSION_DENIED
 

@@ -51,6 +51,19 @@ PAN_MAX_LENGTH = 19  # ISO 8583 field 2 (LLVAR n..19)
 
 REASON_LENGTH = 500  # free text a person reads later: why points were adjusted, an account closed
 
+# ---- member sign-in (crm: services/crm/signin.py) ------------------------------------------
+
+SIGNIN_CODE_DIGITS = 6
+SIGNIN_CODE_TTL_SECONDS = 120  # a code is good this long after it is sent
+SIGNIN_MAX_WRONG_CODES = 5  # wrong codes for one phone, then it is locked
+SIGNIN_LOCK_SECONDS = 15 * 60
+SIGNIN_RESEND_SECONDS = 60  # one code per phone this often
+SIGNIN_CODES_PER_PHONE_PER_HOUR = 5
+SIGNIN_CODES_PER_ADDRESS_PER_HOUR = 20  # one browser address asking codes for many phones
+SIGNIN_VERIFIES_PER_ADDRESS_PER_HOUR = 60  # codes tried from one address, across phones
+JOIN_TICKET_TTL_SECONDS = 10 * 60  # a verified phone without a member may join this long after
+CLIENT_ADDRESS_LENGTH = 64  # an IPv6 address with a zone fits
+
 # ---- the relations ----------------------------------------------------------------------------
 
 assert 0 < AMOUNT_MAX < 2**63, "an amount fits a signed 64-bit integer (proto int64, Postgres bigint)"
@@ -66,3 +79,10 @@ assert CODE_LENGTH <= ID_LENGTH and TERMINAL_ID_LENGTH <= ID_LENGTH
 
 assert 0 < PAN_MIN_LENGTH <= PAN_MAX_LENGTH
 assert 0 < CODE_LENGTH <= REASON_LENGTH
+
+# A phone is locked longer than a code lives, so a lock outlasts every code sent before it; a code
+# may be asked again before the old one dies, and the hourly caps allow at least one resend.
+assert SIGNIN_CODE_TTL_SECONDS < SIGNIN_LOCK_SECONDS and SIGNIN_RESEND_SECONDS <= SIGNIN_CODE_TTL_SECONDS
+assert 1 < SIGNIN_CODES_PER_PHONE_PER_HOUR <= SIGNIN_CODES_PER_ADDRESS_PER_HOUR
+assert 0 < SIGNIN_MAX_WRONG_CODES and 4 <= SIGNIN_CODE_DIGITS <= 10
+assert SIGNIN_CODE_TTL_SECONDS < JOIN_TICKET_TTL_SECONDS

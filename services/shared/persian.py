@@ -17,6 +17,8 @@ import jdatetime
 DEFAULT_TIME_ZONE = "Asia/Tehran"
 DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _TO_PERSIAN = str.maketrans("0123456789", DIGITS)
+ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # what some keyboards type for Persian digits
+_TO_ASCII = str.maketrans(DIGITS + ARABIC_DIGITS, "0123456789" * 2)
 THOUSANDS_SEPARATOR = "\u066c"  # «٬» ARABIC THOUSANDS SEPARATOR
 DECIMAL_SEPARATOR = "\u066b"  # «٫» ARABIC DECIMAL SEPARATOR
 PERCENT_SIGN = "\u066a"  # «٪» ARABIC PERCENT SIGN
@@ -55,6 +57,11 @@ def _integer(value: object, name: str = "value") -> int:
 def digits(text: str | int) -> str:
     """ASCII digits as Persian digits; everything else unchanged."""
     return str(text).translate(_TO_PERSIAN)
+
+
+def ascii_digits(text: str) -> str:
+    """Persian (and Arabic-Indic) digits as ASCII digits, as a member may type them; the rest unchanged."""
+    return text.translate(_TO_ASCII)
 
 
 def number(value: int, places: int = 0) -> str:

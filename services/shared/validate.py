@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from services.shared.errors import FieldError
 from services.shared.limits import AMOUNT_MAX, ID_LENGTH, PAN_MAX_LENGTH, PAN_MIN_LENGTH, REASON_LENGTH
+from services.shared.persian import ascii_digits
+
+MOBILE_DIGITS = 11  # 09xxxxxxxxx
+NATIONAL_ID_DIGITS = 10
 
 
 def check_id(value: str, field: str, limit: int = ID_LENGTH, *, required: bool = True,
@@ -62,3 +66,38 @@ def check_pan(value: str, field: str = "pan") -> str:
     if not (value.isascii() and value.isdigit()) or not PAN_MIN_LENGTH <= len(value) <= PAN_MAX_LENGTH:
         raise FieldError(field, f"must be {PAN_MIN_LENGTH} to {PAN_MAX_LENGTH} digits")
     return value
+
+
+def check_mobile(value: str, field: str = "phone") -> str:
+    """An Iranian mobile number as 09xxxxxxxxx, however it was typed: Persian digits, spaces,
+    dashes, +98, 0098 or 98 in front, or the leading 0 left out."""
+    text = ascii_digits(value).strip().replace(" ", "").replace("-", "")
+    if not text:
+        raise FieldError(field, "is required")
+    for prefix in ("+98", "0098", "98"):
+        if text.startswith(prefix) and len(text) == len(prefix) + MOBILE_DIGITS - 1:
+            text = "0" + text[len(prefix):]
+            break
+    if len(text) == MOBILE_DIGITS - 1 and text.startswith("9"):
+        text = "0" + text
+    if not (text.isascii() and text.isdigit() and len(text) == MOBILE_DIGITS and text.startswith("09")):
+        raise FieldError(field, "must be a mobile number, 09 and 9 more digits")
+    return text
+
+
+def check_national_id(value: str, field: str = "national_id", *, required: bool = False) -> str:
+    """An Iranian national id (کد ملی): 10 digits (Persian digits accepted) whose last is the check
+    digit: s = sum of the first nine times 10..2; s mod 11 < 2 ? it : 11 - it. A number of one
+    repeated digit passes the sum but is not issued, so it is refused too. Empty unless `required`."""
+    text = ascii_digits(value).strip().replace(" ", "").replace("-", "")
+    if not text:
+        if required:
+            raise FieldError(field, "is required")
+        return ""
+    if not (text.isascii() and text.isdigit() and len(text) == NATIONAL_ID_DIGITS):
+        raise FieldError(field, f"must be {NATIONAL_ID_DIGITS} digits")
+    remainder = sum(int(digit) * weight for digit, weight in zip(text[:9], range(10, 1, -1), strict=True)) % 11
+    check = remainder if remainder < 2 else 11 - remainder
+    if int(text[9]) != check or len(set(text)) == 1:
+        raise FieldError(field, "is not a valid national id (check digit)")
+    return text

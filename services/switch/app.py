@@ -148,6 +148,7 @@ class SwitchApp:
                      config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
             runtime.log))
         self.servicer.manager = manager
+        self.servicer.merchant_names.tasheem = manager.services.tasheem
         self.front = IsoFront(manager, admission, tiers,
                               TerminalDirectory(cards, self.redis, runtime.log, config.mac_failures_to_block),
                               config.iso_length_header, runtime.log)

@@ -112,9 +112,10 @@ async def followers(pool: AsyncConnectionPool, transaction_id: str) -> list[dict
 
 
 async def page(pool: AsyncConnectionPool, terminal_id: str, merchant_id: str, after_seq: int,
-               size: int, member_id: str = "", newest_first: bool = False) -> list[dict]:
+               size: int, member_id: str = "", newest_first: bool = False, min_amount: int = 0,
+               max_amount: int = 0) -> list[dict]:
     """A page of the journal in seq order (or newest first: `after_seq` is then the seq to page
-    back from, 0 = the newest)."""
+    back from, 0 = the newest), of amounts in [min_amount, max_amount] (0 = no bound)."""
     if newest_first:
         clauses, params = (["seq < %s"], [after_seq]) if after_seq else ([], [])
     else:
@@ -128,6 +129,12 @@ async def page(pool: AsyncConnectionPool, terminal_id: str, merchant_id: str, af
     if member_id:
         clauses.append("member_id = %s")
         params.append(member_id)
+    if min_amount:
+        clauses.append("amount >= %s")
+        params.append(min_amount)
+    if max_amount:
+        clauses.append("amount <= %s")
+        params.append(max_amount)
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     order = "seq DESC" if newest_first else "seq"
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:

@@ -289,9 +289,10 @@ class TransactionManager:
         return await journal.get(self.services.pool, transaction_id)
 
     async def transactions(self, terminal_id: str, merchant_id: str, after_seq: int, size: int,
-                           member_id: str = "", newest_first: bool = False) -> list[dict]:
+                           member_id: str = "", newest_first: bool = False, min_amount: int = 0,
+                           max_amount: int = 0) -> list[dict]:
         return await journal.page(self.services.pool, terminal_id, merchant_id, after_seq, size, member_id,
-                                  newest_first)
+                                  newest_first, min_amount, max_amount)
 
     async def followers(self, transaction_id: str) -> list[dict]:
         return await journal.followers(self.services.pool, transaction_id)

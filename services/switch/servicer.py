@@ -3,12 +3,16 @@ The same transaction manager as the ISO front; declines are answers (response_co
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 
+import grpc
 from google.protobuf import timestamp_pb2
 
 from services.gen.club.switch.v1 import authorization_pb2 as pb
 from services.gen.club.switch.v1 import authorization_pb2_grpc
+from services.gen.club.tasheem.v1 import tasheem_pb2 as tpb
 from services.shared import response_codes as codes
 from services.shared.errors import FieldError, NotFound
 from services.shared.limits import CHANNEL_LENGTH, CHANNEL_SEPARATOR, REQUEST_ID_LENGTH, TRANSACTION_ID_LENGTH
@@ -48,9 +52,43 @@ def _response(outcome: Outcome) -> pb.AuthorizeResponse:
         offers_applied=outcome.offers, masked_pan=outcome.masked_pan, message=outcome.message)
 
 
+class MerchantNames:
+    """Merchants' names as tasheem gives them, for transaction lists; kept NAME_TTL_SECONDS. A name
+    tasheem cannot give now is "" (the list is still answered)."""
+
+    NAME_TTL_SECONDS = 300.0
+    TIMEOUT_SECONDS = 1.0
+    MAX_KEPT = 10_000
+
+    def __init__(self) -> None:
+        self.tasheem = None  # tasheem's stub, set with the manager
+        self._kept: dict[str, tuple[str, float]] = {}
+
+    async def _one(self, merchant_id: str) -> str:
+        try:
+            merchant = await self.tasheem.GetMerchant(tpb.GetMerchantRequest(merchant_id=merchant_id),
+                                                      timeout=self.TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError:
+            return ""
+        if len(self._kept) >= self.MAX_KEPT:
+            self._kept.clear()
+        self._kept[merchant_id] = (merchant.name, time.monotonic() + self.NAME_TTL_SECONDS)
+        return merchant.name
+
+    async def names(self, merchant_ids: set[str]) -> dict[str, str]:
+        if self.tasheem is None:
+            return {}
+        now = time.monotonic()
+        known = {key: kept[0] for key in merchant_ids if (kept := self._kept.get(key)) and kept[1] > now}
+        missing = sorted(merchant_ids - set(known))
+        found = await asyncio.gather(*(self._one(key) for key in missing))
+        return known | dict(zip(missing, found, strict=True))
+
+
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self) -> None:
         self.manager: TransactionManager | None = None
+        self.merchant_names = MerchantNames()
 
     def _channel_id(self, channel: str, request_id: str) -> str:
         channel = check_id(channel or DEFAULT_CHANNEL, "channel", CHANNEL_LENGTH, ascii_only=True)
@@ -113,7 +151,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         row = await self.manager.transaction(request.transaction_id)
         if row is None:
             raise NotFound(f"no transaction {request.transaction_id}")
-        return await self._transaction(row)
+        return await self._transaction(row, await self.merchant_names.names({row["merchant_id"]} - {""}))
 
     async def ListTransactions(self, request: pb.ListTransactionsRequest, context) -> pb.ListTransactionsResponse:
         if request.page_size < 0:
@@ -123,15 +161,21 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         size = min(request.page_size or journal.PAGE_SIZE_DEFAULT, journal.PAGE_SIZE_MAX)
         if request.member_id:
             check_id(request.member_id, "member_id")
+        for field in ("min_amount", "max_amount"):
+            if getattr(request, field):
+                check_amount(getattr(request, field), field)
+        if request.min_amount and request.max_amount and request.min_amount > request.max_amount:
+            raise FieldError("max_amount", "must not be below min_amount")
         rows = await self.manager.transactions(request.terminal_id, request.merchant_id,
                                                int(request.page_token or 0), size, request.member_id,
-                                               request.newest_first)
-        response = pb.ListTransactionsResponse(transactions=[await self._transaction(row) for row in rows])
+                                               request.newest_first, request.min_amount, request.max_amount)
+        names = await self.merchant_names.names({row["merchant_id"] for row in rows if row["merchant_id"]})
+        response = pb.ListTransactionsResponse(transactions=[await self._transaction(row, names) for row in rows])
         if len(rows) == size:
             response.next_page_token = str(rows[-1]["seq"])
         return response
 
-    async def _transaction(self, row: dict) -> pb.Transaction:
+    async def _transaction(self, row: dict, merchant_names: dict[str, str] | None = None) -> pb.Transaction:
         followers = await self.manager.followers(row["transaction_id"])
         return pb.Transaction(
             transaction_id=row["transaction_id"], type=TYPE_OF_KIND[row["kind"]], channel=row["channel"],
@@ -141,4 +185,5 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             state=journal.state_of(row, followers), received_at=_timestamp(row["received_at"]),
             answered_at=_timestamp(row["answered_at"]), original_transaction_id=row["original_transaction_id"],
             seq=row["seq"], member_id=row["member_id"], points_earned=row["points_earned"],
-            credit_available=row["credit_available"], points_available=row["points_available"])
+            credit_available=row["credit_available"], points_available=row["points_available"],
+            merchant_name=(merchant_names or {}).get(row["merchant_id"], ""))

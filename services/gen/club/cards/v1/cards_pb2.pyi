@@ -274,7 +274,7 @@ class ListProductsResponse(_message.Message):
     def __init__(self, products: _Optional[_Iterable[_Union[Product, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Card(_message.Message):
-    __slots__ = ("card_token", "masked_pan", "member_id", "product_id", "status", "expiry", "pin_tries", "pin_set", "replaced_by", "campaign", "issued_at", "updated_at")
+    __slots__ = ("card_token", "masked_pan", "member_id", "product_id", "status", "expiry", "pin_tries", "pin_set", "replaced_by", "campaign", "issued_at", "updated_at", "virtual")
     CARD_TOKEN_FIELD_NUMBER: _ClassVar[int]
     MASKED_PAN_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -287,6 +287,7 @@ class Card(_message.Message):
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     ISSUED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    VIRTUAL_FIELD_NUMBER: _ClassVar[int]
     card_token: str
     masked_pan: str
     member_id: str
@@ -299,19 +300,22 @@ class Card(_message.Message):
     campaign: str
     issued_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, card_token: _Optional[str] = ..., masked_pan: _Optional[str] = ..., member_id: _Optional[str] = ..., product_id: _Optional[str] = ..., status: _Optional[_Union[CardStatus, str]] = ..., expiry: _Optional[str] = ..., pin_tries: _Optional[int] = ..., pin_set: _Optional[bool] = ..., replaced_by: _Optional[str] = ..., campaign: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    virtual: bool
+    def __init__(self, card_token: _Optional[str] = ..., masked_pan: _Optional[str] = ..., member_id: _Optional[str] = ..., product_id: _Optional[str] = ..., status: _Optional[_Union[CardStatus, str]] = ..., expiry: _Optional[str] = ..., pin_tries: _Optional[int] = ..., pin_set: _Optional[bool] = ..., replaced_by: _Optional[str] = ..., campaign: _Optional[str] = ..., issued_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., virtual: _Optional[bool] = ...) -> None: ...
 
 class IssueCardRequest(_message.Message):
-    __slots__ = ("member_id", "product_id", "campaign", "channel")
+    __slots__ = ("member_id", "product_id", "campaign", "channel", "virtual")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    VIRTUAL_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     product_id: str
     campaign: str
     channel: str
-    def __init__(self, member_id: _Optional[str] = ..., product_id: _Optional[str] = ..., campaign: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+    virtual: bool
+    def __init__(self, member_id: _Optional[str] = ..., product_id: _Optional[str] = ..., campaign: _Optional[str] = ..., channel: _Optional[str] = ..., virtual: _Optional[bool] = ...) -> None: ...
 
 class IssueCardResponse(_message.Message):
     __slots__ = ("card", "pan", "cvv2")
@@ -390,16 +394,18 @@ class ActivateCardRequest(_message.Message):
     def __init__(self, card_token: _Optional[str] = ..., pin: _Optional[_Union[PinBlock, _Mapping]] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class ChangeCardStatusRequest(_message.Message):
-    __slots__ = ("card_token", "status", "reason_code", "channel")
+    __slots__ = ("card_token", "status", "reason_code", "channel", "member_id")
     CARD_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     REASON_CODE_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     card_token: str
     status: CardStatus
     reason_code: str
     channel: str
-    def __init__(self, card_token: _Optional[str] = ..., status: _Optional[_Union[CardStatus, str]] = ..., reason_code: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+    member_id: str
+    def __init__(self, card_token: _Optional[str] = ..., status: _Optional[_Union[CardStatus, str]] = ..., reason_code: _Optional[str] = ..., channel: _Optional[str] = ..., member_id: _Optional[str] = ...) -> None: ...
 
 class ReplaceCardRequest(_message.Message):
     __slots__ = ("card_token", "reason_code", "channel")

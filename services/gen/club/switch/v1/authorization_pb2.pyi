@@ -114,7 +114,7 @@ class GetTransactionRequest(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "type", "channel", "terminal_id", "merchant_id", "stan", "masked_pan", "card_token", "amount", "discount", "response_code", "approval_code", "state", "received_at", "answered_at", "original_transaction_id", "seq", "member_id", "points_earned", "credit_available", "points_available")
+    __slots__ = ("transaction_id", "type", "channel", "terminal_id", "merchant_id", "stan", "masked_pan", "card_token", "amount", "discount", "response_code", "approval_code", "state", "received_at", "answered_at", "original_transaction_id", "seq", "member_id", "points_earned", "credit_available", "points_available", "merchant_name")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -136,6 +136,7 @@ class Transaction(_message.Message):
     POINTS_EARNED_FIELD_NUMBER: _ClassVar[int]
     CREDIT_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     POINTS_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_NAME_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     type: TransactionType
     channel: str
@@ -157,23 +158,28 @@ class Transaction(_message.Message):
     points_earned: int
     credit_available: int
     points_available: int
-    def __init__(self, transaction_id: _Optional[str] = ..., type: _Optional[_Union[TransactionType, str]] = ..., channel: _Optional[str] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., stan: _Optional[str] = ..., masked_pan: _Optional[str] = ..., card_token: _Optional[str] = ..., amount: _Optional[int] = ..., discount: _Optional[int] = ..., response_code: _Optional[str] = ..., approval_code: _Optional[str] = ..., state: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., original_transaction_id: _Optional[str] = ..., seq: _Optional[int] = ..., member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ...) -> None: ...
+    merchant_name: str
+    def __init__(self, transaction_id: _Optional[str] = ..., type: _Optional[_Union[TransactionType, str]] = ..., channel: _Optional[str] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., stan: _Optional[str] = ..., masked_pan: _Optional[str] = ..., card_token: _Optional[str] = ..., amount: _Optional[int] = ..., discount: _Optional[int] = ..., response_code: _Optional[str] = ..., approval_code: _Optional[str] = ..., state: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., answered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., original_transaction_id: _Optional[str] = ..., seq: _Optional[int] = ..., member_id: _Optional[str] = ..., points_earned: _Optional[int] = ..., credit_available: _Optional[int] = ..., points_available: _Optional[int] = ..., merchant_name: _Optional[str] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
-    __slots__ = ("terminal_id", "merchant_id", "page_size", "page_token", "member_id", "newest_first")
+    __slots__ = ("terminal_id", "merchant_id", "page_size", "page_token", "member_id", "newest_first", "min_amount", "max_amount")
     TERMINAL_ID_FIELD_NUMBER: _ClassVar[int]
     MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     NEWEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    MIN_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    MAX_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     terminal_id: str
     merchant_id: str
     page_size: int
     page_token: str
     member_id: str
     newest_first: bool
-    def __init__(self, terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., member_id: _Optional[str] = ..., newest_first: _Optional[bool] = ...) -> None: ...
+    min_amount: int
+    max_amount: int
+    def __init__(self, terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., member_id: _Optional[str] = ..., newest_first: _Optional[bool] = ..., min_amount: _Optional[int] = ..., max_amount: _Optional[int] = ...) -> None: ...
 
 class ListTransactionsResponse(_message.Message):
     __slots__ = ("transactions", "next_page_token")
