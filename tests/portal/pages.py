@@ -55,7 +55,7 @@ def sign_in(driver, portal, sms_sink, phone: str) -> str:
     fill(driver, {"phone": phone})
     press(driver, "فرستادن کد")
     wait(driver, expected_conditions.url_contains("/signin/code"))
-    fill(driver, {"code": sms_sink.code_for(phone, sent_before + 1)})
+    fill(driver, {"code": sms_sink.code_for(phone, after=sent_before)})
     press(driver, "ورود")
     wait(driver, lambda d: "/signin" not in d.current_url)
     return driver.current_url.removeprefix(portal.url)

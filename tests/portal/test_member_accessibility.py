@@ -7,7 +7,7 @@ import pytest
 
 from services.gen.club.crm.v1 import crm_pb2
 from tests.portal import pages
-from tests.portal.conftest import axe_violations
+from tests.portal.support import axe_violations
 
 MEMBER_PAGES = ("/home", "/card", "/transactions", "/coupons", "/events", "/inbox", "/surveys", "/requests",
                 "/profile")
