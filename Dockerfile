@@ -25,6 +25,10 @@ RUN find services -name '__pycache__' -prune -exec rm -rf {} + \
     && /opt/venv/bin/python -m compileall -q services
 
 FROM ${PYTHON_IMAGE} AS runtime
+# Pango (with HarfBuzz and fontconfig) lays out the statement PDFs (WeasyPrint, services/documents).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 club \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/club --no-create-home club \
     && mkdir -p /var/lib/club \
