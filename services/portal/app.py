@@ -48,7 +48,7 @@ async def logout(request):
 
 async def root(request):
     person = web.current_person(request)
-    return RedirectResponse(member.HOME if person is None or person.role == "member" else "/", 303)
+    return RedirectResponse(web.HOME_PATHS.get(person.role, member.HOME) if person else member.HOME, 303)
 
 
 def create_app(cfg=None) -> Starlette:
