@@ -4,7 +4,11 @@ pages (Persian, no trace of the code behind them)."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import re
+import types
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import grpc
@@ -12,7 +16,10 @@ import pytest
 
 from services.portal import app as portal_app
 from services.portal import errors, settings
+from services.shared.clients import DEFAULT_PORTS
 from services.shared.config import ConfigError
+from tests import harness
+from tests.portal.support import PortalProcess
 
 TRACE_MARKERS = ("Traceback", "File \"", "Exception", "grpc", "starlette")
 
@@ -82,3 +89,23 @@ def test_unknown_pages_and_methods_answer_in_persian_with_no_trace_of_the_code(p
     assert not any(marker in body for marker in TRACE_MARKERS)
     status, _, body = fetch(portal.url + "/home", headers={"Cookie": "club_portal=forged.value.sig"})
     assert status == 200 and "ورود به باشگاه" in body  # a forged cookie is no session: sign in
+
+
+def test_with_the_services_down_a_member_reads_a_persian_sentence_and_no_trace(tmp_path):
+    nowhere = types.SimpleNamespace(ports={name: harness.free_port() for name in DEFAULT_PORTS})
+    portal = PortalProcess(nowhere, tmp_path, CLUB_PORTAL_CALL_TIMEOUT_SECONDS="2").start()
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(portal.url + "/signin", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        try:
+            opener.open(portal.url + "/signin", data=urllib.parse.urlencode(
+                {"csrf_token": token, "phone": "09121234567"}).encode(), timeout=10)
+            raise AssertionError("the sign-in went through with no crm")
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read().decode()
+        assert status in (503, 504)
+        assert "کمی بعد دوباره بکوشید" in body
+        assert not any(marker in body for marker in TRACE_MARKERS)
+    finally:
+        portal.stop()
