@@ -3,6 +3,8 @@ serious or critical violation, at phone size, with the member's real data on it.
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from services.gen.club.crm.v1 import crm_pb2
@@ -42,3 +44,19 @@ def test_every_main_member_page_has_no_serious_accessibility_violation(browser, 
         if violations:
             found[path] = violations
     assert found == {}
+
+
+def test_the_code_join_and_error_pages_have_no_serious_accessibility_violation(browser, portal, sms_sink):
+    phone = "0938" + "".join(secrets.choice("0123456789") for _ in range(7))
+    pages.open_page(browser, portal, "/signin")
+    pages.fill(browser, {"phone": "12"})
+    pages.press_and_reload(browser, "فرستادن کد")  # the form again, with its error
+    assert "۱۱ رقم" in pages.text_of(browser) and axe_violations(browser) == []
+    pages.fill(browser, {"phone": phone})
+    pages.press_and_reload(browser, "فرستادن کد")
+    assert pages.text_of(browser, "h1") == "کد ورود" and axe_violations(browser) == []
+    pages.fill(browser, {"code": sms_sink.code_for(phone, after=0)})
+    pages.press_and_reload(browser, "ورود")
+    assert pages.text_of(browser, "h1") == "عضویت در باشگاه" and axe_violations(browser) == []
+    pages.open_page(browser, portal, "/no-such-page")
+    assert "پیدا نشد" in pages.text_of(browser) and axe_violations(browser) == []
