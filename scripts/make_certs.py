@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 SERVICES = ("cards", "wallet", "tasheem", "switch", "crm")
-CLIENTS = ("cli",)
+CLIENTS = ("cli", "portal")  # the portal presents its own certificate, but carries people's tokens
 CA_DAYS = 3650
 LEAF_DAYS = 825
 DEFAULT_NAMESPACE = "club"

@@ -24,10 +24,16 @@ def channel(target: str, tls_dir: str = "", client_name: str = "client", token: 
     """An aio channel to `target` (host:port or dns:///host:port).
 
     Every call carries this process's `service` token (subject `client_name`), minted from
-    CLUB_AUTH_SECRET, or `token` when given (a person's token, e.g. the CLI's CLUB_TOKEN);
-    with `tls_dir`, the channel also presents the `client_name` certificate.
+    CLUB_AUTH_SECRET, or `token` when given (a person's token, e.g. the CLI's CLUB_TOKEN); with
+    `token=""` the channel adds none and each call brings its own (the portal: the signed-in
+    person's). With `tls_dir`, the channel also presents the `client_name` certificate.
     """
-    interceptors = [auth.AioTokenInterceptor(token) if token is not None else auth.service_interceptor(client_name)]
+    if token == "":
+        interceptors = []
+    elif token is not None:
+        interceptors = [auth.AioTokenInterceptor(token)]
+    else:
+        interceptors = [auth.service_interceptor(client_name)]
     if not tls_dir:
         return grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS, interceptors=interceptors)
     base = pathlib.Path(tls_dir)

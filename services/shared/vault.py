@@ -137,7 +137,8 @@ class Vault:
     @classmethod
     def from_config(cls, config, pan_lookups: bool = True) -> Vault:
         """The vault of CLUB_DATA_KEYS; `pan_lookups=False` for a service that encrypts other
-        secrets and never looks a card up (tasheem), so it is not given the PAN lookup key."""
+        secrets and never looks a card up (tasheem, crm: SEALING_SETTINGS), so it is not given
+        the PAN lookup key."""
         master_key = parse_master_key(getattr(config, "master_key", ""))
         production = config.env == "production"
         if production and master_key is None:
