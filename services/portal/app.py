@@ -83,6 +83,7 @@ def create_app(cfg=None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(web.SecurityHeadersMiddleware),
+            Middleware(web.CallCountMiddleware),
             Middleware(SessionMiddleware, secret_key=settings.session_key(cfg), session_cookie=SESSION_COOKIE,
                        max_age=cfg.portal_session_minutes * 60, same_site="lax", https_only=cfg.portal_secure_cookies),
             Middleware(web.CsrfMiddleware),

@@ -6,6 +6,8 @@ its visitor could do with clubctl and the same token. The public sign-in calls c
 
 from __future__ import annotations
 
+import contextvars
+
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.crm.v1 import crm_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2_grpc
@@ -14,6 +16,9 @@ from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import auth, clients
 
 CLIENT_NAME = "portal"  # its mTLS certificate; it grants no role (scripts/make_certs.py)
+# The gRPC calls the page being served has made (web.CallCountMiddleware sets a fresh count per
+# request and reports it in the X-Grpc-Calls header; the benchmark reads it).
+CALLS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("portal_grpc_calls", default=None)
 
 
 class Backends:
@@ -32,6 +37,9 @@ class Backends:
     async def call(self, method, request, token: str | None):
         """`method(request)` with `token` as the bearer (None: a public call, no token)."""
         metadata = ((auth.METADATA_KEY, auth.BEARER + token),) if token else ()
+        count = CALLS.get()
+        if count is not None:
+            count[0] += 1
         return await method(request, metadata=metadata, timeout=self.timeout)
 
     async def close(self) -> None:

@@ -201,3 +201,22 @@ def axe_violations(driver, impacts=("serious", "critical")) -> list[dict]:
     return [{"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
              "nodes": [n.get("html") for n in v.get("nodes", [])][:3]}
             for v in found if v.get("impact") in impacts or "impact" not in v]
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def http_sign_in(client, sink: Sink, phone: str) -> None:
+    """Signs a member in over plain HTTP (an httpx.AsyncClient keeping her cookie), with the code
+    her phone got: the form posts a browser makes, without the browser."""
+    import asyncio
+
+    page = await client.get("/signin")
+    sent_before = len(sink.messages(phone))
+    answer = await client.post("/signin", data={"phone": phone, "csrf_token": CSRF_FIELD.search(page.text).group(1)})
+    assert answer.status_code in (302, 303), f"sign-in refused ({answer.status_code})"
+    page = await client.get("/signin/code")
+    code = await asyncio.to_thread(sink.code_for, phone, sent_before)
+    answer = await client.post("/signin/code", data={"code": code,
+                                                     "csrf_token": CSRF_FIELD.search(page.text).group(1)})
+    assert answer.status_code in (302, 303) and "/signin" not in answer.headers["location"], "code refused"
