@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure local Postgres (127.0.0.1:5432, trust auth) and Redis (127.0.0.1:6379) are up.
-# Installs them with apt-get where missing, starts them where stopped. Idempotent.
+# Installs them with apt-get where missing, starts them where stopped, and the Pango libraries
+# the statement PDFs need. Idempotent.
 set -euo pipefail
 
 log() { echo "[infra] $*" >&2; }
@@ -9,6 +10,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql postgresql-client)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# WeasyPrint lays out statement PDFs with Pango (HarfBuzz shapes the Persian, fontconfig finds fonts).
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
   as_root apt-get update -qq

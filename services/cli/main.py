@@ -23,6 +23,7 @@ from . import (
     demo,
     events,
     members,
+    merchant_users,
     merchants,
     offers,
     parties,
@@ -38,7 +39,7 @@ from . import (
 )
 from .core import DEFAULT_TIMEOUT_SECONDS, CliError, Context, ServiceCallError
 
-GROUPS = [members, products, cards, terminals, parties, merchants, offers, coupons, rewards, benefits, wallet, settlement,
+GROUPS = [members, products, cards, terminals, parties, merchants, merchant_users, offers, coupons, rewards, benefits, wallet, settlement,
           transactions, events, crm, surveys, announce, tokens, demo, terminal]
 EXIT_INTERRUPTED = 130
 

@@ -1,7 +1,10 @@
 """clubctl settlement close|list|get|statement
 
-`statement` writes a merchant's (or, with --party, a funder's) statement of a batch: CSV for
-spreadsheets and accounting, or a readable HTML page, chosen by the output file's extension.
+`statement` writes a merchant's statement of a batch as one document (services/documents: the
+period and PAYA payout in Jalali, funders by name, the transactions behind each figure): a
+readable HTML page or PDF, or CSV for spreadsheets and accounting, chosen by the output file's
+extension, or all three into --output-dir. With --party it writes a funder's statement (CSV or
+HTML, as tasheem keeps it).
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ import pathlib
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.documents import statement as documents
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
+from services.shared import persian
 
 from .core import CliError, add_paging, emit_list, print_record, print_table, to_dict
 
 LIST_COLUMNS = ["batch_id", "cutoff", "status", "total_net_payable", "payout_lines", "closed_at"]
 MERCHANT_COLUMNS = ["merchant_id", "gross_sales", "discounts", "merchant_borne", "refunds", "reversals", "net_payable"]
-FORMATS = {".csv": "csv", ".html": "html", ".htm": "html"}
+FORMATS = {".csv": "csv", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+FUNDER_FORMATS = ("csv", "html")
 
 
 def parse_cutoff(text: str) -> Timestamp:
@@ -56,7 +62,11 @@ def register(groups, common) -> None:
     owner.add_argument("--merchant", help="merchant id")
     owner.add_argument("--party", help="funding party id (funder statement)")
     p.add_argument("--batch", default="", help="batch id (default: the latest closed batch)")
-    p.add_argument("--output", required=True, metavar="FILE.csv|FILE.html", help="format from the extension")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--output", metavar="FILE.html|FILE.pdf|FILE.csv", help="one file, its format from the extension")
+    where.add_argument("--output-dir", metavar="DIR", help="the merchant's statement in all three formats")
+    p.add_argument("--time-zone", default=persian.DEFAULT_TIME_ZONE,
+                   help="the zone of the dates people read (default Asia/Tehran)")
     p.set_defaults(func=run_statement)
 
 
@@ -110,17 +120,18 @@ def latest_batch(ctx) -> str:
 
 
 def run_statement(ctx, args) -> None:
-    output = pathlib.Path(args.output)
-    kind = FORMATS.get(output.suffix.lower())
-    if kind is None:
-        raise CliError(f"--output: {output.name} must end in .csv or .html")
+    output = pathlib.Path(args.output) if args.output else None
+    kind = FORMATS.get(output.suffix.lower()) if output else None
+    if output and (kind is None or (args.party and kind not in FUNDER_FORMATS)):
+        allowed = ".csv or .html" if args.party else ".html, .pdf or .csv"
+        raise CliError(f"--output: {output.name} must end in {allowed}")
+    if args.party and not output:
+        raise CliError("--output-dir: only for a merchant's statement; give --output FILE.csv|FILE.html")
     batch_id = args.batch or latest_batch(ctx)
     if args.merchant:
-        statement = ctx.tasheem.GetMerchantStatement(pb.GetMerchantStatementRequest(batch_id=batch_id,
-                                                                                    merchant_id=args.merchant))
-    else:
-        statement = ctx.tasheem.GetFunderStatement(pb.GetFunderStatementRequest(batch_id=batch_id,
-                                                                                party_id=args.party))
+        _write_merchant_statement(ctx, args, batch_id, output, kind)
+        return
+    statement = ctx.tasheem.GetFunderStatement(pb.GetFunderStatementRequest(batch_id=batch_id, party_id=args.party))
     text = statement.csv if kind == "csv" else statement.html
     if output.parent and not output.parent.exists():
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -129,3 +140,17 @@ def run_statement(ctx, args) -> None:
             "bytes": len(text.encode())}
     ctx.emit(data, lambda: print(f"wrote the {kind.upper()} statement of {statement.owner_id} for batch "
                                  f"{statement.batch_id} to {output}"))
+
+
+def _write_merchant_statement(ctx, args, batch_id: str, output: pathlib.Path | None, kind: str | None) -> None:
+    made = documents.gather(ctx.tasheem, batch_id, args.merchant, args.time_zone)
+    if output:
+        written = documents.write(made, output.parent, (kind,))
+        written[kind].replace(output)  # the name the operator chose
+        written = {kind: output}
+    else:
+        written = documents.write(made, pathlib.Path(args.output_dir))
+    data = {"batch_id": batch_id, "merchant_id": args.merchant, "net_payable": made.settlement.net_payable,
+            "files": {name: str(path) for name, path in written.items()}}
+    ctx.emit(data, lambda: print("\n".join(f"wrote the {name.upper()} statement of {args.merchant} for batch "
+                                           f"{batch_id} to {path}" for name, path in written.items())))

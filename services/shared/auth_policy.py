@@ -162,18 +162,21 @@ POLICY: dict[str, Rule] = {
     TASHEEM + "CreateOffer": change(),
     TASHEEM + "UpdateOffer": change(),
     TASHEEM + "GetOffer": read(SERVICE),
-    TASHEEM + "ListOffers": read(SERVICE),
+    TASHEEM + "ListOffers": read(SERVICE, merchant_field="merchant_id"),  # a merchant: the offers it takes part in
     TASHEEM + "SetOfferActive": change(),
     TASHEEM + "Quote": change(SERVICE),  # reserves budgets
     TASHEEM + "QuoteBatch": change(SERVICE),
     TASHEEM + "Release": change(SERVICE),
     TASHEEM + "ReleasePart": change(SERVICE),
     TASHEEM + "CloseBatch": change(SERVICE),
-    TASHEEM + "GetBatch": read(SERVICE),
-    TASHEEM + "ListBatches": read(SERVICE),
+    # A merchant reads batches only through its own merchant_id ("" = every merchant: not for it).
+    TASHEEM + "GetBatch": read(SERVICE, merchant_field="merchant_id"),
+    TASHEEM + "ListBatches": read(SERVICE, merchant_field="merchant_id"),
+    TASHEEM + "ListBatchTransactions": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "GetMerchantStatement": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "GetFunderStatement": read(SERVICE),
     TASHEEM + "ReconcileTerminalTotals": change(SERVICE),  # ISO 8583 0500 through the switch
+    TASHEEM + "ListTerminalReconciliations": read(SERVICE, merchant_field="merchant_id"),
     TASHEEM + "AssignCoupons": change(),
     TASHEEM + "GenerateCouponCodes": change(),  # the codes are in the answer once, never stored
     TASHEEM + "CreateSharedCode": change(),
@@ -237,8 +240,8 @@ POLICY: dict[str, Rule] = {
     CRM + "GetMemberHome": member_read(SERVICE),
     # tasheem: merchant users and the merchant portal
     TASHEEM + "CreateMerchantUser": change(),
-    TASHEEM + "ListMerchantUsers": read(),
-    TASHEEM + "MerchantSignIn": change(),
+    TASHEEM + "ListMerchantUsers": read(),  # a user may hold several merchants: not for one of them
+    TASHEEM + "MerchantSignIn": public(),  # the password (and TOTP code) is the credential; limited
     TASHEEM + "GetMerchantDashboard": read(SERVICE, merchant_field="merchant_id"),
 }
 

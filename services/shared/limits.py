@@ -64,6 +64,17 @@ SIGNIN_VERIFIES_PER_ADDRESS_PER_HOUR = 60  # codes tried from one address, acros
 JOIN_TICKET_TTL_SECONDS = 10 * 60  # a verified phone without a member may join this long after
 CLIENT_ADDRESS_LENGTH = 64  # an IPv6 address with a zone fits
 
+# ---- merchant portal sign-in (services/tasheem/merchant_users.py) -----------------------------
+
+MERCHANT_USERNAME_MIN, MERCHANT_USERNAME_MAX = 3, 64  # a-z 0-9 . _ -
+MERCHANT_PASSWORD_MIN, MERCHANT_PASSWORD_MAX = 10, 256  # characters; the maximum bounds hashing work
+MERCHANT_USER_MERCHANTS_MAX = 100  # merchants one user may hold
+MERCHANT_SIGN_IN_FAILURES_TO_LOCK = 5  # wrong passwords or codes in a row lock the user...
+MERCHANT_SIGN_IN_LOCK_SECONDS = 900  # ...this long
+MERCHANT_SIGN_IN_FAILURES_PER_CLIENT = 20  # failed sign-ins from one client address...
+MERCHANT_SIGN_IN_CLIENT_WINDOW_SECONDS = 900  # ...within this window, then refused until it ends
+TOTP_CODE_DIGITS = 6
+
 # ---- the relations ----------------------------------------------------------------------------
 
 assert 0 < AMOUNT_MAX < 2**63, "an amount fits a signed 64-bit integer (proto int64, Postgres bigint)"
@@ -78,6 +89,9 @@ assert len(set(SWITCH_SUFFIXES)) == len(SWITCH_SUFFIXES)
 assert CODE_LENGTH <= ID_LENGTH and TERMINAL_ID_LENGTH <= ID_LENGTH
 
 assert 0 < PAN_MIN_LENGTH <= PAN_MAX_LENGTH
+assert 0 < MERCHANT_USERNAME_MIN <= MERCHANT_USERNAME_MAX and 0 < MERCHANT_PASSWORD_MIN <= MERCHANT_PASSWORD_MAX
+# A client address shares its limit with many users: it must allow at least one user's lock to be reached.
+assert 0 < MERCHANT_SIGN_IN_FAILURES_TO_LOCK <= MERCHANT_SIGN_IN_FAILURES_PER_CLIENT
 assert 0 < CODE_LENGTH <= REASON_LENGTH
 
 # A phone is locked longer than a code lives, so a lock outlasts every code sent before it; a code

@@ -16,7 +16,7 @@ from typing import Any
 
 PAN_RE = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{3,9}([0-9]{4})(?![0-9])")
 HEX_SECRET_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{16,}(?![0-9A-Za-z])")
-SECRET_FIELD_RE = re.compile(r"(pin|cvv|key|track|password|secret|mac$)", re.IGNORECASE)
+SECRET_FIELD_RE = re.compile(r"(pin|cvv|key|track|password|secret|mac$|totp_code|provisioning_uri)", re.IGNORECASE)
 STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 

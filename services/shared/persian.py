@@ -120,6 +120,18 @@ def date(at: dt.datetime, now: dt.datetime, time_zone: str = DEFAULT_TIME_ZONE) 
     return text if day.year == today.year else f"{text} {digits(day.year)}"
 
 
+def full_date(at: dt.datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """The Jalali date with its year, for documents: «۱۵ فروردین ۱۴۰۵»."""
+    day = jalali(at, time_zone)
+    return f"{digits(day.day)} {MONTHS[day.month - 1]} {digits(day.year)}"
+
+
+def date_time(at: dt.datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """«۱۵ فروردین ۱۴۰۵، ساعت ۱۸:۴۵» (the clock in the zone, 24-hour, two-digit minutes)."""
+    local = _local(at, time_zone)
+    return f"{full_date(at, time_zone)}، ساعت {digits(f'{local.hour:02d}:{local.minute:02d}')}"
+
+
 def clock(value: dt.time) -> str:
     """A time of day as said: 22:00 -> «۲۲», 09:30 -> «۹:۳۰»."""
     return digits(value.hour if not value.minute else f"{value.hour}:{value.minute:02d}")

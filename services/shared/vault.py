@@ -133,7 +133,9 @@ class Vault:
         self._hmac_key = hmac_key
 
     @classmethod
-    def from_config(cls, config) -> Vault:
+    def from_config(cls, config, pan_lookups: bool = True) -> Vault:
+        """The vault of CLUB_DATA_KEYS; `pan_lookups=False` for a service that encrypts other
+        secrets and never looks a card up (tasheem), so it is not given the PAN lookup key."""
         master_key = parse_master_key(getattr(config, "master_key", ""))
         production = config.env == "production"
         if production and master_key is None:
@@ -143,7 +145,7 @@ class Vault:
             if production:
                 raise ConfigError("CLUB_DATA_KEYS", "is required in production")
             keys = {1: _DEMO_DATA_KEY}
-        hmac_key = pan_lookup_key(config)
+        hmac_key = pan_lookup_key(config) if pan_lookups else b""
         version = config.data_key_version or max(keys)
         if version not in keys:
             raise ConfigError("CLUB_DATA_KEY_VERSION", f"version {version} is not in CLUB_DATA_KEYS")

@@ -9,7 +9,7 @@ import pathlib
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import audit, clients, db, redis_scripts
+from services.shared import audit, auth, clients, db, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
@@ -48,6 +48,13 @@ def basis_points(value: str) -> int:
     return number
 
 
+def merchant_token_ttl(value: str) -> int:
+    seconds = int(value)
+    if not 0 < seconds <= auth.MAX_TTL_SECONDS:
+        raise ValueError(f"must be 1..{auth.MAX_TTL_SECONDS} seconds")
+    return seconds
+
+
 SETTINGS = [
     cfg.Setting("CLUB_TIME_ZONE", windows.DEFAULT_TIME_ZONE, time_zone,
                 "the club's time zone: offer windows by default, member limit periods, cut-offs"),
@@ -58,6 +65,11 @@ SETTINGS = [
     cfg.Setting("CLUB_MAX_DISCOUNT_BP", "3000", basis_points,
                 "the club's cap on the total discount of one purchase, basis points of its amount (10000 = none)"),
     coupon_codes.KEY_SETTING,
+    cfg.Setting("CLUB_MERCHANT_TOKEN_TTL_SECONDS", "28800", merchant_token_ttl,
+                "how long the merchant tokens MerchantSignIn gives stay valid (seconds)"),
+    cfg.Setting("CLUB_PAYOUT_AFTER_CUTOFF_MINUTES", "60", cfg.non_negative_int,
+                "the PAYA cycle a cut-off's file goes to credits the IBANs this many minutes after it"),
+    *[setting for setting in vault.SETTINGS if setting is not vault.PAN_LOOKUP_KEY_SETTING],  # TOTP secrets
     *[setting for setting in ADDRESS_SETTINGS if setting.name in ("CLUB_WALLET_ADDR", "CLUB_CARDS_ADDR")],
 ]
 
@@ -84,6 +96,7 @@ class TasheemApp:
 
     async def start(self, runtime: Runtime) -> None:
         config = runtime.config
+        secrets = vault.Vault.from_config(config, pan_lookups=False)  # refuse bad keys before connecting
         self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES)
         await self.redis.ping()
@@ -97,6 +110,9 @@ class TasheemApp:
         deps.quote_commits = quote.committer(deps)
         deps.max_discount_bp = config.max_discount_bp
         deps.coupon_code_key = coupon_codes.code_key(config)
+        deps.vault, deps.merchant_token_ttl = secrets, config.merchant_token_ttl_seconds
+        deps.payout_after_cutoff_minutes = config.payout_after_cutoff_minutes
+        deps.auth_secret = auth.secret_from(config.env, config.auth_secret)
         self.audit = deps.audit = audit.AuditLog(config.database_url)
         self.cards_channel = clients.channel(config.cards_addr, config.tls_dir, "tasheem")
         deps.cards = cards_pb2_grpc.CardServiceStub(self.cards_channel)

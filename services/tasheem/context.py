@@ -34,3 +34,7 @@ class Deps:
     audit: Any = None  # services.shared.audit.AuditLog: claims refused to a service caller
     cards: Any = None  # cards' CardServiceStub: a member's tier, segment and cards (benefits)
     wallet: Any = None  # the wallet's WalletServiceStub: points spent on rewards and given back
+    vault: Any = None  # services.shared.vault.Vault: merchant users' TOTP secrets, encrypted
+    auth_secret: bytes = b""  # signs the merchant tokens MerchantSignIn answers with
+    merchant_token_ttl: int = 8 * 3600  # CLUB_MERCHANT_TOKEN_TTL_SECONDS
+    payout_after_cutoff_minutes: int = 60  # CLUB_PAYOUT_AFTER_CUTOFF_MINUTES: the PAYA cycle's credit

@@ -22,6 +22,9 @@ from services.shared.money import allocate
 FULL_BP = 10_000
 MERCHANT_PARTY = "merchant"  # implicit: the merchant named in the purchase
 BUILT_IN_PARTIES = ("bank", "club", MERCHANT_PARTY)
+# What people read for the built-in parties (partners are named by CreateParty); the merchant's
+# own share is named as such, on its own statement and dashboard.
+BUILT_IN_PARTY_NAMES = {"bank": "بانک", "club": "باشگاه", MERCHANT_PARTY: "سهم خود پذیرنده"}
 MAX_FUNDING_RULES = 10
 
 

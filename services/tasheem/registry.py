@@ -11,7 +11,7 @@ from services.shared.errors import AlreadyExists, FieldError, NotFound
 
 from . import beneficiaries as bene
 from .context import Deps
-from .funding import BUILT_IN_PARTIES, MERCHANT_PARTY
+from .funding import BUILT_IN_PARTIES, BUILT_IN_PARTY_NAMES, MERCHANT_PARTY
 
 MERCHANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$")  # ISO 8583 field 42: up to 15
 PARTY_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
@@ -65,6 +65,12 @@ async def list_parties(deps: Deps) -> list[dict]:
     async with deps.pool.connection() as conn:
         cur = await conn.execute("SELECT * FROM parties ORDER BY party_id")
         return await cur.fetchall()
+
+
+async def party_names(conn) -> dict[str, str]:
+    """Every party's name, the built-in ones included."""
+    cur = await conn.execute("SELECT party_id, name FROM parties")
+    return {**BUILT_IN_PARTY_NAMES, **{row["party_id"]: row["name"] for row in await cur.fetchall()}}
 
 
 async def known_parties(conn) -> set[str]:

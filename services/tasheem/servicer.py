@@ -19,6 +19,8 @@ from . import (
     budgets,
     coupon_codes,
     coupons,
+    dashboard,
+    merchant_users,
     offer_store,
     quote,
     registry,
@@ -153,7 +155,7 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
 
     @dependency_errors
     async def GetBatch(self, request, context):
-        return await settlement.get_batch(self.deps, request.batch_id)
+        return await settlement.get_batch(self.deps, request.batch_id, request.merchant_id)
 
     @dependency_errors
     async def ListBatches(self, request, context):
@@ -169,8 +171,16 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
         return await settlement.statement(self.deps, request.batch_id, "funders", request.party_id)
 
     @dependency_errors
+    async def ListBatchTransactions(self, request, context):
+        return await settlement.batch_transactions(self.deps, request.batch_id, request.merchant_id)
+
+    @dependency_errors
     async def ReconcileTerminalTotals(self, request, context):
         return await terminals.reconcile(self.deps, request)
+
+    @dependency_errors
+    async def ListTerminalReconciliations(self, request, context):
+        return await terminals.list_results(self.deps, request)
 
     # ---------- coupons ----------
     @dependency_errors
@@ -218,6 +228,23 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
     async def ExpireVouchers(self, request, context):
         expired, refunded = await rewards.sweep(self.deps)
         return pb.ExpireVouchersResponse(expired=expired, refunded=refunded)
+
+    # ---------- merchant users and the merchant portal ----------
+    @dependency_errors
+    async def CreateMerchantUser(self, request, context):
+        return await merchant_users.create(self.deps, request)
+
+    @dependency_errors
+    async def ListMerchantUsers(self, request, context):
+        return await merchant_users.list_users(self.deps, request)
+
+    @dependency_errors
+    async def MerchantSignIn(self, request, context):
+        return await merchant_users.sign_in(self.deps, request)
+
+    @dependency_errors
+    async def GetMerchantDashboard(self, request, context):
+        return await dashboard.dashboard(self.deps, request.merchant_id)
 
     # ---------- members ----------
     @dependency_errors

@@ -54,6 +54,14 @@ def payable_account(merchant_id: str) -> str:
     return f"merchant:{merchant_id}:payable"
 
 
+def next_cutoff(now: dt.datetime, times, time_zone: str) -> dt.datetime:
+    """The first scheduled cut-off after `now`."""
+    local_today = now.astimezone(windows.zone(time_zone)).date()
+    candidates = [dt.datetime.combine(day, at, tzinfo=windows.zone(time_zone))
+                  for day in (local_today, local_today + dt.timedelta(days=1)) for at in times]
+    return min(candidate for candidate in candidates if candidate > now).astimezone(dt.UTC)
+
+
 def latest_cutoff(now: dt.datetime, times, time_zone: str) -> dt.datetime:
     """The latest scheduled cut-off not after `now`."""
     local_today = now.astimezone(windows.zone(time_zone)).date()
@@ -277,8 +285,17 @@ async def _merchant_rows(conn, batch_id: str) -> list[dict]:
     return await cur.fetchall()
 
 
+async def _with_period(deps: Deps, conn, batch: dict) -> dict:
+    """The batch with its period (from the previous batch's cut-off) and its PAYA payout time."""
+    cur = await conn.execute("SELECT max(cutoff) AS start FROM batches WHERE cutoff < %s", (batch["cutoff"],))
+    return {**batch, "period_start": (await cur.fetchone())["start"],
+            "payout_at": batch["cutoff"] + dt.timedelta(minutes=deps.payout_after_cutoff_minutes)}
+
+
 def batch_proto(batch: dict, merchants: list[dict]) -> pb.SettlementBatch:
     return pb.SettlementBatch(
+        period_start=_stamp(batch["period_start"]) if batch.get("period_start") else None,
+        payout_at=_stamp(batch["payout_at"]) if batch.get("payout_at") else None,
         batch_id=batch["batch_id"], cutoff=_stamp(batch["cutoff"]), status=STATUS_TO_PROTO[batch["status"]],
         from_sequence=batch["from_sequence"], to_sequence=batch["to_sequence"],
         total_net_payable=batch["total_net_payable"], payout_lines=batch["payout_lines"],
@@ -292,23 +309,131 @@ def batch_proto(batch: dict, merchants: list[dict]) -> pb.SettlementBatch:
             for m in merchants])
 
 
-async def get_batch(deps: Deps, batch_id: str) -> pb.SettlementBatch:
+def merchant_view(batch: dict, merchants: list[dict], merchant_id: str) -> pb.SettlementBatch:
+    """A batch as one merchant sees it: its own settlement only, the totals its own, and no path
+    of the whole batch's files."""
+    own = [m for m in merchants if m["merchant_id"] == merchant_id]
+    view = batch_proto(batch, own)
+    view.total_net_payable = sum(m["net_payable"] for m in own if m["payouts"])
+    view.payout_lines = sum(len(m["payouts"]) for m in own)
+    view.settlement_file = view.report_dir = ""
+    return view
+
+
+async def get_batch(deps: Deps, batch_id: str, merchant_id: str = "") -> pb.SettlementBatch:
     async with deps.pool.connection() as conn:
-        return batch_proto(await _batch_row(conn, batch_id), await _merchant_rows(conn, batch_id))
+        batch = await _with_period(deps, conn, await _batch_row(conn, batch_id))
+        merchants = await _merchant_rows(conn, batch_id)
+    if not merchant_id:
+        return batch_proto(batch, merchants)
+    if not any(m["merchant_id"] == merchant_id for m in merchants):
+        raise NotFound(f"batch {batch_id} does not settle merchant {merchant_id}")
+    return merchant_view(batch, merchants, merchant_id)
 
 
 async def list_batches(deps: Deps, request: pb.ListBatchesRequest) -> tuple[list[pb.SettlementBatch], str]:
     size = registry.page_size(request.page_size)
+    merchant_id = request.merchant_id
+    clauses, params = [], []
+    if request.page_token:
+        clauses.append("cutoff < (SELECT cutoff FROM batches WHERE batch_id = %s)")
+        params.append(request.page_token)
+    if merchant_id:
+        clauses.append("batch_id IN (SELECT batch_id FROM batch_merchants WHERE merchant_id = %s)")
+        params.append(merchant_id)
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
     async with deps.pool.connection() as conn:
-        if request.page_token:
-            cur = await conn.execute("SELECT * FROM batches WHERE cutoff < (SELECT cutoff FROM batches WHERE batch_id = %s)"
-                                     " ORDER BY cutoff DESC LIMIT %s", (request.page_token, size + 1))
-        else:
-            cur = await conn.execute("SELECT * FROM batches ORDER BY cutoff DESC LIMIT %s", (size + 1,))
+        cur = await conn.execute(f"SELECT * FROM batches{where} ORDER BY cutoff DESC LIMIT %s", (*params, size + 1))
         rows = await cur.fetchall()
         more = len(rows) > size
-        batches = [batch_proto(row, await _merchant_rows(conn, row["batch_id"])) for row in rows[:size]]
+        batches = []
+        for row in rows[:size]:
+            merchants = await _merchant_rows(conn, row["batch_id"])
+            batch = await _with_period(deps, conn, row)
+            batches.append(merchant_view(batch, merchants, merchant_id) if merchant_id else batch_proto(batch, merchants))
     return batches, (rows[size - 1]["batch_id"] if more else "")
+
+
+FIGURE_OF_CODE = {wpb.TRANSFER_CODE_SALE: "sales", wpb.TRANSFER_CODE_DISCOUNT_FUNDING: "discount_funding",
+                  wpb.TRANSFER_CODE_REFUND: "refunds", wpb.TRANSFER_CODE_REVERSAL: "reversals",
+                  wpb.TRANSFER_CODE_FEE: "fees"}
+TRANSFERS_PAGE = 1_000
+
+
+async def batch_transactions(deps: Deps, batch_id: str, merchant_id: str) -> pb.ListBatchTransactionsResponse:
+    """What makes up one merchant's figures in a batch: the ledger transfers on its payable in the
+    batch's sequence range (sales, funders' shares, refunds, reversals, fees) and the quotes whose
+    merchant-borne share the batch counted (a share taken back after a release is listed negative).
+    Per figure they add up to the batch's figure; carried_in comes from the previous batch."""
+    if not registry.MERCHANT_ID_PATTERN.match(merchant_id):
+        raise FieldError("merchant_id", "is required (an id this service issues)")
+    async with deps.pool.connection() as conn:
+        batch = await _batch_row(conn, batch_id)
+        cur = await conn.execute(
+            "SELECT transaction_id, merchant_share AS amount, created_at FROM quotes"
+            " WHERE batch_id = %s AND merchant_id = %s AND merchant_share > 0"
+            " UNION ALL SELECT transaction_id, -(merchant_share - share_taken_back), released_at FROM quotes"
+            " WHERE release_batch_id = %s AND merchant_id = %s AND merchant_share > share_taken_back"
+            " ORDER BY 3, 1", (batch_id, merchant_id, batch_id, merchant_id))
+        borne = await cur.fetchall()
+        cur = await conn.execute("SELECT funded_by_party FROM batch_merchants WHERE batch_id = %s AND merchant_id = %s",
+                                 (batch_id, merchant_id))
+        settled = await cur.fetchone()
+        if settled is None:
+            raise NotFound(f"batch {batch_id} does not settle merchant {merchant_id}")
+        every_name = await registry.party_names(conn)
+    items: list[pb.BatchTransaction] = []
+    before = batch["to_sequence"] + 1
+    while batch["to_sequence"] > batch["from_sequence"]:
+        try:
+            page = await deps.wallet.ListAccountTransfers(wpb.ListAccountTransfersRequest(
+                account_id=payable_account(merchant_id), page_size=TRANSFERS_PAGE, page_token=str(before)),
+                timeout=WALLET_TIMEOUT_SECONDS)
+        except Exception as exc:  # noqa: BLE001 - grpc errors from the wallet
+            raise Unavailable(f"wallet ListAccountTransfers failed: {type(exc).__name__}") from exc
+        for transfer in page.transfers:
+            if transfer.sequence <= batch["from_sequence"]:
+                break
+            figure = FIGURE_OF_CODE.get(transfer.code)
+            if figure:
+                items.append(pb.BatchTransaction(figure=figure, transaction_id=transfer.source_ref,
+                                                 party_id=transfer.party_id, amount=transfer.amount,
+                                                 at=transfer.created_at, sequence=transfer.sequence))
+        if not page.next_page_token or not page.transfers or page.transfers[-1].sequence <= batch["from_sequence"]:
+            break
+        before = int(page.next_page_token)
+    items.sort(key=lambda item: item.sequence)
+    items += [pb.BatchTransaction(figure="merchant_borne", transaction_id=row["transaction_id"],
+                                  party_id=MERCHANT_PARTY, amount=row["amount"], at=_stamp(row["created_at"]))
+              for row in borne]
+    named = set(settled["funded_by_party"]) | {item.party_id for item in items if item.party_id}
+    return pb.ListBatchTransactionsResponse(batch_id=batch_id, merchant_id=merchant_id, transactions=items,
+                                            party_names={p: every_name.get(p, p) for p in named})
+
+
+async def payouts_so_far(deps: Deps, conn, merchant_id: str) -> list[tuple[str, str, int]]:
+    """What the next cut-off would pay each of the merchant's IBANs if it were now: the ledger since
+    the latest batch (as close_batch reads it) and what that batch carried, split the same way."""
+    cur = await conn.execute("SELECT batch_id, to_sequence FROM batches ORDER BY cutoff DESC LIMIT 1")
+    previous = await cur.fetchone()
+    carried = 0
+    if previous:
+        cur = await conn.execute("SELECT net_payable FROM batch_merchants WHERE batch_id = %s AND merchant_id = %s"
+                                 " AND payouts = '[]'::jsonb", (previous["batch_id"], merchant_id))
+        row = await cur.fetchone()
+        carried = row["net_payable"] if row else 0
+    try:
+        activity = await deps.wallet.MerchantActivity(wpb.MerchantActivityRequest(
+            after_sequence=previous["to_sequence"] if previous else 0, merchant_ids=[merchant_id]),
+            timeout=WALLET_TIMEOUT_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - grpc errors from the wallet
+        raise Unavailable(f"wallet MerchantActivity failed: {type(exc).__name__}") from exc
+    ledger = next((m for m in activity.merchants if m.merchant_id == merchant_id), wpb.MerchantTotals())
+    net = ledger.sales + ledger.discount_funding - ledger.refunds - ledger.reversals - ledger.fees + carried
+    found = await registry.merchants_with_beneficiaries(conn, "merchant_id = %s", (merchant_id,))
+    if net <= 0 or not found or not found[0]["beneficiaries"]:
+        return []
+    return [(b.iban, b.name, amount) for b, amount in bene.split(net, found[0]["beneficiaries"]) if amount]
 
 
 async def statement(deps: Deps, batch_id: str, kind: str, owner_id: str) -> pb.Statement:

@@ -52,3 +52,33 @@ async def reconcile(deps: Deps, request: pb.ReconcileTerminalTotalsRequest) -> p
             (request.terminal_id, request.merchant_id, since, until, not mismatches,
              Jsonb([{"field": m.field, "terminal": m.terminal_value, "ours": m.our_value} for m in mismatches])))
     return pb.ReconcileTerminalTotalsResponse(in_balance=not mismatches, mismatches=mismatches)
+
+
+async def list_results(deps: Deps, request: pb.ListTerminalReconciliationsRequest
+                       ) -> pb.ListTerminalReconciliationsResponse:
+    """A merchant's terminals' recorded results, newest first (the page token is the last id)."""
+    from . import registry
+    from .servicer import timestamp
+
+    if not registry.MERCHANT_ID_PATTERN.match(request.merchant_id):
+        raise FieldError("merchant_id", "is required (an id this service issues)")
+    size = registry.page_size(request.page_size)
+    before = registry.page_after(request.page_token)
+    clauses, params = ["merchant_id = %s"], [request.merchant_id]
+    if request.terminal_id:
+        clauses.append("terminal_id = %s")
+        params.append(request.terminal_id)
+    if before:
+        clauses.append("id < %s")
+        params.append(before)
+    async with deps.pool.connection() as conn:
+        cur = await conn.execute(f"SELECT * FROM terminal_reconciliations WHERE {' AND '.join(clauses)}"
+                                 " ORDER BY id DESC LIMIT %s", (*params, size + 1))
+        rows = await cur.fetchall()
+    results = [pb.TerminalReconciliation(
+        reconciliation_id=row["id"], terminal_id=row["terminal_id"], merchant_id=row["merchant_id"],
+        since=timestamp(row["since"]), until=timestamp(row["until"]), in_balance=row["in_balance"],
+        mismatches=[pb.TotalsMismatch(field=m["field"], terminal_value=m["terminal"], our_value=m["ours"])
+                    for m in row["mismatches"]]) for row in rows[:size]]
+    return pb.ListTerminalReconciliationsResponse(
+        reconciliations=results, next_page_token=str(rows[size - 1]["id"]) if len(rows) > size else "")

@@ -137,11 +137,16 @@ def test_merchants_offers_wallet_and_settlement_statement(clubctl, cli_stack, tm
     run = clubctl("settlement", "statement", "--merchant", merchant_id, "--output", str(csv_path))
     assert run.code == 0, run.err
     rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
-    assert ["merchant_id", merchant_id] in rows and any("970000" in row for row in rows)
+    assert ["statement", "merchant_id", "", "", "", "", merchant_id] in rows
+    assert ["figure", "net_payable", "", "", "", "970000", ""] in rows
     run = clubctl("settlement", "statement", "--merchant", merchant_id, "--batch", batch["batch_id"],
                   "--output", str(html_path))
     assert run.code == 0, run.err
     page = html_path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<table" in page and merchant_id in page
-    wrong = clubctl("settlement", "statement", "--merchant", merchant_id, "--output", str(tmp_path / "s.pdf"))
+    run = clubctl("settlement", "statement", "--merchant", merchant_id, "--output-dir", str(tmp_path / "docs"))
+    assert run.code == 0, run.err
+    assert sorted(path.suffix for path in (tmp_path / "docs").iterdir()) == [".csv", ".html", ".pdf"]
+    assert next((tmp_path / "docs").glob("*.pdf")).read_bytes().startswith(b"%PDF-")
+    wrong = clubctl("settlement", "statement", "--merchant", merchant_id, "--output", str(tmp_path / "s.txt"))
     assert wrong.code == 2 and "--output" in wrong.err

@@ -545,7 +545,7 @@ class BeneficiaryPayout(_message.Message):
     def __init__(self, iban: _Optional[str] = ..., name: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
 
 class SettlementBatch(_message.Message):
-    __slots__ = ("batch_id", "cutoff", "status", "from_sequence", "to_sequence", "merchants", "total_net_payable", "payout_lines", "settlement_file", "report_dir", "closed_at")
+    __slots__ = ("batch_id", "cutoff", "status", "from_sequence", "to_sequence", "merchants", "total_net_payable", "payout_lines", "settlement_file", "report_dir", "closed_at", "period_start", "payout_at")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
     CUTOFF_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -557,6 +557,8 @@ class SettlementBatch(_message.Message):
     SETTLEMENT_FILE_FIELD_NUMBER: _ClassVar[int]
     REPORT_DIR_FIELD_NUMBER: _ClassVar[int]
     CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_START_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_AT_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
     cutoff: _timestamp_pb2.Timestamp
     status: BatchStatus
@@ -568,7 +570,9 @@ class SettlementBatch(_message.Message):
     settlement_file: str
     report_dir: str
     closed_at: _timestamp_pb2.Timestamp
-    def __init__(self, batch_id: _Optional[str] = ..., cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[BatchStatus, str]] = ..., from_sequence: _Optional[int] = ..., to_sequence: _Optional[int] = ..., merchants: _Optional[_Iterable[_Union[MerchantSettlement, _Mapping]]] = ..., total_net_payable: _Optional[int] = ..., payout_lines: _Optional[int] = ..., settlement_file: _Optional[str] = ..., report_dir: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    period_start: _timestamp_pb2.Timestamp
+    payout_at: _timestamp_pb2.Timestamp
+    def __init__(self, batch_id: _Optional[str] = ..., cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[BatchStatus, str]] = ..., from_sequence: _Optional[int] = ..., to_sequence: _Optional[int] = ..., merchants: _Optional[_Iterable[_Union[MerchantSettlement, _Mapping]]] = ..., total_net_payable: _Optional[int] = ..., payout_lines: _Optional[int] = ..., settlement_file: _Optional[str] = ..., report_dir: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., period_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payout_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CloseBatchRequest(_message.Message):
     __slots__ = ("cutoff",)
@@ -577,18 +581,22 @@ class CloseBatchRequest(_message.Message):
     def __init__(self, cutoff: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetBatchRequest(_message.Message):
-    __slots__ = ("batch_id",)
+    __slots__ = ("batch_id", "merchant_id")
     BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
     batch_id: str
-    def __init__(self, batch_id: _Optional[str] = ...) -> None: ...
+    merchant_id: str
+    def __init__(self, batch_id: _Optional[str] = ..., merchant_id: _Optional[str] = ...) -> None: ...
 
 class ListBatchesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "merchant_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    merchant_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., merchant_id: _Optional[str] = ...) -> None: ...
 
 class ListBatchesResponse(_message.Message):
     __slots__ = ("batches", "next_page_token")
@@ -669,6 +677,87 @@ class ReconcileTerminalTotalsResponse(_message.Message):
     in_balance: bool
     mismatches: _containers.RepeatedCompositeFieldContainer[TotalsMismatch]
     def __init__(self, in_balance: _Optional[bool] = ..., mismatches: _Optional[_Iterable[_Union[TotalsMismatch, _Mapping]]] = ...) -> None: ...
+
+class ListTerminalReconciliationsRequest(_message.Message):
+    __slots__ = ("merchant_id", "terminal_id", "page_size", "page_token")
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    merchant_id: str
+    terminal_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, merchant_id: _Optional[str] = ..., terminal_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class TerminalReconciliation(_message.Message):
+    __slots__ = ("reconciliation_id", "terminal_id", "merchant_id", "since", "until", "in_balance", "mismatches")
+    RECONCILIATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    IN_BALANCE_FIELD_NUMBER: _ClassVar[int]
+    MISMATCHES_FIELD_NUMBER: _ClassVar[int]
+    reconciliation_id: int
+    terminal_id: str
+    merchant_id: str
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    in_balance: bool
+    mismatches: _containers.RepeatedCompositeFieldContainer[TotalsMismatch]
+    def __init__(self, reconciliation_id: _Optional[int] = ..., terminal_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., in_balance: _Optional[bool] = ..., mismatches: _Optional[_Iterable[_Union[TotalsMismatch, _Mapping]]] = ...) -> None: ...
+
+class ListTerminalReconciliationsResponse(_message.Message):
+    __slots__ = ("reconciliations", "next_page_token")
+    RECONCILIATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    reconciliations: _containers.RepeatedCompositeFieldContainer[TerminalReconciliation]
+    next_page_token: str
+    def __init__(self, reconciliations: _Optional[_Iterable[_Union[TerminalReconciliation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListBatchTransactionsRequest(_message.Message):
+    __slots__ = ("batch_id", "merchant_id")
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    merchant_id: str
+    def __init__(self, batch_id: _Optional[str] = ..., merchant_id: _Optional[str] = ...) -> None: ...
+
+class BatchTransaction(_message.Message):
+    __slots__ = ("figure", "transaction_id", "party_id", "amount", "at", "sequence")
+    FIGURE_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTY_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    figure: str
+    transaction_id: str
+    party_id: str
+    amount: int
+    at: _timestamp_pb2.Timestamp
+    sequence: int
+    def __init__(self, figure: _Optional[str] = ..., transaction_id: _Optional[str] = ..., party_id: _Optional[str] = ..., amount: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class ListBatchTransactionsResponse(_message.Message):
+    __slots__ = ("batch_id", "merchant_id", "transactions", "party_names")
+    class PartyNamesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    BATCH_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    PARTY_NAMES_FIELD_NUMBER: _ClassVar[int]
+    batch_id: str
+    merchant_id: str
+    transactions: _containers.RepeatedCompositeFieldContainer[BatchTransaction]
+    party_names: _containers.ScalarMap[str, str]
+    def __init__(self, batch_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[BatchTransaction, _Mapping]]] = ..., party_names: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class AssignCouponsRequest(_message.Message):
     __slots__ = ("offer_id", "member_ids", "assignment_id")

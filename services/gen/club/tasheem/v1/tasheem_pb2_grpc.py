@@ -147,6 +147,16 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.FromString,
                 _registered_method=True)
+        self.ListTerminalReconciliations = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListTerminalReconciliations',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsResponse.FromString,
+                _registered_method=True)
+        self.ListBatchTransactions = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ListBatchTransactions',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsResponse.FromString,
+                _registered_method=True)
         self.AssignCoupons = channel.unary_unary(
                 '/club.tasheem.v1.TasheemService/AssignCoupons',
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.AssignCouponsRequest.SerializeToString,
@@ -377,6 +387,20 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListTerminalReconciliations(self, request, context):
+        """The recorded results of ReconcileTerminalTotals, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBatchTransactions(self, request, context):
+        """The ledger transfers and merchant-borne shares behind one merchant's figures in a batch.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AssignCoupons(self, request, context):
         """Coupons. A coupon campaign is an offer with coupon_required: it applies only to a member
         who holds an available coupon of it, and a purchase it applies to uses that coupon.
@@ -602,6 +626,16 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.ReconcileTerminalTotals,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.SerializeToString,
+            ),
+            'ListTerminalReconciliations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTerminalReconciliations,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsResponse.SerializeToString,
+            ),
+            'ListBatchTransactions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBatchTransactions,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsResponse.SerializeToString,
             ),
             'AssignCoupons': grpc.unary_unary_rpc_method_handler(
                     servicer.AssignCoupons,
@@ -1281,6 +1315,60 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/ReconcileTerminalTotals',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ReconcileTerminalTotalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTerminalReconciliations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListTerminalReconciliations',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListTerminalReconciliationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBatchTransactions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ListBatchTransactions',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListBatchTransactionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

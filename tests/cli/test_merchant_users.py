@@ -1,0 +1,42 @@
+"""clubctl merchant-users: created with the password from stdin (never an argument), listed by
+merchant, a TOTP provisioning URI shown once; the user then signs in."""
+
+from __future__ import annotations
+
+import io
+
+import grpc
+import pyotp
+
+from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
+from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
+from tests.tasheem.helpers import uid
+
+PASSWORD = "a long enough password"
+
+
+def test_create_list_and_sign_in(clubctl, cli_stack, monkeypatch):
+    merchant = uid("M")
+    assert clubctl("merchants", "create", merchant, "--name", "کافه نمونه", "--mcc", "5814").code == 0
+    username = uid("cli-").lower()
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    made = clubctl("--json", "merchant-users", "create", username, "--name", "مریم", "--merchant", merchant,
+                   "--totp", "--password-stdin").json()
+    assert made["username"] == username and made["merchant_ids"] == [merchant] and made["totp_enabled"]
+    assert made["totp_provisioning_uri"].startswith("otpauth://totp/")
+    listed = clubctl("--json", "merchant-users", "list", "--merchant", merchant).json()
+    assert [u["username"] for u in listed["users"]] == [username]
+    assert "totp_provisioning_uri" not in listed["users"][0] or not listed["users"][0]["totp_provisioning_uri"]
+    assert PASSWORD not in clubctl("merchant-users", "list").out
+
+    code = pyotp.parse_uri(made["totp_provisioning_uri"]).now()
+    with grpc.insecure_channel(cli_stack.address("tasheem")) as channel:
+        signed = tasheem_pb2_grpc.TasheemServiceStub(channel).MerchantSignIn(pb.MerchantSignInRequest(
+            username=username, password=PASSWORD, totp_code=code, client_address="127.0.0.1"))
+    assert [a.merchant_id for a in signed.access] == [merchant]
+
+
+def test_no_terminal_and_no_stdin_flag_is_refused(clubctl, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    run = clubctl("merchant-users", "create", "someone", "--name", "x", "--merchant", "M1")
+    assert run.code == 2 and "--password-stdin" in run.err
