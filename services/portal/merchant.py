@@ -163,6 +163,7 @@ async def signin(request: Request):
     if not result.access:
         return render(request, "merchant/signin.html", status=403, form=form.values, errors={"form": NO_MERCHANT})
     target = request.session.get(PENDING_NEXT, "")
+    target = target if target.startswith("/merchant/") else ""  # not another section's page
     expires = float(result.expires_at.seconds) if result.HasField("expires_at") else 0.0
     choices = [[a.merchant_id, a.merchant_name, a.token] for a in result.access[:MERCHANT_CHOICES_IN_SESSION]]
     first = choices[0]

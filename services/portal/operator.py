@@ -28,12 +28,13 @@ from services.gen.club.crm.v1 import crm_pb2
 from services.shared import limits
 
 from . import errors, forms, web
-from .member import CARD_STATUS, COUPON_STATE, INTERACTION_KIND_NAMES, INTERACTION_STATUS, INVITATION_STATE
+from .member import CARD_STATUS, COUPON_STATE, INTERACTION_KIND_NAMES, INTERACTION_STATUS
 from .web import Person, call, redirect, render, requires
 
 ROLE = "operator"
 SIGN_IN = "/operator/signin"
 HOME = "/operator"
+PENDING_NEXT = "operator_next"
 web.SIGN_IN_PATHS[ROLE] = SIGN_IN
 # Roles whose tokens may open the console: it only reads, so an auditor's token serves too.
 TOKEN_ROLES = ("operator", "auditor")
@@ -64,6 +65,14 @@ DELIVERY_STATE = {
     crm_pb2.DELIVERY_STATE_FAILED: ("ناموفق", "bad"),
     crm_pb2.DELIVERY_STATE_UNKNOWN: ("نامعلوم؛ تصمیم با اپراتور", "bad"),
     crm_pb2.DELIVERY_STATE_SKIPPED: ("فرستاده نشد (قاعده)", ""),
+}
+# A member's reply as an operator reads it (the member portal says it to the member).
+INVITATION_STATE = {
+    crm_pb2.INVITATION_STATE_INVITED: ("بی‌پاسخ", ""),
+    crm_pb2.INVITATION_STATE_ACCEPTED: ("می‌آید", "ok"),
+    crm_pb2.INVITATION_STATE_WAITLISTED: ("در فهرست انتظار", ""),
+    crm_pb2.INVITATION_STATE_DECLINED: ("نمی‌آید", "bad"),
+    crm_pb2.INVITATION_STATE_CANCELLED: ("جایش را پس داد", "bad"),
 }
 CHANNEL = {crm_pb2.CHANNEL_SMS: "پیامک", crm_pb2.CHANNEL_EMAIL: "ایمیل", crm_pb2.CHANNEL_INBOX: "صندوق پیام"}
 PART_NAMES = {"profile": "مشخصات", "cards": "کارت‌ها", "balances": "مانده‌ها", "tier_progress": "پیشرفت سطح",
@@ -119,6 +128,8 @@ async def signin(request: Request):
     if person and person.role == ROLE:
         return redirect(HOME)
     if request.method == "GET":
+        if "next" in request.query_params:
+            request.session[PENDING_NEXT] = web.safe_next(request.query_params["next"], HOME)
         return render(request, "operator/signin.html", errors={})
     form = forms.Form(await request.form())
     token = form.take("token", _token)
@@ -133,8 +144,9 @@ async def signin(request: Request):
                       errors={"token": TOKEN_REFUSED if known else errors.message_for(error)})
     claims = _claims(token)
     subject = str(claims.get("sub", ""))[:limits.ID_LENGTH]
+    target = request.session.get(PENDING_NEXT, HOME)
     web.sign_in(request, ROLE, token, subject, float(claims["exp"]), name=subject)
-    return redirect(HOME)
+    return redirect(target if target.startswith("/operator") else HOME)
 
 
 # ---- members --------------------------------------------------------------------------------------
