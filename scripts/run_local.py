@@ -19,7 +19,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from sms_sink import DEV_API_KEY, SmsSink  # noqa: E402
 
 SMS_SINK_PORT = 7190
+SMS_OUTPUT_NAME = "var/sms-sink.jsonl"
 SERVICES = ["cards", "wallet", "tasheem", "switch", "crm"]  # start order: the switch needs the others
+PORTAL_PORT = 7180  # the web portal (HTTP), started after the services it calls
 METRICS_BASE_PORT = 9101
 COLORS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
 RESET = "\033[0m"
@@ -37,7 +39,7 @@ def main() -> None:
     env = {**os.environ, "CLUB_LOG_FORMAT": os.environ.get("CLUB_LOG_FORMAT", "text"),
            "CLUB_DATA_DIR": os.environ.get("CLUB_DATA_DIR", str(ROOT / "var"))}
     if "CLUB_SMS_BASE_URL" not in os.environ:  # SMS (receipts, announcements) go to a local file, not phones
-        sink = SmsSink(SMS_SINK_PORT, ROOT / "var" / "sms-sink.jsonl").start()
+        sink = SmsSink(SMS_SINK_PORT, ROOT / SMS_OUTPUT_NAME).start()
         env.update(CLUB_SMS_BASE_URL=sink.url, CLUB_SMS_API_KEY=DEV_API_KEY)
         print(f"SMS messages go to {sink.output.relative_to(ROOT)} (the development SMS sink at {sink.url})",
               flush=True)
@@ -50,6 +52,17 @@ def main() -> None:
         threading.Thread(target=pump, args=(name, COLORS[index % len(COLORS)], proc.stdout), daemon=True).start()
         procs.append(proc)
         time.sleep(0.5)
+    if (ROOT / "services" / "portal" / "__main__.py").exists():
+        port = os.environ.get("CLUB_PORTAL_PORT", str(PORTAL_PORT))
+        # The portal holds no power of its own: it never gets the secret tokens are signed with.
+        portal_env = {k: v for k, v in env.items() if k != "CLUB_AUTH_SECRET"} | {"CLUB_PORTAL_PORT": port}
+        proc = subprocess.Popen([sys.executable, "-m", "services.portal"], cwd=ROOT, env=portal_env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        threading.Thread(target=pump, args=("portal", COLORS[len(present) % len(COLORS)], proc.stdout),
+                         daemon=True).start()
+        procs.append(proc)
+        present.append("portal")
+        print(f"the portal: http://127.0.0.1:{port}/ (members sign in with a code from {SMS_OUTPUT_NAME})", flush=True)
     print(f"started {', '.join(present)}; Ctrl-C stops them all", flush=True)
 
     def stop(*_):

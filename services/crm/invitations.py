@@ -88,7 +88,9 @@ async def one(deps: Deps, conn, event_id: str, member_id: str) -> pb.Invitation:
 
 
 # What "upcoming" shows a member: invitations still open to her, to events that have not ended.
-UPCOMING = "e.state = 'scheduled' AND e.ends_at > now() AND i.state IN ('invited', 'accepted', 'waitlisted')"
+# (Over alias i only: select() also runs the condition where events are not joined.)
+UPCOMING = ("i.state IN ('invited', 'accepted', 'waitlisted') AND i.event_id IN"
+            " (SELECT event_id FROM events WHERE state = 'scheduled' AND ends_at > now())")
 
 
 async def list_for_member(deps: Deps, member_id: str, upcoming_only: bool = False) -> list[pb.Invitation]:

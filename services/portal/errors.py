@@ -9,6 +9,8 @@ import re
 
 import grpc
 
+from services.shared import persian
+
 # Persian (Arabic-script) letters: a detail written for people, not for programs.
 _PERSIAN_LETTERS = re.compile(r"[\u0600-\u06FF]")
 _FIELD = re.compile(r"^([a-z_][a-z0-9_.]*): ")
@@ -40,6 +42,38 @@ FIELD_MESSAGES = {
     "join_ticket": "زمان عضویت گذشته است؛ دوباره از نخست وارد شوید.",
 }
 
+
+
+def _minutes(seconds: str) -> str:
+    return persian.number(max(1, -(-int(seconds) // 60)))
+
+
+# What crm's sign-in says (services/crm/signin.py), said in Persian with its numbers: the first
+# pattern found in the detail gives the sentence.
+PATTERNS = (
+    (re.compile(r"^phone: locked after (\d+) wrong codes; try again in (\d+) s"),
+     lambda m: f"پس از {persian.number(int(m[1]))} کد نادرست، این شماره قفل است؛ "
+               f"{_minutes(m[2])} دقیقهٔ دیگر دوباره بکوشید."),
+    (re.compile(r"^phone: a code was sent just now; ask again in (\d+) s"),
+     lambda m: f"کد همین حالا فرستاده شد؛ {persian.number(int(m[1]))} ثانیهٔ دیگر می‌توانید کد تازه بخواهید."),
+    (re.compile(r"^phone: at most (\d+) codes an hour"),
+     lambda m: f"برای یک شماره در هر ساعت بیش از {persian.number(int(m[1]))} کد فرستاده نمی‌شود؛ بعداً بکوشید."),
+    (re.compile(r"^client_address: at most \d+ codes an hour"),
+     lambda m: "از این دستگاه بیش از اندازه کد خواسته شد؛ بعداً دوباره بکوشید."),
+    (re.compile(r"^client_address: at most \d+ codes tried"),
+     lambda m: "از این دستگاه بیش از اندازه کد وارد شد؛ بعداً دوباره بکوشید."),
+    (re.compile(r"^code: wrong; the phone is locked for (\d+) minutes"),
+     lambda m: f"کد نادرست بود و این شماره {persian.number(int(m[1]))} دقیقه قفل شد."),
+    (re.compile(r"^code: expired or never sent"),
+     lambda m: "این کد دیگر اعتبار ندارد؛ کد تازه بخواهید."),
+    (re.compile(r"^code: wrong; (\d+) tries left"),
+     lambda m: f"کد نادرست است؛ {persian.number(int(m[1]))} بار دیگر می‌توانید بکوشید."),
+    (re.compile(r"^code: must be (\d+) digits"),
+     lambda m: f"کد {persian.number(int(m[1]))} رقمی پیامک‌شده را وارد کنید."),
+    (re.compile(r"^join_ticket: "),
+     lambda m: "زمان عضویت گذشت؛ دوباره شمارهٔ خود را وارد کنید."),
+)
+
 # HTTP status of the page that shows a failed call.
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
@@ -59,6 +93,10 @@ def message_for(error: grpc.aio.AioRpcError) -> str:
     detail = error.details() or ""
     if _PERSIAN_LETTERS.search(detail):
         return detail
+    for pattern, say in PATTERNS:
+        found = pattern.search(detail)
+        if found:
+            return say(found)
     if error.code() == grpc.StatusCode.INVALID_ARGUMENT:
         field = _FIELD.match(detail)
         if field and field.group(1) in FIELD_MESSAGES:

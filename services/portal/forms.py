@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
+from services.cards.validate import MAX_NAME_LENGTH as NAME_LENGTH
 from services.shared import persian
+from services.shared.errors import FieldError
+from services.shared.limits import SIGNIN_CODE_DIGITS
+from services.shared.validate import NATIONAL_ID_DIGITS, check_mobile, check_national_id
 
-_TO_ASCII = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
-MOBILE = re.compile(r"^09[0-9]{9}$")
-NATIONAL_ID = re.compile(r"^[0-9]{10}$")
-NAME_LENGTH = 100  # cards' longest name
-ONE_TIME_CODE = re.compile(r"^[0-9]{4,8}$")
+ONE_TIME_CODE = re.compile(f"^[0-9]{{{SIGNIN_CODE_DIGITS}}}$")
 
 REQUIRED = "این خانه را پر کنید."
 
@@ -22,22 +22,17 @@ class Invalid(Exception):
         self.message = message
 
 
-def ascii_digits(text: str) -> str:
-    return text.translate(_TO_ASCII)
+ascii_digits = persian.ascii_digits
 
 
 def mobile(text: str) -> str:
-    """09xxxxxxxxx from what was typed (Persian digits, spaces, +98 or 98 in front)."""
-    value = re.sub(r"[\s\-]", "", ascii_digits(text))
-    if not value:
+    """09xxxxxxxxx however it was typed (services/shared/validate.py check_mobile)."""
+    if not ascii_digits(text).strip():
         raise Invalid(REQUIRED)
-    if value.startswith("+98"):
-        value = "0" + value[3:]
-    elif value.startswith("98") and len(value) == 12:
-        value = "0" + value[2:]
-    if not MOBILE.match(value):
-        raise Invalid("شمارهٔ همراه باید ۱۱ رقم باشد و با ۰۹ آغاز شود.")
-    return value
+    try:
+        return check_mobile(text)
+    except FieldError:
+        raise Invalid("شمارهٔ همراه باید ۱۱ رقم باشد و با ۰۹ آغاز شود.") from None
 
 
 def one_time_code(text: str) -> str:
@@ -45,30 +40,18 @@ def one_time_code(text: str) -> str:
     if not value:
         raise Invalid(REQUIRED)
     if not ONE_TIME_CODE.match(value):
-        raise Invalid("کد پیامک‌شده را همان‌گونه که آمده وارد کنید.")
+        raise Invalid(f"کد {persian.number(SIGNIN_CODE_DIGITS)} رقمی پیامک‌شده را وارد کنید.")
     return value
-
-
-def national_id_check_digit_ok(value: str) -> bool:
-    """The Iranian national id's check digit: the weighted sum of the first nine digits (weights
-    10..2) mod 11; a remainder under 2 is the check digit itself, else 11 minus it."""
-    if not NATIONAL_ID.match(value) or len(set(value)) == 1:
-        return False
-    remainder = sum(int(digit) * (10 - index) for index, digit in enumerate(value[:9])) % 11
-    check = remainder if remainder < 2 else 11 - remainder
-    return int(value[9]) == check
 
 
 def national_id(text: str) -> str:
-    """Optional: "" when left empty."""
-    value = ascii_digits(text).strip()
-    if not value:
-        return ""
-    if not NATIONAL_ID.match(value):
-        raise Invalid("کد ملی باید ۱۰ رقم باشد.")
-    if not national_id_check_digit_ok(value):
-        raise Invalid("این کد ملی درست نیست؛ رقم‌ها را دوباره ببینید.")
-    return value
+    """Optional: "" when left empty; else its check digit must hold (check_national_id)."""
+    try:
+        return check_national_id(text)
+    except FieldError:
+        if not ascii_digits(text).strip().isdigit() or len(ascii_digits(text).strip()) != NATIONAL_ID_DIGITS:
+            raise Invalid(f"کد ملی باید {persian.number(NATIONAL_ID_DIGITS)} رقم باشد.") from None
+        raise Invalid("این کد ملی درست نیست؛ رقم‌ها را دوباره ببینید.") from None
 
 
 def name(text: str) -> str:
@@ -150,3 +133,13 @@ def token(text: str) -> str:
     if not TOKEN.match(text):
         raise Invalid(REQUIRED)
     return text
+
+
+def amount(text: str) -> int:
+    """Optional rials (0 when empty), as typed with Persian digits and separators."""
+    value = "".join(ch for ch in ascii_digits(text) if ch not in ",\u066c \u200c")
+    if not value:
+        return 0
+    if not value.isdigit() or len(value) > 15:
+        raise Invalid("مبلغ را به ریال و با رقم وارد کنید.")
+    return int(value)

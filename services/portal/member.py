@@ -7,7 +7,6 @@ may read and change (their own member id only). Each page makes at most three ca
 from __future__ import annotations
 
 import base64
-import re
 import uuid
 
 import grpc
@@ -130,10 +129,11 @@ def _remember_units(request: Request, member: cards_pb2.Member) -> None:
         request.session.pop(AMOUNTS_PREFERENCE, None)
 
 
-def _failed(request: Request, error: grpc.aio.AioRpcError, **context):
-    """A call the member can put right (a wrong code, a coupon code not known): the page again
-    with the service's message; a lost session goes to sign-in."""
-    if error.code() == grpc.StatusCode.UNAUTHENTICATED:
+def _failed(error: grpc.aio.AioRpcError, public: bool = False) -> tuple[str, int]:
+    """A call the member can put right (a wrong code, a coupon code not known): its Persian
+    message and status, for the page shown again. A member's token refused (UNAUTHENTICATED) is
+    a session ended: raised on, to sign-in; for the public sign-in calls it is a wrong code."""
+    if error.code() == grpc.StatusCode.UNAUTHENTICATED and not public:
         raise error
     return errors.message_for(error), errors.http_status_for(error)
 
@@ -158,7 +158,7 @@ async def signin(request: Request):
                              crm_pb2.StartSignInRequest(phone=phone, client_address=web.client_address(request)),
                              None)
     except grpc.aio.AioRpcError as error:
-        message, status = _failed(request, error)
+        message, status = _failed(error, public=True)
         return page(request, "member/signin.html", status=status, form=form.values, errors={"phone": message})
     request.session[PENDING_PHONE] = phone
     request.session.pop(JOIN_TICKET, None)
@@ -181,7 +181,7 @@ async def signin_code(request: Request):
                             crm_pb2.VerifySignInRequest(phone=phone, code=code,
                                                         client_address=web.client_address(request)), None)
     except grpc.aio.AioRpcError as error:
-        message, status = _failed(request, error)
+        message, status = _failed(error, public=True)
         return page(request, "member/code.html", status=status, phone=phone, form={}, errors={"code": message})
     if not result.token:
         request.session[JOIN_TICKET] = result.join_ticket
@@ -203,20 +203,21 @@ async def join(request: Request):
     if not ticket:
         return redirect(SIGN_IN)
     if request.method == "GET":
-        return page(request, "member/join.html", phone=phone, form={}, errors={})
+        return page(request, "member/join.html", phone=phone, form={}, errors={}, failure="")
     form = forms.Form(await request.form())
     first = form.take("first_name", forms.name)
     last = form.take("last_name", forms.name)
     national_id = form.take("national_id", forms.national_id)
     if not form.ok:
-        return page(request, "member/join.html", status=400, phone=phone, form=form.values, errors=form.errors)
+        return page(request, "member/join.html", status=400, phone=phone, form=form.values, errors=form.errors,
+                    failure="")
     try:
         result = await call(request, request.app.state.backends.crm.JoinClub,
                             crm_pb2.JoinClubRequest(join_ticket=ticket, first_name=first, last_name=last,
                                                     national_id=national_id,
                                                     client_address=web.client_address(request)), None)
     except grpc.aio.AioRpcError as error:
-        message, status = _failed(request, error)
+        message, status = _failed(error, public=True)
         return page(request, "member/join.html", status=status, phone=phone, form=form.values, errors={},
                     failure=message)
     _signed_in(request, result)
@@ -273,7 +274,7 @@ async def block_card(request: Request, person: Person):
     status, said = BLOCK_REASONS[reason]
     await call(request, request.app.state.backends.cards.ChangeCardStatus,
                cards_pb2.ChangeCardStatusRequest(card_token=token, status=status, reason_code="customer_request",
-                                                 channel=CHANNEL), person)
+                                                 channel=CHANNEL, member_id=person.subject), person)
     flash(request, f"کارت {persian.digits(found.masked_pan[-4:])} مسدود شد؛ دیگر با آن خریدی انجام نمی‌شود.")
     return redirect("/card")
 
@@ -281,33 +282,40 @@ async def block_card(request: Request, person: Person):
 # ---- transactions -----------------------------------------------------------------------------
 
 
-def _matches(transaction: authorization_pb2.Transaction, query: str) -> bool:
-    """A search in what the member sees: the merchant, the amount, the card's last digits."""
-    query = forms.ascii_digits(query).strip().lower()
-    digits_only = re.sub(r"[,\u066c\s]", "", query)
-    return (query in transaction.merchant_id.lower()
-            or (digits_only.isdigit() and (digits_only in str(transaction.amount)
-                                           or transaction.masked_pan.endswith(digits_only))))
+def _merchant_matches(transaction: authorization_pb2.Transaction, merchant: str) -> bool:
+    merchant = merchant.strip().casefold()
+    return merchant in transaction.merchant_name.casefold() or merchant == transaction.merchant_id.casefold()
 
 
 @requires(ROLE)
 async def transactions(request: Request, person: Person):
-    query = request.query_params.get("q", "")[:50]
-    token = request.query_params.get("page", "")[:200]
-    switch = request.app.state.backends.switch
+    """Newest first, a page at a time. Amounts are searched by the switch; a merchant's name is
+    matched here, over at most SEARCH_PAGES pages (the next link goes on from there)."""
+    form = forms.Form(request.query_params)
+    low = form.take("min", forms.amount) or 0
+    high = form.take("max", forms.amount) or 0
+    merchant = form.take("merchant", forms.free_text, 100, False) or ""
+    if form.ok and low and high and low > high:
+        form.errors["max"] = "«تا مبلغ» نباید از «از مبلغ» کمتر باشد."
+    token = request.query_params.get("page", "")[:40]
     rows: list[authorization_pb2.Transaction] = []
-    pages = SEARCH_PAGES if query.strip() else 1
-    size = TRANSACTIONS_SEARCH_PAGE_SIZE if query.strip() else TRANSACTIONS_PAGE_SIZE
-    for _ in range(pages):
-        listed = await call(request, switch.ListTransactions,
-                            authorization_pb2.ListTransactionsRequest(member_id=person.subject, page_size=size,
-                                                                      page_token=token, newest_first=True), person)
-        rows += [t for t in listed.transactions if not query.strip() or _matches(t, query)]
-        token = listed.next_page_token
-        if not token:
-            break
-    return page(request, "member/transactions.html", rows=rows, query=query, next_page=token,
-                transaction_state=TRANSACTION_STATE, transaction_type=TRANSACTION_TYPE)
+    if form.ok:
+        switch = request.app.state.backends.switch
+        searching = bool(merchant.strip())
+        for _ in range(SEARCH_PAGES if searching else 1):
+            listed = await call(request, switch.ListTransactions, authorization_pb2.ListTransactionsRequest(
+                member_id=person.subject, newest_first=True, page_token=token, min_amount=low, max_amount=high,
+                page_size=TRANSACTIONS_SEARCH_PAGE_SIZE if searching else TRANSACTIONS_PAGE_SIZE), person)
+            rows += [t for t in listed.transactions if not searching or _merchant_matches(t, merchant)]
+            token = listed.next_page_token
+            if not token:
+                break
+    else:
+        token = ""
+    search = {key: value for key, value in form.values.items() if value}
+    return page(request, "member/transactions.html", status=200 if form.ok else 400, rows=rows, form=form.values,
+                errors=form.errors, search=search, next_page=token, transaction_state=TRANSACTION_STATE,
+                transaction_type=TRANSACTION_TYPE)
 
 
 # ---- coupons and rewards ----------------------------------------------------------------------
@@ -341,7 +349,7 @@ async def claim_coupon(request: Request, person: Person):
         coupon = await call(request, request.app.state.backends.tasheem.ClaimCoupon,
                             tasheem_pb2.ClaimCouponRequest(member_id=person.subject, code=code), person)
     except grpc.aio.AioRpcError as error:
-        message, status = _failed(request, error)
+        message, status = _failed(error)
         return await _coupons_page(request, person, status, form.values, {"code": message})
     flash(request, f"کوپن «{coupon.name}» به کوپن‌های شما افزوده شد.")
     return redirect("/coupons")
@@ -358,7 +366,7 @@ async def redeem_reward(request: Request, person: Person):
                              tasheem_pb2.RedeemRewardRequest(redemption_id=redemption_id, member_id=person.subject,
                                                              reward_id=request.path_params["reward_id"]), person)
     except grpc.aio.AioRpcError as error:
-        message, _ = _failed(request, error)
+        message, _ = _failed(error)
         flash(request, message, "error")
         return redirect("/coupons")
     flash(request, f"«{voucher.name}» با {persian.number(voucher.points_spent)} امتیاز خریده شد.")
@@ -410,7 +418,7 @@ async def rsvp(request: Request, person: Person):
                                 crm_pb2.RsvpRequest(event_id=event_id, member_id=person.subject,
                                                     accept=answer == "yes"), person)
     except grpc.aio.AioRpcError as error:
-        message, _ = _failed(request, error)
+        message, _ = _failed(error)
         flash(request, message, "error")
         return redirect(f"/events#event-{event_id}")
     flash(request, _reply_said(invitation))
@@ -424,7 +432,7 @@ async def cancel_rsvp(request: Request, person: Person):
         await call(request, request.app.state.backends.crm.CancelRsvp,
                    crm_pb2.CancelRsvpRequest(event_id=event_id, member_id=person.subject), person)
     except grpc.aio.AioRpcError as error:
-        message, _ = _failed(request, error)
+        message, _ = _failed(error)
         flash(request, message, "error")
         return redirect(f"/events#event-{event_id}")
     flash(request, "جای خود را پس دادید؛ امتیازی که برداشته شده بود برگشت.")

@@ -99,7 +99,7 @@ OPERATOR_ONLY = change()
 
 POLICY: dict[str, Rule] = {
     # cards
-    CARDS + "RegisterMember": change(),
+    CARDS + "RegisterMember": change(SERVICE),  # crm's JoinClub: a member joining through the portal
     CARDS + "GetMember": member_read(SERVICE),
     CARDS + "UpdateMember": member_change(),  # a member: only her name, email, preferences, marketing consents
     CARDS + "ListMembers": read(SERVICE),
@@ -107,7 +107,7 @@ POLICY: dict[str, Rule] = {
     CARDS + "CreateProduct": change(),
     CARDS + "GetProduct": read(SERVICE),
     CARDS + "ListProducts": read(SERVICE),
-    CARDS + "IssueCard": change(),
+    CARDS + "IssueCard": change(SERVICE),  # crm's JoinClub: the new member's virtual card
     CARDS + "BulkIssueCards": change(),
     CARDS + "GetCard": read(SERVICE),
     CARDS + "ListCards": member_read(SERVICE),  # cards carry only the masked PAN
