@@ -18,8 +18,6 @@ import os
 import pathlib
 import re
 import secrets
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -36,9 +34,9 @@ from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.portal import formatting, web
 from services.shared import persian
-from tests import harness
 from tests.portal import pages
-from tests.portal.conftest import axe_violations
+from tests.portal.support import axe_violations
+from tests.portal.support import purchase as iso_purchase
 from tests.tasheem.helpers import an_iban, share, stamp, uid
 from tests.tasheem.test_settlement import open_account, purchase
 
@@ -257,26 +255,13 @@ def test_statements_are_viewed_and_downloaded_and_the_csv_adds_up_to_the_batch(
     assert batch_id in "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-def _iso_purchase(stack, demo: dict, directory: pathlib.Path, amount: int) -> dict:
-    """A purchase at the demo bakery's terminal through the ISO 8583 front, as a terminal sends it."""
-    data = directory / "demo.json"
-    data.write_text(json.dumps(demo))
-    data.chmod(0o600)
-    env = {**stack.env("cards"), **{f"CLUB_{n.upper()}_ADDR": stack.address(n) for n in harness.available_services()}}
-    done = subprocess.run([sys.executable, "-m", "services.cli", "--json", "terminal", "purchase", "--demo", str(data),
-                           "--card", "0", "--terminal", "0", "--amount", str(amount), "--journal",
-                           str(directory / "journal.json"), "--iso-addr", f"127.0.0.1:{stack.iso_port}"],
-                          cwd=harness.ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
 def test_a_user_with_two_merchants_picks_one_and_reads_its_terminals_transactions(
-        browser, portal, portal_stack, club, shops, tmp_path):
+        browser, portal, portal_stack, demo_file, club, shops, tmp_path):
     desktop(browser)
     bakery = shops["demo_merchant"]
     terminal = next(t for t in club.demo["terminals"] if t["merchant_id"] == bakery["merchant_id"])
-    _iso_purchase(portal_stack, club.demo, tmp_path, 123_456)
+    index = club.demo["terminals"].index(terminal)
+    iso_purchase(portal_stack, demo_file, tmp_path / "journal.json", card=0, terminal=index, amount=123_456)
     sign_in(browser, portal, shops["two_shops"].username)
     pages.wait(browser, lambda d: d.current_url.endswith("/merchant/choose"))
     choices = pages.text_of(browser)

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from services.gen.club.crm.v1 import crm_pb2
 from services.shared import persian
 from tests.portal import pages
-from tests.portal.conftest import axe_violations
+from tests.portal.support import axe_violations
 from tests.portal.test_merchant import MARKUP, _not_run, desktop, screenshot
 from tests.tasheem.helpers import uid
 
