@@ -298,6 +298,14 @@ def test_another_merchants_pages_are_refused_in_the_browser(browser, portal, sho
         pages.open_page(browser, portal, path)
         shown = pages.text_of(browser)
         assert DENIED in shown and "همسایه" not in shown, path
+        assert http_status(browser, path) == 403, path
+
+
+def http_status(driver, path: str) -> int:
+    """The status the browser gets for `path` with its own cookies (Selenium does not tell)."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin'}).then(r => done(r.status), e => done(String(e)));", path)
 
 
 class PlainClient:
