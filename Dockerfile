@@ -1,5 +1,6 @@
 # One image for every process; the command chooses it:
 #   python -m services.cards | services.wallet | services.tasheem | services.switch | services.crm
+#   python -m services.portal                  (the members' web portal, HTTP)
 #   python -m services.shared.migrate          (one-shot schema migrations)
 #   python -m services.cli ...                 (the operator CLI)
 # Runs as a numeric non-root user on a read-only root filesystem: the only writable paths
@@ -24,6 +25,10 @@ RUN find services -name '__pycache__' -prune -exec rm -rf {} + \
     && /opt/venv/bin/python -m compileall -q services
 
 FROM ${PYTHON_IMAGE} AS runtime
+# Pango (with HarfBuzz and fontconfig) lays out the statement PDFs (WeasyPrint, services/documents).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 club \
     && useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/club --no-create-home club \
     && mkdir -p /var/lib/club \
@@ -38,8 +43,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     CLUB_DATA_DIR=/var/lib/club \
     CLUB_GRPC_HOST=0.0.0.0
 VOLUME ["/var/lib/club"]
-# ISO 8583 front, gRPC (cards, wallet, tasheem, switch, crm), plaintext health, metrics
-EXPOSE 8583 7101 7102 7103 7104 7105 8081 9100
+# ISO 8583 front, gRPC (cards, wallet, tasheem, switch, crm), the portal (HTTP), plaintext health, metrics
+EXPOSE 8583 7101 7102 7103 7104 7105 7180 8081 9100
 USER 10001:10001
 # No default service: every container names its process (see the top of this file).
-CMD ["python", "-c", "import sys; sys.exit('choose a process: python -m services.<cards|wallet|tasheem|switch|crm|shared.migrate|cli>')"]
+CMD ["python", "-c", "import sys; sys.exit('choose a process: python -m services.<cards|wallet|tasheem|switch|crm|portal|shared.migrate|cli>')"]

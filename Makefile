@@ -6,13 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra proto proto-check lint migrate run test test-fast bench demo certs chaos fuzz clean soak
+.PHONY: help venv infra browser proto proto-check lint migrate run test test-fast bench demo certs chaos fuzz clean soak screenshots
 
 help:
 	@echo "make run    - start Postgres/Redis if needed, migrate, run every service locally"
 	@echo "make test   - lint, check generated code, run all tests against real Postgres and Redis"
 	@echo "make bench  - benchmarks, results printed and saved to var/bench/*.json"
 	@echo "make demo   - seed a demo club against a running stack and make a few purchases"
+	@echo "make screenshots - the portal's pages (members at phone size, merchants and operators at desktop size) into docs/screenshots/"
 	@echo "make proto  - regenerate services/gen from protos/"
 
 $(STAMP): pyproject.toml
@@ -25,6 +26,10 @@ venv: $(STAMP)
 
 infra:
 	bash scripts/ensure_infra.sh
+
+# Debian's headless Chromium and chromedriver for the portal's browser tests.
+browser:
+	bash scripts/ensure_browser.sh
 
 proto: venv
 	$(PY) scripts/gen_protos.py
@@ -42,10 +47,10 @@ migrate: venv infra
 run: venv
 	$(PY) scripts/run_local.py
 
-test: venv infra lint
+test: venv infra browser lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-fast: venv infra
+test-fast: venv infra browser
 	$(PY) -m pytest -q -x -m "not slow" $(PYTEST_ARGS)
 
 bench: venv infra
@@ -87,7 +92,15 @@ demo: venv
 	echo; echo "== clubctl crm queue   (loyal members first)"; \
 	$(PY) -m services.cli crm queue --limit 5; \
 	echo; echo "== SMS receipts of the demo's purchases, in the development SMS sink (var/sms-sink.jsonl)"; \
-	$(PY) scripts/demo_receipts.py var/demo.json var/sms-sink.jsonl
+	$(PY) scripts/demo_receipts.py var/demo.json var/sms-sink.jsonl; \
+	phone="$$($(PY) -c 'import json; print(json.load(open("var/demo.json"))["cards"][4]["phone"])')"; \
+	echo; echo "== the member portal: http://127.0.0.1:$${CLUB_PORTAL_PORT:-7180}/"; \
+	echo "   sign in as the gold member with phone $$phone; her one-time code arrives in var/sms-sink.jsonl"; \
+	echo "   (tail -n 1 var/sms-sink.jsonl)"
+
+# The portal's pages (members at phone size, merchants and operators at desktop size), from real services, into docs/screenshots/.
+screenshots: venv infra browser
+	$(PY) scripts/portal_screenshots.py
 
 certs: venv
 	$(PY) scripts/make_certs.py certs

@@ -101,3 +101,12 @@ def test_names_sort_in_persian_alphabetical_order():
     assert sorted(names, key=persian.sort_key) == \
         ["ابزار", "آش رشته", "بستنی", "پیتزا", "کبابی نایب", "گل‌فروشی", "نان سنگک برکت", "یاس"]
     assert persian.sort_key("كتاب") == persian.sort_key("کتاب")  # Arabic kaf sorts as the Persian one
+
+
+def test_documents_give_the_full_date_and_the_clock_in_tehran():
+    # 2025-03-20 20:45 UTC is 00:15 on 1 Farvardin 1404 in Tehran (UTC+03:30): Tehran's day and hour.
+    at = dt.datetime(2025, 3, 20, 20, 45, tzinfo=dt.UTC)
+    assert persian.full_date(at) == "۱ فروردین ۱۴۰۴"
+    assert persian.date_time(at) == "۱ فروردین ۱۴۰۴، ساعت ۰۰:۱۵"
+    with pytest.raises(ValueError):
+        persian.date_time(dt.datetime(2025, 3, 20, 20, 45))

@@ -24,6 +24,7 @@ import pathlib
 from dataclasses import dataclass
 
 import jinja2
+import markupsafe
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.shared import persian
@@ -43,7 +44,8 @@ DEDUCTED = ("refunds", "reversals", "fees")  # shown with a minus: they lower th
 
 _templates = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                 autoescape=True, undefined=jinja2.StrictUndefined)
-_templates.filters.update(rials=persian.rials, digits=persian.digits)
+_templates.filters.update(rials=lambda amount: markupsafe.Markup('<span class="number">{}</span> {}').format(
+    persian.number(amount), persian.RIAL))  # the number held left to right, its minus sign with it
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,7 @@ def _failed(error: grpc.aio.AioRpcError, public: bool = False) -> tuple[str, int
     a session ended: raised on, to sign-in; for the public sign-in calls it is a wrong code."""
     if error.code() == grpc.StatusCode.UNAUTHENTICATED and not public:
         raise error
+    web.log.info("call refused", extra={"code": error.code().name})
     return errors.message_for(error), errors.http_status_for(error)
 
 

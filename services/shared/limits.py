@@ -62,7 +62,7 @@ SIGNIN_CODES_PER_PHONE_PER_HOUR = 5
 SIGNIN_CODES_PER_ADDRESS_PER_HOUR = 20  # one browser address asking codes for many phones
 SIGNIN_VERIFIES_PER_ADDRESS_PER_HOUR = 60  # codes tried from one address, across phones
 JOIN_TICKET_TTL_SECONDS = 10 * 60  # a verified phone without a member may join this long after
-CLIENT_ADDRESS_LENGTH = 64  # an IPv6 address with a zone fits
+CLIENT_ADDRESS_LENGTH = 64  # a browser's address (an IPv6 address with a zone fits), or a proxy's client id
 
 # ---- merchant portal sign-in (services/tasheem/merchant_users.py) -----------------------------
 

@@ -255,8 +255,9 @@ async def _check(deps: Deps, username: str, password: str, code: str, address: s
                 " WHERE u.username = %s AND m.active ORDER BY m.merchant_id", (username,))
             merchants = await cur.fetchall()
     if outcome != "ok":
-        deps.log.warning("merchant sign-in refused", extra={"username": username, "reason": outcome,
-                                                            "client_address": address})
+        # An unknown username is not logged: it may be a password typed into the wrong field.
+        deps.log.warning("merchant sign-in refused", extra={
+            "username": username if user else "", "reason": outcome, "client_address": address})
         raise SignInRefused()
     ttl = deps.merchant_token_ttl
     deps.log.info("merchant signed in", extra={"username": username, "client_address": address,

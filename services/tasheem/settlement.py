@@ -193,7 +193,7 @@ async def _post_and_report(deps: Deps, conn, batch_id: str) -> None:
             if result not in POSTED:
                 problems.append({"merchant_id": transfer.debit_account_id, "field": "settlement_transfer",
                                  "batch": transfer.amount, "ledger": wpb.TransferResult.Name(result)})
-    report_dir = _write_files(deps, batch, merchants)
+    report_dir = _write_files(deps, batch, merchants, await registry.party_names(conn))
     if batch["to_sequence"] > batch["from_sequence"]:
         again = await _wallet_activity(deps, after_sequence=batch["from_sequence"], up_to_sequence=batch["to_sequence"])
     else:  # an empty range; asking the wallet "up to 0" would mean "up to the latest"
@@ -235,13 +235,13 @@ def _figures(row: dict) -> list[tuple[str, int]]:
     discounts = row["discount_funding"] + row["merchant_borne"]
     figures = [("gross_sales", row["sales"] + discounts), ("discounts", discounts),
                ("merchant_borne", row["merchant_borne"])]
-    figures += [(f"funded_by:{party}", amount) for party, amount in sorted(row["funded_by_party"].items())]
+    figures += [(f"{statements.FUNDED_BY}:{party}", amount) for party, amount in sorted(row["funded_by_party"].items())]
     figures += [("refunds", row["refunds"]), ("reversals", row["reversals"]), ("fees", row["fees"]),
                 ("carried_in", row["carried_in"]), ("net_payable", row["net_payable"])]
     return figures
 
 
-def _write_files(deps: Deps, batch: dict, merchants: list[dict]) -> pathlib.Path:
+def _write_files(deps: Deps, batch: dict, merchants: list[dict], party_names: dict[str, str]) -> pathlib.Path:
     report_dir = deps.data_dir / "settlement" / batch["batch_id"]
     names = {m["merchant_id"]: m.get("name", m["merchant_id"]) for m in merchants}
     lines = [(m["merchant_id"], names[m["merchant_id"]], p["iban"], p["name"], p["amount"])
@@ -251,14 +251,14 @@ def _write_files(deps: Deps, batch: dict, merchants: list[dict]) -> pathlib.Path
     for m in merchants:
         csv_text, page = statements.merchant_statement(
             batch["batch_id"], m["merchant_id"], names[m["merchant_id"]], _figures(m),
-            [(p["iban"], p["name"], p["amount"]) for p in m["payouts"]])
+            [(p["iban"], p["name"], p["amount"]) for p in m["payouts"]], party_names)
         statements.write(report_dir / statements.MERCHANT_DIR, f"{m['merchant_id']}.csv", csv_text)
         statements.write(report_dir / statements.MERCHANT_DIR, f"{m['merchant_id']}.html", page)
         for party, amount in m["funded_by_party"].items():
             if amount:
                 owed.setdefault(party, []).append((m["merchant_id"], names[m["merchant_id"]], amount))
     for party, items in owed.items():
-        csv_text, page = statements.funder_statement(batch["batch_id"], party, items)
+        csv_text, page = statements.funder_statement(batch["batch_id"], party, items, party_names.get(party, party))
         statements.write(report_dir / statements.FUNDER_DIR, f"{party}.csv", csv_text)
         statements.write(report_dir / statements.FUNDER_DIR, f"{party}.html", page)
     return report_dir
@@ -357,6 +357,17 @@ async def list_batches(deps: Deps, request: pb.ListBatchesRequest) -> tuple[list
 FIGURE_OF_CODE = {wpb.TRANSFER_CODE_SALE: "sales", wpb.TRANSFER_CODE_DISCOUNT_FUNDING: "discount_funding",
                   wpb.TRANSFER_CODE_REFUND: "refunds", wpb.TRANSFER_CODE_REVERSAL: "reversals",
                   wpb.TRANSFER_CODE_FEE: "fees"}
+EARNED = ("sales", "discount_funding")  # count the payable's credits; the others its debits less credits
+
+
+def _counted(transfer: wpb.Transfer, account: str, figure: str) -> int:
+    """What one transfer adds to its figure, as the wallet's MerchantActivity counts it."""
+    if transfer.flags.pending or transfer.flags.void_pending:
+        return 0  # a hold, or its release, is not activity
+    credit = transfer.credit_account_id == account
+    if figure in EARNED:
+        return transfer.amount if credit else 0  # a reversed sale is a REVERSAL debit
+    return -transfer.amount if credit else transfer.amount
 TRANSFERS_PAGE = 1_000
 
 
@@ -395,9 +406,10 @@ async def batch_transactions(deps: Deps, batch_id: str, merchant_id: str) -> pb.
             if transfer.sequence <= batch["from_sequence"]:
                 break
             figure = FIGURE_OF_CODE.get(transfer.code)
-            if figure:
+            amount = _counted(transfer, payable_account(merchant_id), figure) if figure else 0
+            if amount:
                 items.append(pb.BatchTransaction(figure=figure, transaction_id=transfer.source_ref,
-                                                 party_id=transfer.party_id, amount=transfer.amount,
+                                                 party_id=transfer.party_id, amount=amount,
                                                  at=transfer.created_at, sequence=transfer.sequence))
         if not page.next_page_token or not page.transfers or page.transfers[-1].sequence <= batch["from_sequence"]:
             break

@@ -42,25 +42,33 @@ def settlement_file(batch_id: str, lines: list[tuple[str, str, str, str, int]]) 
 
 
 def merchant_statement(batch_id: str, merchant_id: str, name: str, figures: list[tuple[str, int]],
-                       payouts: list[tuple[str, str, int]]) -> tuple[str, str]:
+                       payouts: list[tuple[str, str, int]], party_names: dict[str, str]) -> tuple[str, str]:
+    """The CSV keeps machine keys (`funded_by:<party>`); the page names each funder."""
     rows = [[label, value] for label, value in figures] + [[f"payout {iban} ({who})", amount]
                                                            for iban, who, amount in payouts]
     csv_text = _csv([["batch_id", batch_id], ["merchant_id", merchant_id], ["merchant_name", name], *rows])
-    labels = [[FA_LABELS.get(label, label), value] for label, value in figures] + \
+    labels = [[_label(label, party_names), value] for label, value in figures] + \
              [[f"واریز به {iban} — {who}", amount] for iban, who, amount in payouts]
     return csv_text, _html(f"صورتحساب تسویه {name} ({merchant_id}) — {batch_id}", labels, ["شرح", "مبلغ (ریال)"])
 
 
-def funder_statement(batch_id: str, party_id: str, owed: list[tuple[str, str, int]]) -> tuple[str, str]:
+def _label(key: str, party_names: dict[str, str]) -> str:
+    kind, _, party = key.partition(":")
+    return f"سهم {party_names.get(party, party)}" if kind == FUNDED_BY else FA_LABELS.get(key, key)
+
+
+def funder_statement(batch_id: str, party_id: str, owed: list[tuple[str, str, int]],
+                     party_name: str) -> tuple[str, str]:
     """owed: (merchant_id, merchant name, amount) the party funded in this batch."""
     total = sum(amount for _, _, amount in owed)
     rows = [["merchant_id", "merchant_name", "amount_rials"], *[list(item) for item in owed], [CONTROL_TOTAL_TAG, "", total]]
     csv_text = _csv([["batch_id", batch_id], ["party_id", party_id], *rows])
-    page = _html(f"سهم تخفیف {party_id} — {batch_id}", [*[list(item) for item in owed], ["جمع", "", total]],
+    page = _html(f"سهم تخفیف {party_name} ({party_id}) — {batch_id}", [*[list(item) for item in owed], ["جمع", "", total]],
                  ["پذیرنده", "نام", "مبلغ (ریال)"])
     return csv_text, page
 
 
+FUNDED_BY = "funded_by"  # figure keys funded_by:<party>
 FA_LABELS = {
     "gross_sales": "فروش ناخالص", "discounts": "تخفیف‌ها", "merchant_borne": "سهم پذیرنده از تخفیف",
     "refunds": "استرداد", "reversals": "برگشت", "fees": "کارمزد", "carried_in": "مانده دوره قبل",

@@ -10,14 +10,15 @@ import pyotp
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
-from tests.tasheem.helpers import uid
+from tests.tasheem.helpers import an_iban, uid
 
 PASSWORD = "a long enough password"
 
 
 def test_create_list_and_sign_in(clubctl, cli_stack, monkeypatch):
     merchant = uid("M")
-    assert clubctl("merchants", "create", merchant, "--name", "کافه نمونه", "--mcc", "5814").code == 0
+    assert clubctl("merchants", "create", merchant, "--name", "کافه نمونه", "--mcc", "5814",
+                   "--beneficiary", f"{an_iban()}=remainder:مالک").code == 0
     username = uid("cli-").lower()
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     made = clubctl("--json", "merchant-users", "create", username, "--name", "مریم", "--merchant", merchant,

@@ -13,19 +13,24 @@ from kubernetes_validate.utils import SchemaNotFoundError
 KUBERNETES_VERSION = "1.30.0"
 HEALTH_PORT = "8081"
 SERVICE_COMPONENT = "service"
+WEB_COMPONENT = "web"  # the portal: HTTP behind an Ingress, probed over HTTP
+WEB_HEALTH_PATH = "/healthz"
+INGRESS_NAMESPACE = "ingress-nginx"
 SECRET_NAME = "club-secrets"
 TLS_MOUNT = "/etc/club/tls"
-MODULE_COMMAND = re.compile(r"^services\.(?:(?P<service>cards|wallet|tasheem|switch|crm)|shared\.(?P<tool>migrate))$")
+MODULE_COMMAND = re.compile(
+    r"^services\.(?:(?P<service>cards|wallet|tasheem|switch|crm|portal)|shared\.(?P<tool>migrate))$")
 # Variables a container must be given: the image's defaults point at 127.0.0.1 or ./var.
 REQUIRED_EVERYWHERE = {"CLUB_DATABASE_URL", "CLUB_DATA_DIR"}
 REQUIRED_IN_SERVICES = {"CLUB_REDIS_URL", "CLUB_HEALTH_PORT", "CLUB_GRPC_PORT"}
 # Who may open a gRPC connection to whom (NetworkPolicy), besides operator pods running clubctl.
+# The portal calls every service, each call with the signed-in person's own token.
 GRPC_CALLERS = {
-    "cards": {"switch", "wallet", "tasheem", "crm", "clubctl"},
-    "wallet": {"switch", "tasheem", "crm", "clubctl"},
-    "tasheem": {"switch", "crm", "clubctl"},  # crm: coupons in the member view
-    "switch": {"crm", "clubctl"},  # crm: recent transactions in the member view, the journal for receipts
-    "crm": {"clubctl"},
+    "cards": {"switch", "wallet", "tasheem", "crm", "portal", "clubctl"},
+    "wallet": {"switch", "tasheem", "crm", "portal", "clubctl"},
+    "tasheem": {"switch", "crm", "portal", "clubctl"},  # crm: coupons in the member view
+    "switch": {"crm", "portal", "clubctl"},  # crm: recent transactions in the member view, the journal for receipts
+    "crm": {"portal", "clubctl"},
 }
 
 
@@ -73,10 +78,31 @@ def container_env(container: dict, docs: list[dict]) -> dict[str, object]:
     return env
 
 
+def is_web(doc: dict) -> bool:
+    return doc["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/component") == WEB_COMPONENT
+
+
+def web_probe_problems(doc: dict) -> list[str]:
+    """The portal: HTTP probes of its health path on its own HTTP port."""
+    problems = []
+    for container in doc["spec"]["template"]["spec"]["containers"]:
+        ports = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            probe = (container.get(kind) or {}).get("httpGet")
+            if not probe:
+                problems.append(f"{name_of(doc)}: {container['name']} has no HTTP {kind}")
+            elif probe.get("path") != WEB_HEALTH_PATH or ports.get(probe["port"], probe["port"]) not in ports.values():
+                problems.append(f"{name_of(doc)}: {kind} is not {WEB_HEALTH_PATH} on the container's port")
+    return problems
+
+
 def probe_problems(docs: list[dict]) -> list[str]:
     problems = []
     for doc, template in pod_templates(docs):
         if doc["kind"] != "Deployment":
+            continue
+        if is_web(doc):
+            problems += web_probe_problems(doc)
             continue
         for container in template["spec"]["containers"]:
             env = container_env(container, docs)
@@ -142,6 +168,8 @@ def env_problems(docs: list[dict], reads, production: bool) -> list[str]:
                 elif settings[name].secret and not isinstance(value, dict):
                     problems.append(f"{name_of(doc)}: secret {name} has a value in the manifest")
             required = set(REQUIRED_EVERYWHERE)
+            if process == "portal" and ({"CLUB_AUTH_SECRET", "CLUB_DATABASE_URL"} & set(env)):
+                problems.append(f"{name_of(doc)}: the portal holds no auth secret and no database")
             if process != "migrate":
                 required |= REQUIRED_IN_SERVICES
                 required |= {n for n, s in settings.items() if s.secret and not s.default}
@@ -178,9 +206,12 @@ def service_problems(docs: list[dict]) -> list[str]:
     for name, deployment in by_kind.get("Deployment", {}).items():
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         env = container_env(container, docs)
-        port = str(env.get("CLUB_GRPC_PORT"))
-        if port not in headless.get(name, set()):
-            problems.append(f"Deployment/{name}: no headless Service {name} on gRPC port {port}")
+        if is_web(deployment):
+            problems += web_service_problems(deployment, by_kind)
+        else:
+            port = str(env.get("CLUB_GRPC_PORT"))
+            if port not in headless.get(name, set()):
+                problems.append(f"Deployment/{name}: no headless Service {name} on gRPC port {port}")
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         if not any(set(_labels(p["spec"]["selector"]).items()) <= set(labels.items())
                    for p in by_kind.get("PodDisruptionBudget", {}).values()):
@@ -192,6 +223,30 @@ def service_problems(docs: list[dict]) -> list[str]:
                 match = re.fullmatch(r"dns:///([a-z-]+):(\d+)", value)
                 if not match or match.group(2) not in headless.get(match.group(1), set()):
                     problems.append(f"Deployment/{name}: {key}={value} is not dns:/// to a headless Service")
+    return problems
+
+
+def web_service_problems(deployment: dict, by_kind: dict[str, dict[str, dict]]) -> list[str]:
+    """The portal: a Service on its HTTP port, and an Ingress with TLS for every host routed to it."""
+    name = deployment["metadata"]["name"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    ports = {p.get("name"): p["containerPort"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]}
+    services = [svc for svc in by_kind.get("Service", {}).values()
+                if svc["spec"].get("selector") and set(svc["spec"]["selector"].items()) <= set(labels.items())
+                and any(port.get("targetPort") in (*ports, *ports.values()) for port in svc["spec"]["ports"])]
+    if not services:
+        return [f"Deployment/{name}: no Service on its HTTP port"]
+    routed = [ingress for ingress in by_kind.get("Ingress", {}).values()
+              if any(path["backend"]["service"]["name"] in {s["metadata"]["name"] for s in services}
+                     for rule in ingress["spec"].get("rules", []) for path in rule["http"]["paths"])]
+    if not routed:
+        return [f"Deployment/{name}: no Ingress routes to its Service"]
+    problems = []
+    for ingress in routed:
+        hosts = {rule.get("host") for rule in ingress["spec"].get("rules", [])}
+        with_tls = {host for tls in ingress["spec"].get("tls", []) if tls.get("secretName") for host in tls.get("hosts", [])}
+        if not hosts <= with_tls:
+            problems.append(f"{name_of(ingress)}: hosts without TLS: {sorted(hosts - with_tls)}")
     return problems
 
 
@@ -228,4 +283,31 @@ def network_problems(docs: list[dict], ports: dict[str, int]) -> list[str]:
         callers = grpc_callers(docs, target, ports[target])
         if callers != expected:
             problems.append(f"{target} gRPC port {ports[target]}: reachable from {callers}, expected {sorted(expected)}")
+    for web in (d for d in docs if d["kind"] == "Deployment" and is_web(d)):
+        name = web["metadata"]["name"]
+        for port in web["spec"]["template"]["spec"]["containers"][0]["ports"]:
+            sources = web_sources(policies, name, port["containerPort"])
+            if sources != {INGRESS_NAMESPACE}:
+                problems.append(f"{name} HTTP port {port['containerPort']}: reachable from {sources}, "
+                                f"expected only the {INGRESS_NAMESPACE} namespace")
     return problems
+
+
+def web_sources(policies: list[dict], target: str, port: int) -> set[str] | None:
+    """The namespaces (or app names) NetworkPolicies let reach `target` pods on `port`; None = anyone."""
+    allowed: set[str] = set()
+    for policy in policies:
+        selector = _labels(policy["spec"]["podSelector"])
+        if selector and selector.get("app.kubernetes.io/name") != target:
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            if rule.get("ports") and port not in {p.get("port") for p in rule["ports"]}:
+                continue
+            if "from" not in rule:
+                return None
+            for source in rule["from"]:
+                if "namespaceSelector" in source and "podSelector" not in source:
+                    allowed.add(_labels(source["namespaceSelector"]).get("kubernetes.io/metadata.name", "*"))
+                else:
+                    allowed.add(_labels(source.get("podSelector", {})).get("app.kubernetes.io/name", "<an address>"))
+    return allowed

@@ -51,7 +51,7 @@ def settings_module():
 
 
 def test_compose_config_validates_with_the_example_env(resolved):
-    assert set(resolved["services"]) == {"postgres", "redis", "migrate", *SERVICES}
+    assert set(resolved["services"]) == {"postgres", "redis", "migrate", *SERVICES, "portal"}
     assert set(resolved["volumes"]) >= {"postgres-data", "redis-data"}
 
 
@@ -151,7 +151,7 @@ def test_every_club_variable_in_compose_is_a_setting_its_process_reads(settings_
         if name in ("postgres", "redis"):
             continue
         process = "migrate" if name == "migrate" else name
-        if process not in (*present, "migrate"):
+        if process not in (*present, "migrate", "portal"):
             continue  # that service's code is not in the tree yet
         known = settings_module.all_settings()
         reads = settings_module.settings_read_by(process)
@@ -201,3 +201,15 @@ def test_the_generator_restores_a_setting_removed_from_compose(settings_module):
     broken = text.replace(line, "", 1)
     assert broken != text
     assert settings_module.updated_compose(broken) == text
+
+
+def test_the_portal_starts_after_the_services_is_checked_over_http_and_holds_no_secret_of_theirs(resolved):
+    portal = resolved["services"]["portal"]
+    assert portal["command"] == ["python", "-m", "services.portal"]
+    assert set(portal["depends_on"]) == set(SERVICES)
+    assert all(d == {"condition": "service_healthy"} for d in portal["depends_on"].values())
+    assert "/healthz" in " ".join(portal["healthcheck"]["test"])
+    env = portal["environment"]
+    assert "CLUB_AUTH_SECRET" not in env and "CLUB_DATABASE_URL" not in env
+    assert env["CLUB_PORTAL_PORT"] == "7180" and ("0.0.0.0", 7180, 7180) in published(portal)
+    assert portal["read_only"] is True and portal["cap_drop"] == ["ALL"]

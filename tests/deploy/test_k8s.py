@@ -23,7 +23,7 @@ def settings():
     present = module.present_services()
 
     def reads(process: str):
-        if process not in (*present, module.MIGRATE):
+        if process not in (*present, module.MIGRATE, module.PORTAL):
             return None  # that service's code is not in the tree yet
         return module.settings_read_by(process)
 
@@ -50,10 +50,11 @@ def kinds(docs: list[dict]) -> dict[str, set[str]]:
 def test_production_renders_every_part(production):
     found = kinds(production)
     services = set(DEFAULT_PORTS)
-    assert found["Deployment"] == services
-    assert services | {"switch-iso"} <= found["Service"]
-    assert found["PodDisruptionBudget"] == services
-    assert found["HorizontalPodAutoscaler"] == services
+    assert found["Deployment"] == services | {"portal"}
+    assert services | {"switch-iso", "portal"} <= found["Service"]
+    assert found["PodDisruptionBudget"] == services | {"portal"}
+    assert found["HorizontalPodAutoscaler"] == services | {"portal"}
+    assert found["Ingress"] == {"portal"}
     assert found["Job"] == {"club-migrate"}
     assert found["Namespace"] == {"club"}
     assert all(doc["metadata"].get("namespace") == "club" for doc in production if doc["kind"] != "Namespace")
@@ -164,3 +165,38 @@ def test_network_check_fails_when_a_service_is_opened_to_another_caller(producti
 
     broken = [d for d in copy.deepcopy(production) if d["metadata"]["name"] != "club-default-deny-ingress"]
     assert checks.network_problems(broken, DEFAULT_PORTS) == ["no default-deny ingress NetworkPolicy"]
+
+
+# ---- the portal -------------------------------------------------------------------------------
+
+def test_the_portal_is_served_over_tls_probed_over_http_and_holds_no_secret_of_the_services(production):
+    portal = deployment(production, "portal")
+    container = portal["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in container["env"]}
+    assert "CLUB_AUTH_SECRET" not in env and "CLUB_DATABASE_URL" not in env and not container.get("envFrom")
+    assert env["CLUB_PORTAL_SECURE_COOKIES"] == "true"
+    assert env["CLUB_PORTAL_SESSION_KEY"] == {"secretKeyRef": {"name": "club-secrets", "key": "CLUB_PORTAL_SESSION_KEY"}}
+    ingress = next(d for d in production if d["kind"] == "Ingress")
+    assert ingress["spec"]["tls"][0]["secretName"] == "club-portal-tls"
+
+
+def test_the_portal_checks_fail_without_tls_or_probes_or_with_the_auth_secret(production, settings):
+    broken = copy.deepcopy(production)
+    next(d for d in broken if d["kind"] == "Ingress")["spec"]["tls"] = []
+    assert checks.service_problems(broken) == ["Ingress/portal: hosts without TLS: ['club.example.org']"]
+
+    broken = copy.deepcopy(production)
+    del deployment(broken, "portal")["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert checks.probe_problems(broken) == ["Deployment/portal: portal has no HTTP readinessProbe"]
+
+    broken = copy.deepcopy(production)
+    container = deployment(broken, "portal")["spec"]["template"]["spec"]["containers"][0]
+    container["env"].append({"name": "CLUB_AUTH_SECRET", "valueFrom": {"secretKeyRef": {"name": "club-secrets",
+                                                                                      "key": "CLUB_AUTH_SECRET"}}})
+    problems = checks.env_problems(broken, settings, production=True)
+    assert "Deployment/portal: the portal holds no auth secret and no database" in problems
+
+    broken = copy.deepcopy(production)
+    policy = next(d for d in broken if d["metadata"]["name"] == "portal-http" and d["kind"] == "NetworkPolicy")
+    policy["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]
+    assert len(checks.network_problems(broken, DEFAULT_PORTS)) == 1

@@ -43,6 +43,12 @@ def press(driver, label: str, within: str = "main"):
     return button
 
 
+def press_and_reload(driver, label: str, within: str = "main") -> None:
+    """Presses a button of a plain form and waits for the page the server answers with."""
+    button = press(driver, label, within)
+    wait(driver, expected_conditions.staleness_of(button))
+
+
 def open_page(driver, portal, path: str) -> None:
     driver.get(portal.url + path)
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete")

@@ -179,6 +179,9 @@ def new_browser(profile: pathlib.Path, size: tuple[int, int] = PHONE_SIZE):
     options.add_argument(f"--user-data-dir={profile}")
     options.add_argument(f"--window-size={size[0]},{size[1]}")
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    # The window's size is not the page's in headless mode: the viewport is set as a phone's.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": True})
     driver.set_page_load_timeout(30)
     return driver
 

@@ -63,6 +63,36 @@ def test_a_wrong_code_is_refused_in_persian_and_counts_down_the_tries(browser, p
     pages.wait(browser, lambda d: d.current_url.endswith("/home"))
 
 
+def test_asking_again_at_once_and_five_wrong_codes_are_refused_in_persian(browser, portal, sms_sink, club):
+    member = club.member()
+    pages.open_page(browser, portal, "/signin")
+    pages.fill(browser, {"phone": member["phone"]})
+    pages.press(browser, "فرستادن کد")
+    pages.wait_text(browser, "کد ورود")
+    right = sms_sink.code_for(member["phone"], after=0)
+    pages.press(browser, "فرستادن دوبارهٔ کد")  # crm sends one code a minute to a phone
+    assert "کد همین حالا فرستاده شد" in pages.wait_text(browser, "ثانیهٔ دیگر")
+    pages.open_page(browser, portal, "/signin/code")
+    wrong = f"{(int(right) + 1) % 10**len(right):0{len(right)}d}"
+    for _ in range(5):
+        pages.fill(browser, {"code": wrong})
+        pages.press_and_reload(browser, "ورود")
+    assert "کد نادرست بود و این شماره ۱۵ دقیقه قفل شد." in pages.text_of(browser, ".field-error")
+    pages.fill(browser, {"code": right})  # the right code no longer opens the locked phone
+    pages.press(browser, "ورود")
+    assert "این شماره قفل است" in pages.wait_text(browser, "قفل است")
+    assert browser.current_url.endswith("/signin/code")
+
+
+def test_the_pages_use_the_vendored_vazirmatn_font(browser, portal):
+    pages.open_page(browser, portal, "/signin")
+    loaded = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "document.fonts.ready.then(() => done(document.fonts.check('16px Vazirmatn')"
+        " && [...document.fonts].some(f => f.family.replace(/\"/g, '') === 'Vazirmatn' && f.status === 'loaded')));")
+    assert loaded
+
+
 def test_a_new_phone_joins_in_one_step_and_gets_a_virtual_card(browser, portal, sms_sink, club):
     phone = "0936" + "".join(secrets.choice("0123456789") for _ in range(7))
     assert pages.sign_in(browser, portal, sms_sink, phone) == "/join"

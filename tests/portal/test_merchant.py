@@ -3,9 +3,7 @@ TOTP code computed from the URI the operator got, the dashboard with funder name
 dates, a user with two merchants picking one and reading its terminals' transactions, statements
 viewed and downloaded (the CSV adds up to the batch, the PDF is a PDF), another merchant's pages
 refused with 403 in the browser and over plain HTTP, a form without its CSRF token refused, a
-merchant name with markup shown as text, and axe-core on every main page.
-
-With CLUB_PORTAL_SCREENSHOTS=<dir> the tests also save the main pages there (docs/screenshots)."""
+merchant name with markup shown as text, and axe-core on every main page."""
 
 from __future__ import annotations
 
@@ -13,8 +11,6 @@ import csv
 import datetime as dt
 import http.cookiejar
 import io
-import json
-import os
 import pathlib
 import re
 import secrets
@@ -35,41 +31,23 @@ from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.portal import formatting, web
 from services.shared import persian
 from tests.portal import pages
-from tests.portal.support import axe_violations
+from tests.portal.desk import desktop, merchant_sign_in, no_serious_violations
 from tests.portal.support import purchase as iso_purchase
 from tests.tasheem.helpers import an_iban, share, stamp, uid
 from tests.tasheem.test_settlement import open_account, purchase
 
-DESKTOP = (1366, 900)
 MARKUP = "<script>window.pwned = 1</script>"
 SHOP_NAME = f"نان برکت {MARKUP}"
 PASSWORD = "nan-e-barakat-2025"
 AMOUNTS = (1_000_003, 2_345_677)
 LATER_AMOUNT = 777_777  # after the batch: what the next cut-off will pay
 JALALI_MONTHS = tuple(jdatetime.date.j_months_fa)
-SCREENSHOTS = os.environ.get("CLUB_PORTAL_SCREENSHOTS", "")
 DENIED = "اجازهٔ این کار را ندارید."
 DOWNLOAD_SECONDS = 30
 
 
 def _not_run(driver) -> bool:
     return driver.execute_script("return window.pwned === undefined")
-
-
-def desktop(driver) -> None:
-    driver.set_window_size(*DESKTOP)
-
-
-def screenshot(driver, name: str) -> None:
-    if SCREENSHOTS:
-        directory = pathlib.Path(SCREENSHOTS)
-        directory.mkdir(parents=True, exist_ok=True)
-        driver.save_screenshot(str(directory / f"{name}.png"))
-
-
-def no_serious_violations(driver, where: str) -> None:
-    found = axe_violations(driver)
-    assert not found, f"{where}: {json.dumps(found, ensure_ascii=False, indent=1)}"
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +95,7 @@ def shops(club, portal_stack):
 
 
 def sign_in(driver, portal, username: str, password: str = PASSWORD, code: str = "") -> None:
-    pages.open_page(driver, portal, "/merchant/signin")
-    pages.fill(driver, {"username": username, "password": password, "totp_code": code})
-    pages.press(driver, "ورود")
-    pages.wait(driver, lambda d: "/merchant/signin" not in d.current_url
-               or d.find_elements(By.CSS_SELECTOR, ".field-error"))
+    merchant_sign_in(driver, portal, username, password, code)
 
 
 def test_a_merchant_signs_in_with_totp_and_sees_the_day_with_funder_names_and_jalali_dates(
@@ -130,7 +104,6 @@ def test_a_merchant_signs_in_with_totp_and_sees_the_day_with_funder_names_and_ja
     shop, user = shops["shop"], shops["totp_user"]
     pages.open_page(browser, portal, "/merchant/signin")
     no_serious_violations(browser, "merchant sign-in")
-    screenshot(browser, "merchant-signin")
     # Without the code the answer is the same refusal as for a wrong password, in Persian.
     sign_in(browser, portal, user.username)
     assert "نام کاربری، گذرواژه یا کد یک‌بارمصرف درست نیست." in pages.text_of(browser)
@@ -164,13 +137,11 @@ def test_a_merchant_signs_in_with_totp_and_sees_the_day_with_funder_names_and_ja
         assert payout.beneficiary_name in payouts and persian.rials(payout.amount) in payouts
     assert sum(p.amount for p in board.next_payouts) > 0
     no_serious_violations(browser, "merchant dashboard")
-    screenshot(browser, "merchant-dashboard")
 
     pages.open_page(browser, portal, f"/merchant/{shop.merchant_id}/terminals")
     results = pages.text_of(browser, "#reconciliations")
     assert "T0001" in results and "ناهمخوان" in results and "تعداد خرید: پایانه ۹۹، باشگاه" in results
     no_serious_violations(browser, "terminal reconciliations")
-    screenshot(browser, "merchant-terminals")
 
     pages.open_page(browser, portal, f"/merchant/{shop.merchant_id}/offers")
     offers = pages.text_of(browser, "#offers")
@@ -178,7 +149,6 @@ def test_a_merchant_signs_in_with_totp_and_sees_the_day_with_funder_names_and_ja
     assert "۱۵٪ نان تازه" in offers and persian.rials(50_000_000) in offers
     assert persian.rials(deal.budget_used) in offers and deal.budget_used > 0
     no_serious_violations(browser, "offers")
-    screenshot(browser, "merchant-offers")
 
 
 def _allow_downloads(driver, directory: pathlib.Path) -> None:
@@ -213,7 +183,6 @@ def test_statements_are_viewed_and_downloaded_and_the_csv_adds_up_to_the_batch(
     assert formatting.when(batch.cutoff) in row and formatting.when(batch.payout_at) in row
     assert any(month in row for month in JALALI_MONTHS) and persian.rials(settled.net_payable) in row
     no_serious_violations(browser, "batches")
-    screenshot(browser, "merchant-batches")
 
     # The view is services/documents' statement: funders by name, the period and payout in Jalali.
     browser.find_element(By.CSS_SELECTOR, f"tr[data-batch='{batch_id}'] a[href$='/statement']").click()
@@ -226,7 +195,6 @@ def test_statements_are_viewed_and_downloaded_and_the_csv_adds_up_to_the_batch(
     assert persian.date_time(end) in shown and persian.date_time(made.payout_at()) in shown
     assert persian.rials(settled.net_payable) in shown
     no_serious_violations(browser, "statement")
-    screenshot(browser, "merchant-statement")
     browser.back()
 
     downloads = tmp_path / "downloads"
@@ -276,7 +244,6 @@ def test_a_user_with_two_merchants_picks_one_and_reads_its_terminals_transaction
     rows = pages.text_of(browser, "#transactions")
     assert terminal["terminal_id"] in rows and persian.rials(123_456) in rows and "پذیرفته" in rows
     no_serious_violations(browser, "transactions by terminal")
-    screenshot(browser, "merchant-transactions")
     # A terminal id that cannot be one is refused with a message naming the field.
     pages.open_page(browser, portal, f"/merchant/{bakery['merchant_id']}/transactions?terminal=" +
                     urllib.parse.quote("<b>bad</b>"))

@@ -6,7 +6,6 @@ an announcement's delivery, and axe-core on every page."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -15,16 +14,11 @@ from selenium.webdriver.common.by import By
 from services.gen.club.crm.v1 import crm_pb2
 from services.shared import persian
 from tests.portal import pages
-from tests.portal.support import axe_violations
-from tests.portal.test_merchant import MARKUP, _not_run, desktop, screenshot
+from tests.portal.desk import desktop, no_serious_violations, operator_sign_in
+from tests.portal.test_merchant import MARKUP, _not_run
 from tests.tasheem.helpers import uid
 
 TOKEN_REFUSED = "این توکن پذیرفته نشد"
-
-
-def no_serious_violations(driver, where: str) -> None:
-    found = axe_violations(driver)
-    assert not found, f"{where}: {json.dumps(found, ensure_ascii=False, indent=1)}"
 
 
 def _stamp(moment: dt.datetime) -> Timestamp:
@@ -55,11 +49,7 @@ def care(club):
 
 
 def sign_in(driver, portal, token: str) -> None:
-    pages.open_page(driver, portal, "/operator/signin")
-    driver.find_element(By.NAME, "token").send_keys(token)
-    pages.press(driver, "ورود")
-    pages.wait(driver, lambda d: "/operator/signin" not in d.current_url
-               or d.find_elements(By.CSS_SELECTOR, ".field-error"))
+    operator_sign_in(driver, portal, token)
 
 
 def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(browser, portal, portal_stack, club, care):
@@ -67,7 +57,6 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     pages.open_page(browser, portal, "/operator")
     assert browser.current_url.endswith("/operator/signin?next=%2Foperator")  # nothing without signing in
     no_serious_violations(browser, "operator sign-in")
-    screenshot(browser, "operator-signin")
     sign_in(browser, portal, "not-a-token")
     assert TOKEN_REFUSED in pages.text_of(browser, "#e-token")
     # A token signed with another key looks right but the services refuse it.
@@ -90,7 +79,6 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     pages.wait(browser, lambda d: d.find_elements(By.ID, "members"))
     assert "سیما نیک‌نام" in pages.text_of(browser, "#members")
     no_serious_violations(browser, "member search")
-    screenshot(browser, "operator-search")
 
     browser.find_element(By.LINK_TEXT, "سیما نیک‌نام").click()
     pages.wait(browser, lambda d: "/operator/members/" in d.current_url)
@@ -99,7 +87,6 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     assert "کارت در دستگاه ماند" in view and member["card"].masked_pan[-4:] in persian.ascii_digits(view)
     assert "شب شعر" in view and MARKUP in view and _not_run(browser)
     no_serious_violations(browser, "member 360")
-    screenshot(browser, "operator-member")
 
     pages.open_page(browser, portal, "/operator/queue")
     queue = pages.text_of(browser, "#queue")
@@ -110,7 +97,6 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     pages.open_page(browser, portal, f"/operator/queue?tier={'gold' if tier == 'platinum' else 'platinum'}")
     assert "کارت در دستگاه ماند" not in pages.text_of(browser, "#queue")
     no_serious_violations(browser, "queue")
-    screenshot(browser, "operator-queue")
     pages.open_page(browser, portal, "/operator/queue?tier=emperor")
     assert "یکی از گزینه‌ها" in pages.text_of(browser, "#e-tier")
 
@@ -127,7 +113,6 @@ def test_events_rsvps_and_an_announcements_delivery(browser, portal, portal_stac
     rsvps = pages.text_of(browser, "#rsvps")
     assert care["member"]["member_id"] in rsvps and "می‌آید" in rsvps and _not_run(browser)
     no_serious_violations(browser, "event")
-    screenshot(browser, "operator-event")
 
     pages.open_page(browser, portal, "/operator/announcements?announcement_id=ann-unknown")
     assert "پیدا نشد" in pages.text_of(browser, "#e-announcement_id")

@@ -24,6 +24,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.shared import persian
+from services.tasheem.funding import BUILT_IN_PARTY_NAMES
 from tests.tasheem.helpers import an_iban, offer, share, stamp, uid
 from tests.tasheem.test_settlement import needs_wallet, open_account, purchase
 
@@ -69,6 +70,9 @@ def day(stack, tasheem, partner):
         wallet.TopUp(wpb.TopUpRequest(transfer_id=uid("topup-"), member_id=member, amount=50_000_000))
         done = [purchase(tasheem, wallet, shop.merchant_id, member, amount) for amount in AMOUNTS]
         purchase(tasheem, wallet, other.merchant_id, member, 500_000)
+        refund = wallet.Refund(wpb.RefundRequest(refund_id=uid("rf-"), original_transaction_id=done[0][0],
+                                                 amount=400_000))
+        assert refund.outcome == wpb.REVERSE_OUTCOME_REVERSED
         reversed_id = done[1][0]
         assert wallet.Reverse(wpb.ReverseRequest(reversal_id=uid("rv-"), original_transaction_id=reversed_id)
                               ).outcome == wpb.REVERSE_OUTCOME_REVERSED
@@ -76,12 +80,20 @@ def day(stack, tasheem, partner):
         yield {"shop": shop, "other": other, "offer": deal, "done": done, "reversed": reversed_id, "wallet": wallet}
 
 
+@pytest.fixture(scope="module")
+def batch(tasheem, day) -> pb.SettlementBatch:
+    """The day closed at a cut-off now (after the dashboard has read it open)."""
+    closed = tasheem.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC))))
+    assert closed.status == pb.BATCH_STATUS_RECONCILED
+    return closed
+
+
 def merchant_stub(stack, merchant_id: str) -> tasheem_pb2_grpc.TasheemServiceStub:
     return tasheem_pb2_grpc.TasheemServiceStub(stack.channel("tasheem", role="merchant", merchant_id=merchant_id))
 
 
 @needs_wallet
-def test_the_dashboard_shows_today_by_funder_name_and_the_next_payouts(stack, day, partner):
+def test_the_dashboard_shows_today_by_funder_name_and_the_next_payouts(stack, tasheem, day, partner):
     shop = day["shop"]
     own = merchant_stub(stack, shop.merchant_id)
     board = own.GetMerchantDashboard(pb.GetMerchantDashboardRequest(merchant_id=shop.merchant_id))
@@ -90,9 +102,11 @@ def test_the_dashboard_shows_today_by_funder_name_and_the_next_payouts(stack, da
     assert board.business_date == dt.datetime.now(ZoneInfo("Asia/Tehran")).date().isoformat()
     assert (board.sales_count, board.sales_amount) == (2, AMOUNTS[0] + AMOUNTS[2])
     assert board.discount_amount == sum(q.discount for q in standing) > 0
+    # Named as CreateParty named them (another test may have named "bank"), else the built-in name.
+    names = BUILT_IN_PARTY_NAMES | {p.party_id: p.name for p in tasheem.ListParties(pb.ListPartiesRequest()).parties}
     funders = {f.name: f.amount for f in board.discount_funders}
-    assert set(funders) == {"بانک", "دیجی‌کالا", "سهم خود پذیرنده"}
-    assert funders["بانک"] == sum(f.amount for q in standing for f in q.funding if f.party_id == "bank")
+    assert set(funders) == {names["bank"], "دیجی‌کالا", "سهم خود پذیرنده"}
+    assert funders[names["bank"]] == sum(f.amount for q in standing for f in q.funding if f.party_id == "bank")
     assert sum(funders.values()) == board.discount_amount
     assert board.points_given == sum(q.points_earned for q in standing) > 0
     now = dt.datetime.now(dt.UTC).timestamp()
@@ -107,10 +121,8 @@ def test_the_dashboard_shows_today_by_funder_name_and_the_next_payouts(stack, da
 
 
 @needs_wallet
-def test_a_merchant_reads_its_own_batches_transactions_offers_and_terminals_only(stack, tasheem, day):
+def test_a_merchant_reads_its_own_batches_transactions_offers_and_terminals_only(stack, tasheem, day, batch):
     shop, other = day["shop"], day["other"]
-    batch = tasheem.CloseBatch(pb.CloseBatchRequest(cutoff=stamp(dt.datetime.now(dt.UTC))))
-    assert batch.status == pb.BATCH_STATUS_RECONCILED
     own = merchant_stub(stack, shop.merchant_id)
 
     listed = own.ListBatches(pb.ListBatchesRequest(merchant_id=shop.merchant_id)).batches
@@ -123,6 +135,10 @@ def test_a_merchant_reads_its_own_batches_transactions_offers_and_terminals_only
     sales = [t for t in items.transactions if t.figure == "sales"]
     assert sum(t.amount for t in sales) == single.merchants[0].gross_sales - single.merchants[0].discounts
     assert {t.transaction_id for t in sales} >= {transaction for transaction, _ in day["done"]}
+
+    kept = own.GetMerchantStatement(pb.GetMerchantStatementRequest(batch_id=batch.batch_id,
+                                                                   merchant_id=shop.merchant_id))
+    assert "سهم دیجی‌کالا" in kept.html and "funded_by" not in kept.html and "funded_by:digikala" in kept.csv
 
     offers = own.ListOffers(pb.ListOffersRequest(merchant_id=shop.merchant_id)).offers
     mine_offer = next(o for o in offers if o.offer_id == day["offer"].offer_id)
@@ -161,9 +177,8 @@ def test_a_merchant_reads_its_own_batches_transactions_offers_and_terminals_only
 
 
 @needs_wallet
-def test_the_statement_is_one_document_in_three_formats(stack, tasheem, day, tmp_path):
-    shop = day["shop"]
-    batch_id = tasheem.ListBatches(pb.ListBatchesRequest(merchant_id=shop.merchant_id)).batches[0].batch_id
+def test_the_statement_is_one_document_in_three_formats(stack, tasheem, day, batch, tmp_path):
+    shop, batch_id = day["shop"], batch.batch_id
     # The portal's way: the merchant's own token, the same function as clubctl's.
     made = documents.gather(merchant_stub(stack, shop.merchant_id), batch_id, shop.merchant_id)
     batch = tasheem.GetBatch(pb.GetBatchRequest(batch_id=batch_id))
@@ -184,18 +199,19 @@ def test_the_statement_is_one_document_in_three_formats(stack, tasheem, day, tmp
                       and (not party or r["party_id"] == party)]
             assert sum(int(r["amount_rials"]) for r in behind) == amount, key
     assert sum(int(r["amount_rials"]) for r in rows if r["record"] == "payout") == settled.net_payable
+    assert 0 < figures[("refunds", "")] == settled.refunds <= 400_000 and figures[("reversals", "")] == settled.reversals > 0
     facts = {r["key"]: r["text"] for r in rows if r["record"] == "statement"}
-    assert facts["period_end"] == batch.cutoff.ToDatetime().isoformat() + "Z" or facts["period_end"].startswith(
-        batch.cutoff.ToDatetime().strftime("%Y-%m-%dT%H:%M:%S"))
+    assert facts["merchant_name"] == HOSTILE_NAME and facts["batch_id"] == batch_id
+    assert facts["period_end"] == batch.cutoff.ToDatetime(dt.UTC).isoformat().replace("+00:00", "Z")
     assert all(r["amount_rials"].lstrip("-").isdigit() for r in rows if r["amount_rials"])  # ASCII digits
 
     page = files["html"].read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in page
     cutoff = batch.cutoff.ToDatetime(dt.UTC)
     assert persian.full_date(cutoff) in page and persian.MONTHS[persian.jalali(cutoff).month - 1] in page
-    assert "دیجی‌کالا" in page and "بانک" in page and "funded_by" not in page
+    assert "دیجی‌کالا" in page and "سهم پذیرنده از تخفیف" in page and "funded_by" not in page
     assert "&lt;b&gt;&#34;برکت&#34;&lt;/b&gt; &amp; پسران" in page and "<b>" not in page
-    assert persian.rials(settled.net_payable) in page
+    assert f"{persian.number(settled.net_payable)}</span> {persian.RIAL}" in page
     assert all(transaction in page for transaction, _ in day["done"] if transaction != day["reversed"])
 
     pdf = files["pdf"].read_bytes()

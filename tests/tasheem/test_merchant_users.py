@@ -170,3 +170,14 @@ def test_totp_is_required_when_enabled_and_a_code_works_once(tasheem, anonymous)
     assert sign_in(anonymous, user.username, code=code).access
     replay = rpc_error(sign_in, anonymous, user.username, code=code)
     assert replay.code() == grpc.StatusCode.UNAUTHENTICATED and code not in replay.details()
+
+
+def test_no_password_or_code_reaches_the_log(stack, tasheem, anonymous):
+    user = new_user(tasheem, [new_merchant(tasheem)], totp=True)
+    typed = "Typed-Into-Username-1"
+    rpc_error(sign_in, anonymous, typed)  # a password typed into the username field
+    rpc_error(sign_in, anonymous, user.username, "a wrong password typed", code="123456")
+    log = stack.services["tasheem"].log_text()
+    for secret in (PASSWORD, typed, "a wrong password typed", '"123456"'):
+        assert secret not in log
+    assert user.username in log  # a known user's refusals are logged by name
