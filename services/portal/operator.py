@@ -152,10 +152,27 @@ async def signin(request: Request):
 # ---- members --------------------------------------------------------------------------------------
 
 
-def _member_id(text: str) -> str:
+def _identifier(text: str, what: str) -> str:
+    """Optional: "" when left empty."""
     value = text.strip()
     if value and (len(value) > limits.ID_LENGTH or not value.isprintable()):
-        raise forms.Invalid("شناسهٔ عضو درست نیست.")
+        raise forms.Invalid(f"{what} درست نیست.")
+    return value
+
+
+def _member_id(text: str) -> str:
+    return _identifier(text, "شناسهٔ عضو")
+
+
+def _announcement_id(text: str) -> str:
+    return _identifier(text, "شناسهٔ اعلان")
+
+
+def _path_id(request: Request, name: str) -> str:
+    """An id in the URL; one that cannot be an id is a page not found."""
+    value = request.path_params[name]
+    if not value or len(value) > limits.ID_LENGTH or not value.isprintable():
+        raise HTTPException(404)
     return value
 
 
@@ -199,9 +216,7 @@ def _quote(value: str) -> str:
 
 @requires(ROLE)
 async def member_360(request: Request, person: Person):
-    member_id = _member_id(request.path_params["member_id"])
-    if not member_id:
-        raise HTTPException(404)
+    member_id = _path_id(request, "member_id")
     view = await call(request, request.app.state.backends.crm.GetMember360,
                       crm_pb2.GetMember360Request(member_id=member_id), person)
     missing = [(PART_NAMES.get(p.part, p.part), p.reason) for p in view.parts if not p.available]
@@ -235,9 +250,7 @@ async def events(request: Request, person: Person):
 
 @requires(ROLE)
 async def event(request: Request, person: Person):
-    event_id = _member_id(request.path_params["event_id"])  # the same shape of id
-    if not event_id:
-        raise HTTPException(404)
+    event_id = _path_id(request, "event_id")
     crm = request.app.state.backends.crm
     found = await call(request, crm.GetEvent, crm_pb2.GetEventRequest(event_id=event_id), person)
     attendees = await call(request, crm.ListAttendees, crm_pb2.ListAttendeesRequest(event_id=event_id), person)
@@ -248,7 +261,7 @@ async def event(request: Request, person: Person):
 @requires(ROLE)
 async def announcements(request: Request, person: Person):
     form = forms.Form(request.query_params)
-    announcement_id = form.take("announcement_id", _member_id) or ""
+    announcement_id = form.take("announcement_id", _announcement_id) or ""
     found, messages, status = None, [], 200
     if announcement_id and form.ok:
         crm = request.app.state.backends.crm

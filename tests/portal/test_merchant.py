@@ -315,6 +315,9 @@ def test_another_merchants_pages_are_refused_over_plain_http(portal, shops):
     client.post("/merchant/choose", {"csrf_token": client.csrf("/merchant/choose"), "merchant_id": shop})
     assert client.get(f"/merchant/{shop}/dashboard")[0] == 200, "signed in"
     assert client.get(f"/merchant/{shop}/batches/{batch_id}/statement.csv")[0] == 200
+    status, page = client.get(f"/merchant/{shop}/batches/no-such-batch/statement.pdf")
+    assert status == 404 and "پیدا نشد" in page and "Traceback" not in page
+    assert client.get(f"/merchant/{shop}/batches/{batch_id}/statement.exe")[0] == 404
     for path in (f"/merchant/{other}/dashboard", f"/merchant/{other}/transactions", f"/merchant/{other}/terminals",
                  f"/merchant/{other}/batches", f"/merchant/{other}/offers",
                  f"/merchant/{other}/batches/{batch_id}/statement",

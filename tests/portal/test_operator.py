@@ -99,6 +99,8 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     no_serious_violations(browser, "queue")
     pages.open_page(browser, portal, "/operator/queue?tier=emperor")
     assert "یکی از گزینه‌ها" in pages.text_of(browser, "#e-tier")
+    pages.open_page(browser, portal, "/operator/members/%01")  # cannot be an id: not found, not a failure
+    assert "این صفحه پیدا نشد." in pages.text_of(browser)
 
 
 def test_events_rsvps_and_an_announcements_delivery(browser, portal, portal_stack, care):
