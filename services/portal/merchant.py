@@ -82,6 +82,9 @@ TRANSACTION_TYPE = {
     authorization_pb2.TRANSACTION_TYPE_COMPLETION: "تکمیل پیش‌خرید",
     authorization_pb2.TRANSACTION_TYPE_REVERSAL: "برگشت",
 }
+# A terminal's first reconciliation counts from tasheem's EPOCH (services/tasheem/terminals.py),
+# 2000-01-01 UTC: shown as «from the start», not as a date in 1378.
+RECONCILED_FROM_START = 946_684_800
 MISMATCH_FIELDS = {"purchase_count": "تعداد خرید", "purchase_amount": "مبلغ خرید"}
 
 
@@ -262,7 +265,8 @@ async def terminals(request: Request, person: Person):
         results = list(listed.reconciliations)
     return page(request, person, "merchant/terminals.html", merchant_id, status=200 if form.ok else 400,
                 terminals=known, terminal_id=form.values.get("terminal", ""), errors=form.errors, results=results,
-                mismatch_fields=MISMATCH_FIELDS, terminal_status=TERMINAL_STATUS)
+                mismatch_fields=MISMATCH_FIELDS, terminal_status=TERMINAL_STATUS,
+                from_start=RECONCILED_FROM_START)
 
 
 @requires(ROLE)
