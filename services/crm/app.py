@@ -41,7 +41,7 @@ SETTINGS = [
     *queue.SETTINGS,  # response targets by tier
     *messaging.SETTINGS,  # announcements and notifications: SMS, email, the outbox
     *signin.SETTINGS,  # the portal's sign-in and joining
-    *vault.SETTINGS,  # seals sign-in code SMS bodies in the outbox
+    *vault.SEALING_SETTINGS,  # seals sign-in code SMS bodies in the outbox
 ]
 
 
@@ -77,7 +77,7 @@ class CrmApp:
         deps.switch = authorization_pb2_grpc.AuthorizationServiceStub(self.switch_channel)
         deps.response_targets = config.crm_response_targets
         deps.signin_key = signin.code_key(config)
-        deps.vault = vault.Vault.from_config(config)
+        deps.vault = vault.Vault.from_config(config, pan_lookups=False)
         deps.auth_secret = auth.secret_from(config.env, config.auth_secret)
         deps.member_token_ttl = config.member_token_ttl_seconds
         deps.join_card_product_id = config.join_card_product_id

@@ -128,8 +128,8 @@ async def start(deps: Deps, request: pb.StartSignInRequest) -> pb.StartSignInRes
     address = _client_address(request.client_address)
     code = new_code()
     async with deps.pool.connection() as conn, conn.transaction():
-        at = now()
         row = await _lock(conn, address, phone)
+        at = now()  # after the wait for the locks
         _refuse_if_locked(row, at)
         if row["last_sent_at"] and at - row["last_sent_at"] < dt.timedelta(seconds=SIGNIN_RESEND_SECONDS):
             wait = _seconds_until(row["last_sent_at"] + dt.timedelta(seconds=SIGNIN_RESEND_SECONDS), at)
@@ -173,8 +173,8 @@ async def verify(deps: Deps, request: pb.VerifySignInRequest) -> pb.SignInResult
     address = _client_address(request.client_address)
     async with deps.pool.connection() as conn:
         async with conn.transaction():
-            at = now()
             row = await _lock(conn, address, phone)
+            at = now()
             _refuse_if_locked(row, at)
             cur = await conn.execute("SELECT count(*) AS n FROM signin_verifies WHERE client_address = %s"
                                      " AND tried_at > %s", (address, at - HOUR))

@@ -49,8 +49,7 @@ async def logout(request):
 
 async def root(request):
     person = web.current_person(request)
-    homes = {section.ROLE: section.HOME for section in SECTIONS}
-    return RedirectResponse(homes.get(person.role, member.HOME) if person else member.HOME, 303)
+    return RedirectResponse(web.HOME_PATHS.get(person.role, member.HOME) if person else member.HOME, 303)
 
 
 def create_app(cfg=None) -> Starlette:

@@ -1,7 +1,8 @@
 """The member portal: sign in with a one-time code, join in one step, and the member's pages.
 
 Every page calls the services with the member's own token; the services decide what a member
-may read and change (their own member id only). Each page makes at most three calls.
+may read and change (their own member id only). The home page makes one call; no page more
+than three, except a search by shop name (up to SEARCH_PAGES pages of transactions).
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ SIGN_IN = "/merchant/signin"
 CHOOSE = "/merchant/choose"
 HOME = "/merchant"
 web.SIGN_IN_PATHS[ROLE] = SIGN_IN
+web.HOME_PATHS[ROLE] = HOME
 
 # The merchants a user may switch between without signing in again, kept in the session cookie
 # with their tokens; a cookie holds about four kilobytes, so a user with more sees the first ones.

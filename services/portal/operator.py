@@ -36,6 +36,7 @@ SIGN_IN = "/operator/signin"
 HOME = "/operator"
 PENDING_NEXT = "operator_next"
 web.SIGN_IN_PATHS[ROLE] = SIGN_IN
+web.HOME_PATHS[ROLE] = HOME
 # Roles whose tokens may open the console: it only reads, so an auditor's token serves too.
 TOKEN_ROLES = ("operator", "auditor")
 TOKEN_LENGTH = 4096  # a JWT of the club's claims is far shorter

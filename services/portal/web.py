@@ -40,6 +40,8 @@ MAX_FORM_BYTES = 64 * 1024  # the longest form (a request's text) is far below t
 # Where each role signs in; a page that requires a role sends others there. The merchant portal
 # and the operator console add theirs.
 SIGN_IN_PATHS = {"member": "/signin"}
+# Where each role's pages start (the portal's / sends a signed-in person there).
+HOME_PATHS = {"member": "/home"}
 
 CSRF_REFUSED = "این فرم کهنه یا ناقص بود و پذیرفته نشد. صفحه را دوباره باز کنید و از نو بفرستید."
 FORM_TOO_LARGE = "فرم بیش از اندازه بزرگ بود."
@@ -119,7 +121,10 @@ def render(request: Request, template: str, status: int = 200, **context) -> Res
 
 
 def error_page(request: Request, message: str, status: int) -> Response:
-    return render(request, "error.html", status=status, message=message)
+    response = render(request, "error.html", status=status, message=message)
+    if is_htmx(request):  # not the part of the page htmx asked for: the whole page's content
+        response.headers.update({"HX-Retarget": "#main", "HX-Reselect": "#main", "HX-Reswap": "outerHTML"})
+    return response
 
 
 def requires(role: str):

@@ -50,6 +50,8 @@ SETTINGS = [
             "base64 AES-256 key-encryption key that unwraps 'version:w:...' data keys; required in production",
             secret=True),
 ]
+# What a process that only seals and opens data needs (crm's sign-in SMS bodies): no PAN lookups.
+SEALING_SETTINGS = [setting for setting in SETTINGS if setting is not PAN_LOOKUP_KEY_SETTING]
 WRAPPED_MARK = "w"
 KCV_HEX_DIGITS = 6
 
@@ -135,7 +137,8 @@ class Vault:
     @classmethod
     def from_config(cls, config, pan_lookups: bool = True) -> Vault:
         """The vault of CLUB_DATA_KEYS; `pan_lookups=False` for a service that encrypts other
-        secrets and never looks a card up (tasheem), so it is not given the PAN lookup key."""
+        secrets and never looks a card up (tasheem, crm: SEALING_SETTINGS), so it is not given
+        the PAN lookup key."""
         master_key = parse_master_key(getattr(config, "master_key", ""))
         production = config.env == "production"
         if production and master_key is None:
@@ -172,6 +175,7 @@ class Vault:
         return VERSION_HEADER.unpack_from(blob)[0]
 
     def lookup_hash(self, pan: str) -> bytes:
+        assert self._hmac_key, "this vault was made without a PAN lookup key"
         return lookup_hash(self._hmac_key, pan)
 
 

@@ -261,3 +261,15 @@ def test_preferences_and_consents_are_saved_and_amounts_follow_her_choice(browse
     assert {c.purpose: c.granted for c in saved.consents} == {"marketing_sms": True, "marketing_email": False}
     pages.open_page(browser, portal, "/home")
     assert "تومان" in pages.text_of(browser, "#credit")
+
+
+def test_an_htmx_form_without_its_csrf_token_is_refused_on_the_page_and_changes_nothing(browser, portal, sms_sink,
+                                                                                        club, demo_club):
+    member, event_id = demo_club["cards"][1], demo_club["club_life"]["event_id"]
+    pages.sign_in(browser, portal, sms_sink, member["phone"])
+    pages.open_page(browser, portal, "/events")
+    browser.execute_script("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())")
+    pages.press(browser, "می‌آیم", within=f"section[@id='event-{event_id}']")
+    assert "پذیرفته نشد" in pages.wait_text(browser, "پذیرفته نشد")  # the refusal replaces the page's content
+    invitations = club.crm.ListInvitations(crm_pb2.ListInvitationsRequest(member_id=member["member_id"])).invitations
+    assert [i.state for i in invitations if i.event_id == event_id] == [crm_pb2.INVITATION_STATE_INVITED]

@@ -131,10 +131,12 @@ def test_a_members_transactions_newest_first_and_paged(club, api, online):
 def test_a_member_searches_her_own_transactions_and_no_one_elses(club, api, online):
     card = club.card(credit=1_000_000, product=online)
     other = club.card(credit=1_000_000, product=online)
-    offer = club.new_offer(club.merchant_id)  # a discount, so each transaction carries one
-    bought = {amount: api.Authorize(purchase(club, card, amount)) for amount in (10_000, 20_000, 30_000, 40_000)}
+    shop, _ = club.new_merchant()  # its own merchant: the offer below must not touch other tests
+    club.new_offer(shop)  # a discount, so each transaction carries one
+    bought = {amount: api.Authorize(purchase(club, card, amount, merchant_id=shop))
+              for amount in (10_000, 20_000, 30_000, 40_000)}
     assert all(answer.response_code == "00" and answer.discount > 0 for answer in bought.values())
-    api.Authorize(purchase(club, other, 25_000))
+    api.Authorize(purchase(club, other, 25_000, merchant_id=shop))
     mine = authorization_pb2_grpc.AuthorizationServiceStub(club.stack.channel(
         "switch", token=club.stack.token("member", subject=card.member_id)))
     first = mine.ListTransactions(pb.ListTransactionsRequest(member_id=card.member_id, newest_first=True,
@@ -147,11 +149,10 @@ def test_a_member_searches_her_own_transactions_and_no_one_elses(club, api, onli
     for listed in found:
         answered = bought[listed.amount]
         assert (listed.discount, listed.points_earned) == (answered.discount, answered.points_earned)
-        assert listed.merchant_id == club.merchant_id and listed.merchant_name == "فروشگاه آزمون"
+        assert listed.merchant_id == shop and listed.merchant_name == "فروشگاه آزمون"
         assert listed.received_at.seconds > 0 and listed.member_id == card.member_id
-    assert offer.offer_id
     for request in (pb.ListTransactionsRequest(member_id=other.member_id),
-                    pb.ListTransactionsRequest(merchant_id=club.merchant_id),
+                    pb.ListTransactionsRequest(merchant_id=shop),
                     pb.ListTransactionsRequest()):
         with pytest.raises(grpc.RpcError) as info:
             mine.ListTransactions(request)
