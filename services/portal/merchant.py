@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import urllib.parse
 
@@ -41,10 +42,12 @@ HOME = "/merchant"
 web.SIGN_IN_PATHS[ROLE] = SIGN_IN
 web.HOME_PATHS[ROLE] = HOME
 
-# The merchants a user may switch between without signing in again, kept in the session cookie
-# with their tokens; a cookie holds about four kilobytes, so a user with more sees the first ones.
-MERCHANT_CHOICES_IN_SESSION = 5
-CHOICES_KEY = "merchant_choices"  # [[merchant_id, merchant_name, token], ...]
+# The merchants a user may switch between without signing in again are kept in the session cookie
+# with their tokens (names are asked again when the list is shown). A browser keeps at most 4 KB
+# a cookie, and the signed-in person, the user's name and the CSRF token share it: the choices get
+# this many bytes of the session's JSON (about five merchants); a user with more sees the first ones.
+CHOICES_BYTES = 1500
+CHOICES_KEY = "merchant_choices"  # [[merchant_id, token], ...]
 USER_KEY = "merchant_user"  # the signed-in user's display name, for the page's header
 PENDING_NEXT = "merchant_next"
 TRANSACTIONS_PAGE_SIZE = 50
@@ -169,33 +172,57 @@ async def signin(request: Request):
     target = request.session.get(PENDING_NEXT, "")
     target = target if target.startswith("/merchant/") else ""  # not another section's page
     expires = float(result.expires_at.seconds) if result.HasField("expires_at") else 0.0
-    choices = [[a.merchant_id, a.merchant_name, a.token] for a in result.access[:MERCHANT_CHOICES_IN_SESSION]]
-    first = choices[0]
-    web.sign_in(request, ROLE, first[2], result.username, expires, merchant_id=first[0], name=first[1])
+    choices = _fitting([[a.merchant_id, a.token] for a in result.access])
+    first = result.access[0]
+    web.sign_in(request, ROLE, first.token, result.username, expires, merchant_id=first.merchant_id,
+                name=first.merchant_name)
     request.session[USER_KEY] = result.display_name or result.username
-    if len(choices) == 1:
-        return redirect(target or _home_of(first[0]))
+    if len(result.access) == 1:
+        return redirect(target or _home_of(first.merchant_id))
     request.session[CHOICES_KEY] = choices
     if len(result.access) > len(choices):
         flash(request, MORE_MERCHANTS.format(count=persian.number(len(choices))), "error")
     return redirect(CHOOSE)
 
 
+def _fitting(choices: list[list[str]]) -> list[list[str]]:
+    """The first choices whose JSON fits in CHOICES_BYTES (at least one)."""
+    kept = choices[:1]
+    for choice in choices[1:]:
+        if len(json.dumps(kept + [choice])) > CHOICES_BYTES:
+            break
+        kept.append(choice)
+    return kept
+
+
+async def _named(request: Request, choices: list[list[str]]) -> list[tuple[str, str]]:
+    """(merchant_id, name) of each choice, each asked with that merchant's own token."""
+    tasheem = request.app.state.backends.tasheem
+    named = []
+    for merchant_id, token in choices:
+        merchant = await request.app.state.backends.call(
+            tasheem.GetMerchant, tasheem_pb2.GetMerchantRequest(merchant_id=merchant_id), token)
+        named.append((merchant_id, merchant.name))
+    return named
+
+
 @requires(ROLE)
 async def choose(request: Request, person: Person):
-    choices = request.session.get(CHOICES_KEY) or [[person.merchant_id, person.name, person.token]]
+    choices = request.session.get(CHOICES_KEY) or [[person.merchant_id, person.token]]
     if request.method == "GET":
-        return render(request, "merchant/choose.html", choices=choices, current=person.merchant_id, errors={})
+        return render(request, "merchant/choose.html", choices=await _named(request, choices),
+                      current=person.merchant_id, errors={})
     form = forms.Form(await request.form())
     chosen = form.take("merchant_id", forms.choice, [c[0] for c in choices])
     if not form.ok:
-        return render(request, "merchant/choose.html", status=400, choices=choices, current=person.merchant_id,
-                      errors=form.errors)
-    merchant_id, name, token = next(c for c in choices if c[0] == chosen)
+        return render(request, "merchant/choose.html", status=400, choices=await _named(request, choices),
+                      current=person.merchant_id, errors=form.errors)
+    token = next(t for merchant_id, t in choices if merchant_id == chosen)
+    (_, name), = await _named(request, [[chosen, token]])
     user = request.session.get(USER_KEY, person.subject)
-    web.sign_in(request, ROLE, token, person.subject, person.expires, merchant_id=merchant_id, name=name)
+    web.sign_in(request, ROLE, token, person.subject, person.expires, merchant_id=chosen, name=name)
     request.session[USER_KEY], request.session[CHOICES_KEY] = user, choices
-    return redirect(_home_of(merchant_id))
+    return redirect(_home_of(chosen))
 
 
 def _home_of(merchant_id: str) -> str:

@@ -280,7 +280,8 @@ class PlainClient:
 
     def __init__(self, portal):
         self.base = portal.url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -313,6 +314,11 @@ def test_another_merchants_pages_are_refused_over_plain_http(portal, shops):
                                      "merchant_id": shops["demo_merchant"]["merchant_id"]})
     assert client.get(f"/merchant/{shop}/dashboard")[0] == 403
     client.post("/merchant/choose", {"csrf_token": client.csrf("/merchant/choose"), "merchant_id": shop})
+    # Both merchants' tokens ride in the session cookie, which stays within what a browser keeps.
+    (cookie,) = [c for c in client.jar if c.name == "club_portal"]
+    assert len(cookie.name) + len(cookie.value) < 4096
+    status, page = client.get("/")  # the portal's front door leads to the chosen merchant's dashboard
+    assert status == 200 and "پیشخوان" in page and SHOP_NAME not in page and "نان برکت &lt;script&gt;" in page
     assert client.get(f"/merchant/{shop}/dashboard")[0] == 200, "signed in"
     assert client.get(f"/merchant/{shop}/batches/{batch_id}/statement.csv")[0] == 200
     status, page = client.get(f"/merchant/{shop}/batches/no-such-batch/statement.pdf")
@@ -326,6 +332,10 @@ def test_another_merchants_pages_are_refused_over_plain_http(portal, shops):
         status, page = client.get(path)
         assert status == 403 and DENIED in page and "همسایه" not in page, path
         assert "Traceback" not in page
+    # After log-out nothing of the merchant's opens.
+    client.post("/logout", {"csrf_token": client.csrf(f"/merchant/{shop}/dashboard")})
+    status, page = client.get(f"/merchant/{shop}/dashboard")
+    assert status == 200 and 'action="/merchant/signin"' in page and "پیشخوان" not in page
 
 
 def test_a_form_without_its_csrf_token_is_refused(browser, portal, shops):
