@@ -69,6 +69,8 @@ def test_an_operator_signs_in_with_a_token_and_finds_a_member_and_the_queue(brow
     sign_in(browser, portal, portal_stack.token("operator", subject="ops-sara"))
     pages.wait(browser, lambda d: d.current_url.endswith("/operator"))
     assert "ops-sara" in pages.text_of(browser, "header")
+    pages.open_page(browser, portal, "/")  # the front door leads an operator to the console
+    assert browser.current_url.endswith("/operator")
 
     member = care["member"]
     pages.fill(browser, {"phone": "۰۹۱۲"})
