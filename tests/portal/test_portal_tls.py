@@ -10,7 +10,7 @@ import urllib.parse
 import urllib.request
 
 from tests import harness
-from tests.portal.support import DEV_API_KEY, PortalProcess
+from tests.portal.support import DEV_API_KEY, PortalProcess, Sink, SmsSink
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -22,7 +22,10 @@ def make_certs():
     return module
 
 
-def test_a_member_signs_in_through_a_portal_that_speaks_mtls(isolated_stack, tmp_path, sms_sink):
+def test_a_member_signs_in_through_a_portal_that_speaks_mtls(isolated_stack, tmp_path):
+    # A sink of its own: the gateway (and the sink) keep a message per local id, and this stack's
+    # outbox numbers its messages from 1 again, like the session stack's.
+    sms_sink = Sink(SmsSink(harness.free_port(), tmp_path / "sms.jsonl").start())
     certs = tmp_path / "certs"
     make_certs().write_bundle(certs)
     assert (certs / "portal.pem").exists() and (certs / "portal-key.pem").exists()
@@ -43,4 +46,5 @@ def test_a_member_signs_in_through_a_portal_that_speaks_mtls(isolated_stack, tmp
         assert answer.url.endswith("/join")  # a phone with no member yet: VerifySignIn answered a join ticket
     finally:
         portal.stop()
+        sms_sink.server.close()
     assert "CERTIFICATE" not in portal.log_text() and "UNAVAILABLE" not in portal.log_text()
