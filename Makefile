@@ -14,7 +14,7 @@ help:
 	@echo "make test   - lint, check generated code, run all tests against real Postgres and Redis"
 	@echo "make bench  - benchmarks, results printed and saved to var/bench/*.json"
 	@echo "make demo   - seed a demo club against a running stack and make a few purchases"
-	@echo "make screenshots - the member portal's pages at phone size into docs/screenshots/"
+	@echo "make screenshots - the portal's pages (members at phone size, merchants and operators at desktop size) into docs/screenshots/"
 	@echo "make proto  - regenerate services/gen from protos/"
 
 $(STAMP): pyproject.toml
@@ -99,7 +99,7 @@ demo: venv
 	echo "   sign in as the gold member with phone $$phone; her one-time code arrives in var/sms-sink.jsonl"; \
 	echo "   (tail -n 1 var/sms-sink.jsonl)"
 
-# The member portal's pages at phone size, from real services, into docs/screenshots/.
+# The portal's pages (members at phone size, merchants and operators at desktop size), from real services, into docs/screenshots/.
 screenshots: venv infra browser
 	$(PY) scripts/portal_screenshots.py
 

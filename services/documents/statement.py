@@ -111,9 +111,18 @@ class Statement:
 def gather(tasheem, batch_id: str, merchant_id: str, time_zone: str = persian.DEFAULT_TIME_ZONE) -> Statement:
     """The statement's facts from tasheem (a TasheemServiceStub; any token that may read this
     merchant's batch: the operator's, or the merchant's own)."""
-    batch = tasheem.GetBatch(pb.GetBatchRequest(batch_id=batch_id, merchant_id=merchant_id))
-    merchant = tasheem.GetMerchant(pb.GetMerchantRequest(merchant_id=merchant_id))
-    listed = tasheem.ListBatchTransactions(pb.ListBatchTransactionsRequest(batch_id=batch_id, merchant_id=merchant_id))
+    return assemble(tasheem.GetBatch(pb.GetBatchRequest(batch_id=batch_id, merchant_id=merchant_id)),
+                    tasheem.GetMerchant(pb.GetMerchantRequest(merchant_id=merchant_id)),
+                    tasheem.ListBatchTransactions(pb.ListBatchTransactionsRequest(batch_id=batch_id,
+                                                                                  merchant_id=merchant_id)),
+                    time_zone)
+
+
+def assemble(batch: pb.SettlementBatch, merchant: pb.Merchant, listed: pb.ListBatchTransactionsResponse,
+             time_zone: str = persian.DEFAULT_TIME_ZONE) -> Statement:
+    """The statement from the three answers `gather` asks for; a caller with an asyncio channel
+    (the portal) asks them itself and builds the same statement here."""
+    merchant_id = merchant.merchant_id
     (settlement,) = [m for m in batch.merchants if m.merchant_id == merchant_id]
     return Statement(batch=batch, merchant=merchant, settlement=settlement, transactions=tuple(listed.transactions),
                      party_names=dict(listed.party_names), time_zone=time_zone)

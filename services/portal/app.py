@@ -1,5 +1,6 @@
 """The portal's web application: the core (sessions, CSRF, errors, static files, health) and the
-sections mounted on it, each a list of routes (services/portal/member.py: the member portal)."""
+sections mounted on it, each a list of routes (services/portal/member.py: the member portal;
+merchant.py: the merchant portal; operator.py: the operator console)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from starlette.templating import Jinja2Templates
 
 from services.shared import config as shared_config
 
-from . import fonts, formatting, member, settings, web
+from . import fonts, formatting, member, merchant, operator, settings, web
 from .backends import Backends
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SESSION_COOKIE = "club_portal"
 # The sections of the portal; each gives its routes and the templates under templates/<section>/.
-SECTIONS = (member,)
+SECTIONS = (member, merchant, operator)
 
 
 def templates(amounts: str) -> Jinja2Templates:
