@@ -51,6 +51,18 @@ PAN_MAX_LENGTH = 19  # ISO 8583 field 2 (LLVAR n..19)
 
 REASON_LENGTH = 500  # free text a person reads later: why points were adjusted, an account closed
 
+# ---- monthly partitions (services/shared/partitions.py) -------------------------------------
+
+PARTITION_MONTHS_AHEAD = 3  # months made ahead of the current one: a quarter of failed jobs before DEFAULT fills
+PARTITION_CHECK_SECONDS = 6 * 3600  # how often each service makes what is missing
+PARTITION_LOCK_TIMEOUT_MS = 5_000  # making a partition gives up (and retries later) rather than queue inserts
+# Clocks are stepped by NTP, never by hours: a transfer's committed_at is within this of the
+# order of its sequence, so a sequence range is searched in its time range widened by this.
+SEQUENCE_CLOCK_SLACK_SECONDS = 3600
+# A quote's transaction lasts seconds (group commits of one statement, 5 s statement timeout):
+# every quote created this long before a settlement cut-off was committed by the next close.
+QUOTE_COMMIT_SLACK_SECONDS = 86_400
+
 # ---- the relations ----------------------------------------------------------------------------
 
 assert 0 < AMOUNT_MAX < 2**63, "an amount fits a signed 64-bit integer (proto int64, Postgres bigint)"
@@ -66,3 +78,4 @@ assert CODE_LENGTH <= ID_LENGTH and TERMINAL_ID_LENGTH <= ID_LENGTH
 
 assert 0 < PAN_MIN_LENGTH <= PAN_MAX_LENGTH
 assert 0 < CODE_LENGTH <= REASON_LENGTH
+assert PARTITION_MONTHS_AHEAD >= 1 and 0 < PARTITION_CHECK_SECONDS < 28 * 86_400, "a partition is made a month ahead"
