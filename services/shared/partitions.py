@@ -16,6 +16,7 @@ every insert would wait). Replicas doing this at once take turns on an advisory 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -75,7 +76,7 @@ def bound(month: dt.date) -> dt.datetime:
 class Report:
     made: list[str]           # partitions made by this run
     moved: int                # rows moved out of the DEFAULT partition
-    months_ahead: int         # months after the current one with a partition
+    months_ahead: int         # months after the current one with a partition (-1: not even the current one)
     default_rows: int         # rows left in the DEFAULT partition (0 after a run that could move them)
 
 
@@ -151,12 +152,19 @@ async def maintain(conn: AsyncConnection, table: Partitioned, now: dt.datetime,
             moved += await _make(conn, table, month)
             made.append(table.partition(month))
             have.add(month)
-        report = Report(made, moved, _ahead(have, current), await _default_count(conn, table))
     finally:
         await conn.execute("SELECT pg_advisory_unlock(%s)", (PARTITION_LOCK_ID,))
-    MONTHS_AHEAD.labels(table.schema, table.table).set(report.months_ahead)
-    DEFAULT_ROWS.labels(table.schema, table.table).set(report.default_rows)
-    return report
+    months_ahead, default_rows = await measure(conn, table, now)
+    return Report(made, moved, months_ahead, default_rows)
+
+
+async def measure(conn: AsyncConnection, table: Partitioned, now: dt.datetime) -> tuple[int, int]:
+    """Months ahead of `now`'s with a partition, and rows in DEFAULT; also set as the gauges."""
+    months_ahead = _ahead(await existing_months(conn, table), month_of(now))
+    default_rows = await _default_count(conn, table)
+    MONTHS_AHEAD.labels(table.schema, table.table).set(months_ahead)
+    DEFAULT_ROWS.labels(table.schema, table.table).set(default_rows)
+    return months_ahead, default_rows
 
 
 def _ahead(have: set[dt.date], current: dt.date) -> int:
@@ -173,7 +181,15 @@ async def maintain_service(url: str, schema: str, now: dt.datetime | None = None
     """`maintain` for every partitioned table of one service, on a connection of its own."""
     now = now or dt.datetime.now(dt.UTC)
     async with await AsyncConnection.connect(url, autocommit=True) as conn:
-        return [await maintain(conn, table, now) for table in TABLES.get(schema, ())]
+        return [await maintain(conn, table, now) for table in TABLES.get(schema, ()) if await _partitioned(conn, table)]
+
+
+async def _partitioned(conn: AsyncConnection, table: Partitioned) -> bool:
+    """False before the migration that partitions the table has run."""
+    cur = await conn.execute("SELECT c.relkind = 'p' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                             " WHERE n.nspname = %s AND c.relname = %s", (table.schema, table.table))
+    row = await cur.fetchone()
+    return bool(row and row[0])
 
 
 async def keep_made(url: str, schema: str, log: logging.Logger) -> None:
@@ -187,4 +203,8 @@ async def keep_made(url: str, schema: str, log: logging.Logger) -> None:
                     log.info("partitions made", extra={"partitions": report.made, "moved_rows": report.moved})
         except Exception as exc:  # noqa: BLE001 - a lock timeout or a lost connection: next round
             log.error("making partitions failed", extra={"error": str(exc)})
+            with contextlib.suppress(Exception):  # the gauges say what is there, for the alert
+                async with await AsyncConnection.connect(url, autocommit=True) as conn:
+                    for table in TABLES.get(schema, ()):
+                        await measure(conn, table, dt.datetime.now(dt.UTC))
         await asyncio.sleep(PARTITION_CHECK_SECONDS)

@@ -193,12 +193,11 @@ async def _committed_at(conn: AsyncConnection, sequence: int, slack: datetime.ti
     return row["committed_at"] + slack
 
 
-async def merchant_activity(conn: AsyncConnection, after: int, up_to: int, up_to_time: datetime.datetime | None,
-                            merchant_ids: list[str]) -> pb.MerchantActivityResponse:
-    """Totals per merchant over (after, up_to]; pending and voided holds are not activity.
-
-    The sequence range is also searched as the time range of its ends (widened by the clock
-    slack), so only the monthly partitions that range covers are read."""
+async def activity_range(conn: AsyncConnection, after: int, up_to: int,
+                         up_to_time: datetime.datetime | None) -> dict:
+    """MERCHANT_ACTIVITY's parameters for (after, up_to] (up_to 0: the last transfer committed
+    by up_to_time, or the last of all). The sequence range is also searched as the time range of
+    its ends, widened by the clock slack, so only the monthly partitions it covers are read."""
     since = await _committed_at(conn, after, -SEQUENCE_CLOCK_SLACK) if after else EARLIEST
     if not up_to:
         if up_to_time is not None:
@@ -208,7 +207,15 @@ async def merchant_activity(conn: AsyncConnection, after: int, up_to: int, up_to
             cur = await conn.execute("SELECT coalesce(max(sequence), 0) AS s FROM transfers")
         up_to = max((await cur.fetchone())["s"], after)
     until = await _committed_at(conn, up_to, SEQUENCE_CLOCK_SLACK) if up_to > after else since
-    cur = await conn.execute(MERCHANT_ACTIVITY, {"after": after, "upto": up_to, "since": since, "until": until})
+    return {"after": after, "upto": up_to, "since": since, "until": until}
+
+
+async def merchant_activity(conn: AsyncConnection, after: int, up_to: int, up_to_time: datetime.datetime | None,
+                            merchant_ids: list[str]) -> pb.MerchantActivityResponse:
+    """Totals per merchant over (after, up_to]; pending and voided holds are not activity."""
+    params = await activity_range(conn, after, up_to, up_to_time)
+    up_to = params["upto"]
+    cur = await conn.execute(MERCHANT_ACTIVITY, params)
     totals: dict[str, pb.MerchantTotals] = {}
     for row in await cur.fetchall():
         merchant_id = acc.merchant_of(row["account_id"])
