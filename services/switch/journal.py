@@ -38,9 +38,9 @@ INSERT INTO transactions ({', '.join(COLUMNS)})
 SELECT {', '.join(f'u.{column}' for column in COLUMNS)} FROM u JOIN k USING (transaction_id) ORDER BY u.position
 RETURNING seq, true AS inserted, {', '.join(COLUMNS)}
 """
-# A journal row by transaction id: transaction_ids gives its received_at, so one partition is read.
-BY_ID = "transaction_ids k JOIN transactions t ON t.received_at = k.received_at AND t.transaction_id = k.transaction_id"
-EXISTING = f"SELECT t.seq, false AS inserted, {', '.join(f't.{c}' for c in COLUMNS)} FROM {BY_ID} WHERE k.transaction_id = ANY(%s)"
+EXISTING = (f"SELECT t.seq, false AS inserted, {', '.join(f't.{c}' for c in COLUMNS)} FROM transaction_ids k"
+            " JOIN transactions t ON t.received_at = k.received_at AND t.transaction_id = k.transaction_id"
+            " WHERE k.transaction_id = ANY(%s)")
 
 
 class Journal:
@@ -107,9 +107,10 @@ SELECT = "SELECT seq, " + ", ".join(COLUMNS) + " FROM transactions"
 
 
 async def get(pool: AsyncConnectionPool, transaction_id: str) -> dict | None:
+    """A journal row by transaction id: transaction_ids gives its received_at, so one partition is read."""
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(f"SELECT t.seq, {', '.join(f't.{c}' for c in COLUMNS)} FROM {BY_ID} WHERE k.transaction_id = %s",
-                          (transaction_id,))
+        await cur.execute(SELECT + " WHERE transaction_id = %s AND received_at ="
+                          " (SELECT received_at FROM transaction_ids WHERE transaction_id = %s)", (transaction_id,) * 2)
         return await cur.fetchone()
 
 
