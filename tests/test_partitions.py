@@ -5,7 +5,9 @@ partitioned), on a real Postgres:
 - the migrations move every existing row (counts and sums equal before and after) into month
   partitions, and keep ids unique across months and the foreign keys to them;
 - a settlement's queries (the ledger's merchant activity, the claim of quotes) read only the
-  partitions of their range (EXPLAIN), and count only the range's rows.
+  partitions of their range (EXPLAIN), and count only the range's rows;
+- the hot-path writers (ledger, journal, quotes) treat an id recorded in an earlier month as a
+  repeat, as they did when the tables were not partitioned.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import uuid
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from services.shared import migrate, partitions
-from services.tasheem import settlement
-from services.wallet import queries
+from services.shared import db, migrate, partitions
+from services.switch import journal
+from services.switch.outcome import Outcome
+from services.tasheem import quote, settlement
+from services.wallet import ledger, queries
 from tests import harness
 
 UTC = dt.UTC
@@ -296,3 +301,59 @@ def test_a_settlement_reads_only_the_partitions_of_its_range(database):
         assert _explain(conn, settlement.CLAIM_QUOTES, ("stl-x", since, cutoff)) == {QUOTES.partition(april)}
         claimed = conn.execute(settlement.CLAIM_QUOTES, ("stl-x", since, cutoff)).fetchall()
         assert sorted(share for _, share in claimed) == [20, 20]  # April's 15th and 25th
+
+
+# ---- an id recorded in an earlier month is still a repeat ------------------------------------------
+
+def test_an_id_first_recorded_in_an_earlier_month_is_a_repeat_for_each_writer(database):
+    """The hot-path statements themselves (the ledger's group commit, the journal, the quotes'
+    group commit), each given an id whose row is in an earlier month's partition."""
+    _migrate(database)
+    march = _at(MONTHS[0], 10)
+    with psycopg.connect(database, autocommit=True) as conn:
+        _seed_months(conn)  # sale-0-5 ... in the ledger and the quotes, March to May
+        conn.execute("INSERT INTO switch.transaction_ids VALUES ('iso-1', %s)", (march,))
+        conn.execute("INSERT INTO switch.transactions (transaction_id, kind, channel, amount, response_code,"
+                     " approval_code, received_at, answered_at) VALUES ('iso-1', 'purchase', 'iso', 700, '00',"
+                     " 'A1', %s, %s)", (march, march))
+    for table in (TRANSFERS, QUOTES, JOURNAL):
+        _maintain(database, table, dt.datetime.now(UTC))
+
+    # The ledger: a transfer id used in March fails today's commit, as any duplicate does.
+    with psycopg.connect(database) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute("SET search_path = wallet")
+        conn.execute(ledger.INSERT_TRANSFERS, (ledger.TRANSFERS.param([
+            ("sale-0-5", "member:1:credit", "merchant:m1:payable", 1, 1, 1, 0, "", None, "", "", "")]),))
+
+    # The quotes: a retried March transaction id inserts nothing (and no second row).
+    with psycopg.connect(database, autocommit=True, row_factory=dict_row) as conn:
+        conn.execute("SET search_path = tasheem")
+        rows = conn.execute(quote.INSERT_QUOTES, {
+            "quotes": quote.QUOTE_ROWS.param([("sale-0-5", "m1", "", "", 10000, 100, 10, b"\x01"),
+                                              ("fresh-1", "m1", "", "", 5000, 0, 0, b"\x02")]),
+            "reservations": quote.RESERVATION_ROWS.param([]), "coupons": quote.COUPON_USES.param([])}).fetchall()
+        assert [row["transaction_id"] for row in rows] == ["fresh-1"]
+        assert conn.execute("SELECT count(*) AS n FROM quotes WHERE transaction_id = 'sale-0-5'").fetchone()["n"] == 1
+
+    # The journal: a retransmission of a March transaction is answered with the March row.
+    async def journal_twice():
+        pool = await db.open_pool(database, "switch", 1, 2, autocommit=True)
+        book = journal.Journal(pool, logging.getLogger("test"))
+        book.start()
+        try:
+            now = dt.datetime.now(UTC)
+            again = await book.record(Outcome("05", transaction_id="iso-1", kind="purchase", channel="iso",
+                                              amount=700, received_at=now, answered_at=now))
+            new = await book.record(Outcome("00", transaction_id="iso-2", kind="purchase", channel="iso",
+                                            amount=800, received_at=now, answered_at=now))
+            stored = await journal.get(pool, "iso-1")
+        finally:
+            await book.stop()
+            await pool.close()
+        return again, new, stored
+
+    again, new, stored = asyncio.run(journal_twice())
+    assert (again["inserted"], again["response_code"], again["approval_code"], again["received_at"]) == \
+        (False, "00", "A1", march)
+    assert new["inserted"] and new["seq"] > again["seq"]
+    assert stored["response_code"] == "00" and stored["received_at"] == march
