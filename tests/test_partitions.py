@@ -109,9 +109,10 @@ def test_the_gauges_show_a_missing_month_and_rows_in_default_until_the_job_runs(
     _migrate(database)
     later = dt.datetime.now(UTC) + dt.timedelta(days=200)  # a clock past the months made
     with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("INSERT INTO switch.transaction_ids VALUES ('t-late', %s)", (later,))
-        conn.execute("INSERT INTO switch.transactions (transaction_id, kind, channel, response_code, received_at,"
-                     " answered_at) VALUES ('t-late', 'purchase', 'iso', '00', %s, %s)", (later, later))
+        seq = conn.execute("INSERT INTO switch.transactions (transaction_id, kind, channel, response_code,"
+                           " received_at, answered_at) VALUES ('t-late', 'purchase', 'iso', '00', %s, %s)"
+                           " RETURNING seq", (later, later)).fetchone()[0]
+        conn.execute("INSERT INTO switch.transaction_ids VALUES ('t-late', %s, %s)", (later, seq))
         assert conn.execute("SELECT count(*) FROM switch.transactions WHERE transaction_id = 't-late'").fetchone()[0] == 1
     assert _measure(database, JOURNAL, later) == (-1, 1)  # what ClubPartitionMissing fires on
     assert (_gauge(partitions.MONTHS_AHEAD, JOURNAL), _gauge(partitions.DEFAULT_ROWS, JOURNAL)) == (-1, 1)
@@ -203,7 +204,7 @@ def test_the_migrations_move_every_row_into_its_month_and_keep_ids_unique(databa
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute("INSERT INTO wallet.transfer_ids VALUES ('tr-0-2', now())")
         with pytest.raises(psycopg.errors.UniqueViolation):
-            conn.execute("INSERT INTO switch.transaction_ids VALUES ('tx-1-1', now())")
+            conn.execute("INSERT INTO switch.transaction_ids VALUES ('tx-1-1', now(), 0)")
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute("INSERT INTO tasheem.quote_ids VALUES ('tx-2-3', now())")
         # The foreign keys that pointed at the old tables still hold.
@@ -312,10 +313,10 @@ def test_an_id_first_recorded_in_an_earlier_month_is_a_repeat_for_each_writer(da
     march = _at(MONTHS[0], 10)
     with psycopg.connect(database, autocommit=True) as conn:
         _seed_months(conn)  # sale-0-5 ... in the ledger and the quotes, March to May
-        conn.execute("INSERT INTO switch.transaction_ids VALUES ('iso-1', %s)", (march,))
-        conn.execute("INSERT INTO switch.transactions (transaction_id, kind, channel, amount, response_code,"
-                     " approval_code, received_at, answered_at) VALUES ('iso-1', 'purchase', 'iso', 700, '00',"
-                     " 'A1', %s, %s)", (march, march))
+        seq = conn.execute("INSERT INTO switch.transactions (transaction_id, kind, channel, amount, response_code,"
+                           " approval_code, received_at, answered_at) VALUES ('iso-1', 'purchase', 'iso', 700, '00',"
+                           " 'A1', %s, %s) RETURNING seq", (march, march)).fetchone()[0]
+        conn.execute("INSERT INTO switch.transaction_ids VALUES ('iso-1', %s, %s)", (march, seq))
     for table in (TRANSFERS, QUOTES, JOURNAL):
         _maintain(database, table, dt.datetime.now(UTC))
 

@@ -39,15 +39,16 @@ RESERVATION_ROWS = db.Recordset(transaction_id="text", offer_id="text", member_i
                                 day_key="text", week_key="text", month_key="text")
 COUPON_USES = db.Recordset(transaction_id="text", coupon_id="text")
 INSERT_QUOTES = f"""
-WITH k AS (
+WITH n AS MATERIALIZED (
+  SELECT * FROM {QUOTE_ROWS.source("%(quotes)s")}
+), k AS (
   INSERT INTO quote_ids (transaction_id, created_at)
-  SELECT n.transaction_id, now() FROM {QUOTE_ROWS.source("%(quotes)s", alias="n")}
+  SELECT transaction_id, now() FROM n
   ON CONFLICT (transaction_id) DO NOTHING
   RETURNING transaction_id, created_at
 ), q AS (
   INSERT INTO quotes ({', '.join(QUOTE_ROWS.names)}, created_at)
-  SELECT {', '.join(f'n.{name}' for name in QUOTE_ROWS.names)}, k.created_at
-    FROM {QUOTE_ROWS.source("%(quotes)s", alias="n")} JOIN k USING (transaction_id)
+  SELECT {', '.join(f'n.{name}' for name in QUOTE_ROWS.names)}, k.created_at FROM n JOIN k USING (transaction_id)
   RETURNING transaction_id
 ), r AS (
   INSERT INTO reservations ({', '.join(RESERVATION_ROWS.names)})

@@ -3,8 +3,9 @@
 -- partitioned table to include the partition key, so a transaction id's uniqueness across all
 -- months is kept by transaction_ids, one unpartitioned row per journaled transaction id, inserted
 -- in the same statement as the journal row (services/switch/journal.py): a retransmission
--- conflicts there, whatever the month, and its received_at finds the row's partition. seq (the
--- RRN) stays unique because one sequence hands it out.
+-- conflicts there, whatever the month, and its received_at and seq find the row (so the
+-- partitions need no index of transaction ids). seq (the RRN) stays unique because one sequence
+-- hands it out.
 -- The rows move in this transaction: the old table is renamed, copied into the new one (all into
 -- the DEFAULT partition; the migration run then moves each month into a partition of its own) and
 -- dropped. The sequence carries on.
@@ -43,14 +44,15 @@ CREATE TABLE transactions_default PARTITION OF transactions DEFAULT;
 
 CREATE TABLE transaction_ids (
     transaction_id text PRIMARY KEY,
-    received_at    timestamptz NOT NULL
+    received_at    timestamptz NOT NULL,
+    seq            bigint NOT NULL
 );
 
 INSERT INTO transactions SELECT * FROM transactions_unpartitioned;
-INSERT INTO transaction_ids (transaction_id, received_at) SELECT transaction_id, received_at FROM transactions_unpartitioned;
+INSERT INTO transaction_ids (transaction_id, received_at, seq)
+SELECT transaction_id, received_at, seq FROM transactions_unpartitioned;
 DROP TABLE transactions_unpartitioned;
 
-ALTER TABLE transactions ADD PRIMARY KEY (transaction_id, received_at);
 CREATE INDEX transactions_seq ON transactions (seq);
 CREATE INDEX transactions_original ON transactions (original_transaction_id) WHERE original_transaction_id <> '';
 CREATE INDEX transactions_terminal ON transactions (terminal_id, seq);
