@@ -76,6 +76,18 @@ SIGNIN_CODES_PER_ADDRESS_PER_HOUR = 20  # one browser address asking codes for m
 SIGNIN_VERIFIES_PER_ADDRESS_PER_HOUR = 60  # codes tried from one address, across phones
 JOIN_TICKET_TTL_SECONDS = 10 * 60  # a verified phone without a member may join this long after
 
+# ---- monthly partitions (services/shared/partitions.py) -------------------------------------
+
+PARTITION_MONTHS_AHEAD = 3  # months made ahead of the current one: a quarter of failed jobs before DEFAULT fills
+PARTITION_CHECK_SECONDS = 6 * 3600  # how often each service makes what is missing
+PARTITION_LOCK_TIMEOUT_MS = 5_000  # making a partition gives up (and retries later) rather than queue inserts
+# Clocks are stepped by NTP, never by hours: a transfer's committed_at is within this of the
+# order of its sequence, so a sequence range is searched in its time range widened by this.
+SEQUENCE_CLOCK_SLACK_SECONDS = 3600
+# A quote's transaction lasts seconds (group commits of one statement, 5 s statement timeout):
+# every quote created this long before a settlement cut-off was committed by the next close.
+QUOTE_COMMIT_SLACK_SECONDS = 86_400
+
 # ---- the relations ----------------------------------------------------------------------------
 
 assert 0 < AMOUNT_MAX < 2**63, "an amount fits a signed 64-bit integer (proto int64, Postgres bigint)"
@@ -101,3 +113,5 @@ assert SIGNIN_CODE_TTL_SECONDS < SIGNIN_LOCK_SECONDS and SIGNIN_RESEND_SECONDS <
 assert 1 < SIGNIN_CODES_PER_PHONE_PER_HOUR <= SIGNIN_CODES_PER_ADDRESS_PER_HOUR
 assert 0 < SIGNIN_MAX_WRONG_CODES and 4 <= SIGNIN_CODE_DIGITS <= 10
 assert SIGNIN_CODE_TTL_SECONDS < JOIN_TICKET_TTL_SECONDS
+
+assert PARTITION_MONTHS_AHEAD >= 1 and 0 < PARTITION_CHECK_SECONDS < 28 * 86_400, "a partition is made a month ahead"

@@ -3,7 +3,8 @@
 Each service keeps numbered SQL files in services/<name>/migrations/ (0001_init.sql, ...).
 Applied files are recorded in <schema>.schema_migrations; each file runs in its own
 transaction under an advisory lock, so concurrent runs (several replicas, a compose
-job) apply each file once.
+job) apply each file once. Then the monthly partitions of the partitioned tables are made
+(services/shared/partitions.py), so a fresh database takes rows for this month and the next ones.
 
     python -m services.shared.migrate                 # every service
     python -m services.shared.migrate cards wallet    # some
@@ -22,6 +23,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from . import config as cfg
+from . import partitions
 
 SERVICES = ("cards", "wallet", "tasheem", "switch", "crm", "audit")  # audit: the shared audit log (services/shared/audit.py)
 SERVICES_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -73,6 +75,10 @@ async def migrate(url: str, services: list[str], echo=print) -> int:
                     echo(f"migrated {service}: {path.name}")
         finally:
             await conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_ID,))
+    for service in services:  # this month's partitions and the next ones, and rows a migration moved
+        for report in await partitions.maintain_service(url, service):
+            if report.made:
+                echo(f"partitions {service}: made {', '.join(report.made)}, moved {report.moved} rows")
     return applied_count
 
 

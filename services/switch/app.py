@@ -13,7 +13,7 @@ from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.switch.v1 import authorization_pb2, authorization_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import batching, clients, db, redis_scripts, vault
+from services.shared import batching, clients, db, partitions, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
@@ -109,6 +109,7 @@ class SwitchApp:
         self.front: IsoFront | None = None
         self.compensator: asyncio.Task | None = None
         self.tier_warmer: asyncio.Task | None = None
+        self.partition_maker: asyncio.Task | None = None
 
     def servicers(self):
         return [(authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server, self.servicer,
@@ -155,6 +156,7 @@ class SwitchApp:
         await self.front.start(config.iso_host, config.iso_port)
         self.compensator = asyncio.create_task(self._compensate_forever(manager, config, runtime))
         self.tier_warmer = asyncio.create_task(self._warm_tiers(tiers, runtime))
+        self.partition_maker = asyncio.create_task(partitions.keep_made(config.database_url, "switch", runtime.log))
         runtime.log.info("ISO 8583 front listening", extra={"port": config.iso_port,
                                                              "length_header": config.iso_length_header})
 
@@ -179,7 +181,7 @@ class SwitchApp:
             await self.front.stop()
         if self.servicer.manager:
             await self.servicer.manager.drain()  # answers sent but not yet stored in Redis
-        for task in (self.compensator, self.tier_warmer):
+        for task in (self.compensator, self.tier_warmer, self.partition_maker):
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -20,15 +20,33 @@ MAX_BATCH_ROWS = 500  # rows per journal commit; the rest wait for the next flus
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 500
 COLUMNS = tuple(OUTCOME_COLUMNS)
-# One statement per batch (the rows as one recordset), not one per row. A transaction id already
-# journaled (a retransmission Redis no longer remembered) returns the row as first written: its
-# outcome stands; the no-op update is what makes RETURNING see it.
+# One statement per batch (the rows as one recordset), not one per row. transaction_ids keeps a
+# transaction id unique across the journal's monthly partitions: only the ids new there are
+# journaled, with the seq (the RRN, in arrival order) taken for them up front so that both rows
+# carry it. A transaction id already journaled (a retransmission Redis no longer remembered) is
+# then read back as first written (EXISTING, after the insert: a concurrent writer of the same id
+# has committed by then): its outcome stands.
 ROWS = db.Recordset(**OUTCOME_COLUMNS)
-INSERT = (f"INSERT INTO transactions ({', '.join(COLUMNS)})"
-          f" SELECT {', '.join(f'u.{column}' for column in COLUMNS)} FROM {ROWS.source(ordinality=True)}"
-          " ORDER BY u.position"
-          " ON CONFLICT (transaction_id) DO UPDATE SET transaction_id = EXCLUDED.transaction_id"
-          " RETURNING seq, (xmax = 0) AS inserted, " + ", ".join(COLUMNS))
+INSERT = f"""
+WITH u AS MATERIALIZED (
+  SELECT nextval('transactions_seq_seq') AS seq, r.* FROM {ROWS.source(ordinality=True, alias="r")} ORDER BY r.position
+), k AS (
+  INSERT INTO transaction_ids (transaction_id, received_at, seq)
+  SELECT transaction_id, received_at, seq FROM u ORDER BY position
+  ON CONFLICT (transaction_id) DO NOTHING
+  RETURNING transaction_id
+)
+INSERT INTO transactions (seq, {', '.join(COLUMNS)})
+SELECT u.seq, {', '.join(f'u.{column}' for column in COLUMNS)} FROM u JOIN k USING (transaction_id)
+RETURNING seq, true AS inserted, {', '.join(COLUMNS)}
+"""
+# A journal row by transaction id: transaction_ids gives its seq and received_at, so one index
+# probe in one partition (pruned at run time) finds it.
+BY_ID = ("seq = (SELECT seq FROM transaction_ids WHERE transaction_id = %(id)s)"
+         " AND received_at = (SELECT received_at FROM transaction_ids WHERE transaction_id = %(id)s)")
+EXISTING = (f"SELECT t.seq, false AS inserted, {', '.join(f't.{c}' for c in COLUMNS)} FROM transaction_ids k"
+            " JOIN transactions t ON t.received_at = k.received_at AND t.seq = k.seq"
+            " WHERE k.transaction_id = ANY(%s)")
 
 
 class Journal:
@@ -81,6 +99,10 @@ class Journal:
             assert conn.autocommit, "the journal's insert commits by itself"
             await cur.execute(INSERT, (ROWS.param(entry.row() for entry in unique),))
             by_id = {row["transaction_id"]: row for row in await cur.fetchall()}
+            if len(by_id) < len(unique):
+                await cur.execute(EXISTING, ([entry.transaction_id for entry in unique
+                                              if entry.transaction_id not in by_id],))
+                by_id.update((row["transaction_id"], row) for row in await cur.fetchall())
         assert len(by_id) == len(unique), "one journal row per transaction id"
         return [by_id[entry.transaction_id] for entry in entries]
 
@@ -92,7 +114,7 @@ SELECT = "SELECT seq, " + ", ".join(COLUMNS) + " FROM transactions"
 
 async def get(pool: AsyncConnectionPool, transaction_id: str) -> dict | None:
     async with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-        await cur.execute(SELECT + " WHERE transaction_id = %s", (transaction_id,))
+        await cur.execute(f"{SELECT} WHERE {BY_ID}", {"id": transaction_id})
         return await cur.fetchone()
 
 

@@ -9,7 +9,7 @@ import pathlib
 from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import audit, auth, clients, db, redis_scripts, vault
+from services.shared import audit, auth, clients, db, partitions, redis_scripts, vault
 from services.shared import config as cfg
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
@@ -125,7 +125,9 @@ class TasheemApp:
                                                   "counters_rebuilt": rebuilt})
         self.catalog.start()
         self.servicer.deps = deps
-        self.tasks = [asyncio.create_task(rewards.run_sweeps(deps, rewards.SWEEP_SECONDS), name="vouchers")]
+        self.tasks = [asyncio.create_task(rewards.run_sweeps(deps, rewards.SWEEP_SECONDS), name="vouchers"),
+                      asyncio.create_task(partitions.keep_made(config.database_url, "tasheem", runtime.log),
+                                          name="partitions")]
 
     async def stop(self) -> None:
         for task in self.tasks:

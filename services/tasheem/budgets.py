@@ -153,12 +153,17 @@ async def load_all(deps: Deps) -> int:
     return count
 
 
+# One quote by transaction id (twice as parameters): quote_ids gives its created_at, so only its
+# month's partition is read.
+QUOTE_BY_ID = "transaction_id = %s AND created_at = (SELECT created_at FROM quote_ids WHERE transaction_id = %s)"
+
+
 async def release(deps: Deps, transaction_id: str) -> bool:
     """Give back a transaction's reservations, exactly once. False when nothing was reserved
     under that id or it was already released."""
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("UPDATE quotes SET released_at = now() WHERE transaction_id = %s"
-                                 " AND released_at IS NULL RETURNING member_id, created_at", (transaction_id,))
+        cur = await conn.execute(f"UPDATE quotes SET released_at = now() WHERE {QUOTE_BY_ID}"
+                                 " AND released_at IS NULL RETURNING member_id, created_at", (transaction_id,) * 2)
         quote = await cur.fetchone()
         if quote is None:
             return False
@@ -175,8 +180,9 @@ async def release_part(deps: Deps, transaction_id: str, stands: int) -> int:
     discount given back now (0 for a repeat, an unknown or released transaction)."""
     assert stands >= 0
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT amount, merchant_share, share_released FROM quotes WHERE transaction_id = %s"
-                                 " AND released_at IS NULL FOR UPDATE", (transaction_id,))  # serializes with release
+        cur = await conn.execute(f"SELECT amount, merchant_share, share_released, created_at FROM quotes"
+                                 f" WHERE {QUOTE_BY_ID} AND released_at IS NULL FOR UPDATE",
+                                 (transaction_id,) * 2)  # serializes with release
         quote = await cur.fetchone()
         if quote is None or not quote["amount"]:
             return 0
@@ -184,7 +190,8 @@ async def release_part(deps: Deps, transaction_id: str, stands: int) -> int:
         share_released = quote["merchant_share"] * undone // quote["amount"]  # floor, as for each reservation
         if share_released > quote["share_released"]:
             await conn.execute("UPDATE quotes SET share_released = %s, share_released_at = now()"
-                               " WHERE transaction_id = %s", (share_released, transaction_id))
+                               " WHERE transaction_id = %s AND created_at = %s",
+                               (share_released, transaction_id, quote["created_at"]))
         cur = await conn.execute("SELECT offer_id, member_id, discount, released, day_key, week_key, month_key"
                                  " FROM reservations WHERE transaction_id = %s", (transaction_id,))
         rises = []

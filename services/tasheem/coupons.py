@@ -262,7 +262,7 @@ WITH held AS (
 )
 SELECT coupon_id, member_id, offer_id, expires_at, created_at, NULL::text AS retried FROM held
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, transaction_id FROM quotes WHERE transaction_id = ANY(%(transactions)s)
+SELECT NULL, NULL, NULL, NULL, NULL, transaction_id FROM quote_ids WHERE transaction_id = ANY(%(transactions)s)
 """
 
 

@@ -29,18 +29,26 @@ from .context import Deps
 from .funding import MERCHANT_PARTY
 from .offers import Offer, Purchase
 
-# Every reserving quote of a group commit, in one statement: the quotes first (a retry of a
-# transaction id already recorded inserts nothing and is answered from the stored row), then the
-# reservation rows of the quotes that were inserted.
+# Every reserving quote of a group commit, in one statement: the quotes' ids first (a retry of a
+# transaction id already recorded inserts nothing and is answered from the stored row; quote_ids
+# keeps an id unique across the monthly partitions of quotes), then the quotes and the
+# reservation rows of the ids that were new.
 QUOTE_ROWS = db.Recordset(transaction_id="text", merchant_id="text", terminal_id="text", member_id="text",
                           amount="bigint", discount="bigint", merchant_share="bigint", response="bytea")
 RESERVATION_ROWS = db.Recordset(transaction_id="text", offer_id="text", member_id="text", discount="bigint",
                                 day_key="text", week_key="text", month_key="text")
 COUPON_USES = db.Recordset(transaction_id="text", coupon_id="text")
 INSERT_QUOTES = f"""
-WITH q AS (
-  {QUOTE_ROWS.insert("quotes", "%(quotes)s")}
+WITH n AS MATERIALIZED (
+  SELECT * FROM {QUOTE_ROWS.source("%(quotes)s")}
+), k AS (
+  INSERT INTO quote_ids (transaction_id, created_at)
+  SELECT transaction_id, now() FROM n
   ON CONFLICT (transaction_id) DO NOTHING
+  RETURNING transaction_id, created_at
+), q AS (
+  INSERT INTO quotes ({', '.join(QUOTE_ROWS.names)}, created_at)
+  SELECT {', '.join(f'n.{name}' for name in QUOTE_ROWS.names)}, k.created_at FROM n JOIN k USING (transaction_id)
   RETURNING transaction_id
 ), r AS (
   INSERT INTO reservations ({', '.join(RESERVATION_ROWS.names)})
@@ -286,6 +294,6 @@ async def _insert_quotes(conn, rows: list[tuple[Attempt, pb.QuoteResponse, selec
 
 
 async def _stored(conn, transaction_id: str) -> pb.QuoteResponse | None:
-    cur = await conn.execute("SELECT response FROM quotes WHERE transaction_id = %s", (transaction_id,))
+    cur = await conn.execute(f"SELECT response FROM quotes WHERE {budgets.QUOTE_BY_ID}", (transaction_id,) * 2)
     row = await cur.fetchone()
     return pb.QuoteResponse.FromString(bytes(row["response"])) if row else None

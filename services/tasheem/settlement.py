@@ -31,6 +31,7 @@ from services.gen.club.wallet.v1 import wallet_pb2 as wpb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import clients, metrics
 from services.shared.errors import FailedPrecondition, FieldError, NotFound, Unavailable
+from services.shared.limits import QUOTE_COMMIT_SLACK_SECONDS
 
 from . import beneficiaries as bene
 from . import registry, statements, windows
@@ -44,6 +45,13 @@ STATUS_TO_PROTO = {"closing": pb.BATCH_STATUS_CLOSED, "closed": pb.BATCH_STATUS_
                    "reconciled": pb.BATCH_STATUS_RECONCILED, "mismatch": pb.BATCH_STATUS_MISMATCH}
 COMPARED = ("sales", "discount_funding", "refunds", "reversals", "fees")
 POSTED = (wpb.TRANSFER_RESULT_OK, wpb.TRANSFER_RESULT_EXISTS)
+QUOTE_COMMIT_SLACK = dt.timedelta(seconds=QUOTE_COMMIT_SLACK_SECONDS)
+EARLIEST = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+# The merchant-borne shares a batch counts: quotes not yet counted, created up to the cut-off.
+# Releases are taken back from quotes of any month (a refund may come months after its purchase);
+# they are found by small partial indexes, not by the month.
+CLAIM_QUOTES = ("UPDATE quotes SET batch_id = %s WHERE batch_id IS NULL AND merchant_share > 0"
+                " AND created_at >= %s AND created_at <= %s RETURNING merchant_id, merchant_share")
 
 
 def batch_id_for(cutoff: dt.datetime) -> str:
@@ -111,19 +119,21 @@ async def _compute(deps: Deps, conn, batch_id: str, cutoff: dt.datetime) -> None
     except Exception as exc:  # noqa: BLE001 - grpc errors from the wallet: try the close again later
         raise Unavailable(f"wallet MerchantActivity failed: {type(exc).__name__}") from exc
     async with conn.transaction():
-        cur = await conn.execute(
-            "UPDATE quotes SET batch_id = %s WHERE batch_id IS NULL AND merchant_share > 0 AND created_at <= %s"
-            " RETURNING merchant_id, merchant_share", (batch_id, cutoff))
+        # Quotes are claimed in the months from the previous cut-off (less the commit slack) to this
+        # one: only those partitions are read (docs/scaling.md, "Monthly partitions").
+        since = previous["cutoff"] - QUOTE_COMMIT_SLACK if previous else EARLIEST
+        cur = await conn.execute(CLAIM_QUOTES, (batch_id, since, cutoff))
         borne: collections.Counter[str] = collections.Counter()
         for row in await cur.fetchall():
             borne[row["merchant_id"]] += row["merchant_share"]
         # Partial releases first: what they gave back of a counted share, not yet taken back.
         cur = await conn.execute(
-            "WITH due AS (SELECT transaction_id, merchant_id, share_released - share_taken_back AS back"
+            "WITH due AS (SELECT transaction_id, created_at, merchant_id, share_released - share_taken_back AS back"
             " FROM quotes WHERE share_released > share_taken_back AND release_batch_id IS NULL"
             " AND batch_id IS NOT NULL AND share_released_at <= %s FOR UPDATE)"
             " UPDATE quotes q SET share_taken_back = q.share_released FROM due"
-            " WHERE q.transaction_id = due.transaction_id RETURNING due.merchant_id, due.back", (cutoff,))
+            " WHERE q.transaction_id = due.transaction_id AND q.created_at = due.created_at"
+            " RETURNING due.merchant_id, due.back", (cutoff,))
         for row in await cur.fetchall():
             borne[row["merchant_id"]] -= row["back"]
         # Full releases: the rest of the share (a partial release already took back its part).

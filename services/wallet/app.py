@@ -7,7 +7,7 @@ import datetime
 
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc
 from services.shared import config as cfg
-from services.shared import db, redis_scripts
+from services.shared import db, partitions, redis_scripts
 from services.shared.clients import ADDRESS_SETTINGS, DEFAULT_PORTS
 from services.shared.server import Runtime
 
@@ -73,6 +73,7 @@ class WalletApp:
         await self.engine.rebuild()  # Redis may hold anything after a crash: start from the ledger
         self.tasks = [
             asyncio.create_task(self.engine.watch_epoch(), name="epoch"),
+            asyncio.create_task(partitions.keep_made(config.database_url, "wallet", runtime.log), name="partitions"),
             asyncio.create_task(self._every(config.hold_sweep_seconds, self.expire_holds), name="holds"),
             asyncio.create_task(self._every(config.points_expiry_interval_seconds,
                                             lambda: self.expire_points(datetime.datetime.now(datetime.UTC))),

@@ -42,7 +42,15 @@ INSERT_REQUESTS = REQUESTS.insert("requests")
 TRANSFERS = Recordset(transfer_id="text", debit_account_id="text", credit_account_id="text", amount="bigint",
                       unit="smallint", code="smallint", flags="smallint", pending_id="text",
                       expires_at="timestamptz", reason="text", source_ref="text", party_id="text")
-INSERT_TRANSFERS = TRANSFERS.insert("transfers") + " RETURNING transfer_id, sequence"
+# Each transfer id also goes into transfer_ids, whose primary key keeps it unique across the
+# monthly partitions (a repeat is a UniqueViolation, as before); both rows get one committed_at.
+INSERT_TRANSFERS = f"""
+WITH r AS MATERIALIZED (SELECT u.*, clock_timestamp() AS committed_at FROM {TRANSFERS.source()}),
+ids AS (INSERT INTO transfer_ids (transfer_id, committed_at) SELECT transfer_id, committed_at FROM r)
+INSERT INTO transfers ({', '.join(TRANSFERS.names)}, committed_at)
+SELECT {', '.join(TRANSFERS.names)}, committed_at FROM r
+RETURNING transfer_id, sequence
+"""
 BALANCE_CHANGES = Recordset(id="text", dp="bigint", cp="bigint", dq="bigint", cq="bigint")
 UPDATE_BALANCES = f"""
 UPDATE accounts a SET

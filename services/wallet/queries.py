@@ -9,6 +9,7 @@ from google.protobuf import timestamp_pb2
 from psycopg import AsyncConnection, errors
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
+from services.shared.limits import SEQUENCE_CLOCK_SLACK_SECONDS
 
 from . import accounts as acc
 from .ledger import INSERT_ACCOUNT, LimitViolated
@@ -90,6 +91,11 @@ async def member_balances(conn: AsyncConnection, member_id: str) -> pb.MemberBal
         tier=tier["tier"] if tier else "")
 
 
+# A transfer by its id: transfer_ids gives its committed_at, so only its month's partition is read.
+BY_TRANSFER_ID = ("transfer_ids k JOIN transfers t ON t.committed_at = k.committed_at"
+                  " AND t.transfer_id = k.transfer_id")
+
+
 def _transfer(row: dict) -> pb.Transfer:
     return pb.Transfer(
         transfer_id=row["transfer_id"], debit_account_id=row["debit_account_id"],
@@ -101,7 +107,7 @@ def _transfer(row: dict) -> pb.Transfer:
 
 
 async def transfer(conn: AsyncConnection, transfer_id: str) -> pb.Transfer | None:
-    cur = await conn.execute("SELECT * FROM transfers WHERE transfer_id = %s", (transfer_id,))
+    cur = await conn.execute(f"SELECT t.* FROM {BY_TRANSFER_ID} WHERE k.transfer_id = %s", (transfer_id,))
     row = await cur.fetchone()
     return None if row is None else _transfer(row)
 
@@ -124,7 +130,7 @@ async def pending_expiry(conn: AsyncConnection, pending_id: str) -> datetime.dat
 async def pending(conn: AsyncConnection, pending_id: str) -> dict | None:
     cur = await conn.execute(
         "SELECT p.state, p.expires_at, t.amount, t.code, t.debit_account_id, t.credit_account_id FROM pendings p"
-        " JOIN transfers t ON t.transfer_id = p.pending_id WHERE p.pending_id = %s", (pending_id,))
+        f" JOIN {BY_TRANSFER_ID} ON k.transfer_id = p.pending_id WHERE p.pending_id = %s", (pending_id,))
     row = await cur.fetchone()
     if row is None:
         return None
@@ -162,26 +168,54 @@ MERCHANT_ACTIVITY = """
 SELECT account_id, code, party_id, sum(credit) AS credits, sum(debit) AS debits, count(*) AS n FROM (
     SELECT credit_account_id AS account_id, code, party_id, amount AS credit, 0 AS debit FROM transfers
      WHERE sequence > %(after)s AND sequence <= %(upto)s AND flags & 5 = 0
+       AND committed_at BETWEEN %(since)s AND %(until)s
        AND credit_account_id LIKE 'merchant:%%:payable'
     UNION ALL
     SELECT debit_account_id, code, party_id, 0, amount FROM transfers
      WHERE sequence > %(after)s AND sequence <= %(upto)s AND flags & 5 = 0
+       AND committed_at BETWEEN %(since)s AND %(until)s
        AND debit_account_id LIKE 'merchant:%%:payable'
 ) t GROUP BY account_id, code, party_id
 """
 
 
-async def merchant_activity(conn: AsyncConnection, after: int, up_to: int, up_to_time: datetime.datetime | None,
-                            merchant_ids: list[str]) -> pb.MerchantActivityResponse:
-    """Totals per merchant over (after, up_to]; pending and voided holds are not activity."""
+SEQUENCE_CLOCK_SLACK = datetime.timedelta(seconds=SEQUENCE_CLOCK_SLACK_SECONDS)
+EARLIEST = datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+async def _committed_at(conn: AsyncConnection, sequence: int, slack: datetime.timedelta) -> datetime.datetime:
+    """When transfer `sequence` was committed, moved by `slack`; the open end when there is none."""
+    cur = await conn.execute("SELECT committed_at FROM transfers WHERE sequence = %s", (sequence,))
+    row = await cur.fetchone()
+    if row is None:
+        return EARLIEST if slack < datetime.timedelta(0) else LATEST
+    return row["committed_at"] + slack
+
+
+async def activity_range(conn: AsyncConnection, after: int, up_to: int,
+                         up_to_time: datetime.datetime | None) -> dict:
+    """MERCHANT_ACTIVITY's parameters for (after, up_to] (up_to 0: the last transfer committed
+    by up_to_time, or the last of all). The sequence range is also searched as the time range of
+    its ends, widened by the clock slack, so only the monthly partitions it covers are read."""
+    since = await _committed_at(conn, after, -SEQUENCE_CLOCK_SLACK) if after else EARLIEST
     if not up_to:
         if up_to_time is not None:
-            cur = await conn.execute("SELECT coalesce(max(sequence), 0) AS s FROM transfers WHERE committed_at <= %s",
-                                     (up_to_time,))
+            cur = await conn.execute("SELECT coalesce(max(sequence), 0) AS s FROM transfers"
+                                     " WHERE committed_at <= %s AND committed_at >= %s", (up_to_time, since))
         else:
             cur = await conn.execute("SELECT coalesce(max(sequence), 0) AS s FROM transfers")
         up_to = max((await cur.fetchone())["s"], after)
-    cur = await conn.execute(MERCHANT_ACTIVITY, {"after": after, "upto": up_to})
+    until = await _committed_at(conn, up_to, SEQUENCE_CLOCK_SLACK) if up_to > after else since
+    return {"after": after, "upto": up_to, "since": since, "until": until}
+
+
+async def merchant_activity(conn: AsyncConnection, after: int, up_to: int, up_to_time: datetime.datetime | None,
+                            merchant_ids: list[str]) -> pb.MerchantActivityResponse:
+    """Totals per merchant over (after, up_to]; pending and voided holds are not activity."""
+    params = await activity_range(conn, after, up_to, up_to_time)
+    up_to = params["upto"]
+    cur = await conn.execute(MERCHANT_ACTIVITY, params)
     totals: dict[str, pb.MerchantTotals] = {}
     for row in await cur.fetchall():
         merchant_id = acc.merchant_of(row["account_id"])
