@@ -69,7 +69,10 @@ def to_proto(row: dict, zone: str) -> pb.Invitation:
         event_id=row["event_id"], member_id=row["member_id"], state=STATES[row["state"]], tier=row["tier"],
         waitlist_position=row.get("position") or 0, points_charged=row["points_charged"],
         replied_at=stamp(row["replied_at"]), checked_in_at=stamp(row["checked_in_at"]),
-        event_title=row["title"], starts_local=local(row["starts_at"], zone))
+        event_title=row["title"], starts_local=local(row["starts_at"], zone), venue=row["venue"],
+        description=row["description"], ends_local=local(row["ends_at"], zone),
+        rsvp_deadline_local=local(row["rsvp_deadline"], zone), points_price=row["points_price"],
+        event_cancelled=row["event_state"] == "cancelled", cancel_reason=row["cancel_reason"])
 
 
 async def select(conn, where: str, params: tuple, order: str = "e.starts_at, i.event_id") -> list[dict]:
@@ -78,7 +81,8 @@ async def select(conn, where: str, params: tuple, order: str = "e.starts_at, i.e
         f"WITH w AS (SELECT event_id, member_id, row_number() OVER (PARTITION BY event_id"
         f" ORDER BY tier_rank DESC, replied_at, member_id) AS position FROM invitations"
         f" WHERE state = 'waitlisted' AND event_id IN (SELECT i.event_id FROM invitations i WHERE {where}))"
-        f" SELECT i.*, e.title, e.starts_at, coalesce(w.position, 0) AS position"
+        f" SELECT i.*, e.title, e.starts_at, e.ends_at, e.venue, e.description, e.rsvp_deadline, e.points_price,"
+        f" e.state AS event_state, e.cancel_reason, coalesce(w.position, 0) AS position"
         f" FROM invitations i JOIN events e USING (event_id) LEFT JOIN w USING (event_id, member_id)"
         f" WHERE {where} ORDER BY {order}", (*params, *params))
     return await cur.fetchall()

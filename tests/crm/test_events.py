@@ -73,6 +73,10 @@ def test_a_member_token_reaches_only_its_own_invitations_and_replies(stack, crm,
         as_member = crm_pb2_grpc.CrmServiceStub(channel)
         own = as_member.ListInvitations(pb.ListInvitationsRequest(member_id=mine)).invitations
         assert [i.event_id for i in own] == [event.event_id]
+        # What she needs to decide comes with the invitation (a member reads no event directly).
+        assert (own[0].venue, own[0].description, own[0].points_price) == \
+            (event.venue, event.description, event.points_price)
+        assert own[0].rsvp_deadline_local.endswith("+03:30") and not own[0].event_cancelled
         denied = rpc_error(as_member.ListInvitations, pb.ListInvitationsRequest(member_id=theirs))
         assert denied.code() == grpc.StatusCode.PERMISSION_DENIED
         denied = rpc_error(rsvp, as_member, event.event_id, theirs)

@@ -246,7 +246,7 @@ class InviteProgress(_message.Message):
     def __init__(self, total: _Optional[int] = ..., processed: _Optional[int] = ..., invited: _Optional[int] = ..., already_invited: _Optional[int] = ..., done: _Optional[bool] = ..., announced: _Optional[int] = ...) -> None: ...
 
 class Invitation(_message.Message):
-    __slots__ = ("event_id", "member_id", "state", "tier", "waitlist_position", "points_charged", "replied_at", "checked_in_at", "event_title", "starts_local")
+    __slots__ = ("event_id", "member_id", "state", "tier", "waitlist_position", "points_charged", "replied_at", "checked_in_at", "event_title", "starts_local", "venue", "description", "ends_local", "rsvp_deadline_local", "points_price", "event_cancelled", "cancel_reason")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -257,6 +257,13 @@ class Invitation(_message.Message):
     CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
     EVENT_TITLE_FIELD_NUMBER: _ClassVar[int]
     STARTS_LOCAL_FIELD_NUMBER: _ClassVar[int]
+    VENUE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ENDS_LOCAL_FIELD_NUMBER: _ClassVar[int]
+    RSVP_DEADLINE_LOCAL_FIELD_NUMBER: _ClassVar[int]
+    POINTS_PRICE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     member_id: str
     state: InvitationState
@@ -267,7 +274,14 @@ class Invitation(_message.Message):
     checked_in_at: _timestamp_pb2.Timestamp
     event_title: str
     starts_local: str
-    def __init__(self, event_id: _Optional[str] = ..., member_id: _Optional[str] = ..., state: _Optional[_Union[InvitationState, str]] = ..., tier: _Optional[str] = ..., waitlist_position: _Optional[int] = ..., points_charged: _Optional[int] = ..., replied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_title: _Optional[str] = ..., starts_local: _Optional[str] = ...) -> None: ...
+    venue: str
+    description: str
+    ends_local: str
+    rsvp_deadline_local: str
+    points_price: int
+    event_cancelled: bool
+    cancel_reason: str
+    def __init__(self, event_id: _Optional[str] = ..., member_id: _Optional[str] = ..., state: _Optional[_Union[InvitationState, str]] = ..., tier: _Optional[str] = ..., waitlist_position: _Optional[int] = ..., points_charged: _Optional[int] = ..., replied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., event_title: _Optional[str] = ..., starts_local: _Optional[str] = ..., venue: _Optional[str] = ..., description: _Optional[str] = ..., ends_local: _Optional[str] = ..., rsvp_deadline_local: _Optional[str] = ..., points_price: _Optional[int] = ..., event_cancelled: _Optional[bool] = ..., cancel_reason: _Optional[str] = ...) -> None: ...
 
 class ListInvitationsRequest(_message.Message):
     __slots__ = ("member_id",)
