@@ -107,6 +107,7 @@ class Worker:
     quiet: Window | None = quiet_hours(DEFAULT_QUIET_HOURS)
     clock: object = None  # now(); tests of the rules give their own
     members: dict = field(default_factory=dict)  # member_id -> (monotonic time read, member or None)
+    settling: list | None = None  # outcomes of the batch being sent, written together (deliver_once)
 
     def now(self) -> dt.datetime:
         return self.clock() if self.clock else dt.datetime.now(dt.UTC)
@@ -207,18 +208,40 @@ class Worker:
                 async with gate:
                     await self.send(row)
 
-            await asyncio.gather(*(one(row) for row in claimed))
+            # The batch's SMS and inbox outcomes are written together, one commit for the batch
+            # (receipts come at the terminals' pace); an email's is written at once (_settle).
+            self.settling = []
+            try:
+                await asyncio.gather(*(one(row) for row in claimed))
+            finally:
+                settled, self.settling = self.settling, None
+                await self._write_settlements(settled)
         return bool(rows)
 
     async def _settle(self, row: dict, state: str, reason: str = "", **values) -> None:
+        """Writes a send's outcome, or, inside deliver_once's batch, adds it to the batch's.
+        Until written the row stays `sending`: after a crash, recover() settles it as for any
+        interrupted send (an SMS is looked up at the gateway by its localid), so an outcome
+        waiting for its batch is never a second send. An email's outcome cannot be looked up, so
+        it is written at once."""
         if state != "queued":
             values["sealed_body"] = None  # a sealed body lives until its one send is settled
-        sets = ", ".join(f"{name} = %s" for name in values)
-        async with self.deps.pool.connection() as conn:
-            await conn.execute(
-                f"UPDATE outbox SET state = %s, reason = %s{', ' + sets if sets else ''}"
-                " WHERE message_id = %s AND attempt_id = %s AND state = 'sending'",
-                (state, reason[:500], *values.values(), row["message_id"], row["attempt_id"]))
+        settlement = (row, state, reason, values)
+        if self.settling is not None and row["channel"] != "email":
+            self.settling.append(settlement)
+        else:
+            await self._write_settlements([settlement])
+
+    async def _write_settlements(self, settlements: list[tuple]) -> None:
+        if not settlements:
+            return
+        async with self.deps.pool.connection() as conn, conn.transaction():
+            for row, state, reason, values in settlements:
+                sets = ", ".join(f"{name} = %s" for name in values)
+                await conn.execute(
+                    f"UPDATE outbox SET state = %s, reason = %s{', ' + sets if sets else ''}"
+                    " WHERE message_id = %s AND attempt_id = %s AND state = 'sending'",
+                    (state, reason[:500], *values.values(), row["message_id"], row["attempt_id"]))
 
     async def _member(self, member_id: str) -> cards_pb2.Member | None:
         clock = time.monotonic()
