@@ -92,7 +92,7 @@ demo: venv
 		--subject "جای پارک برای شب یلدا" --text "آیا برای مهمانان جای پارک هست؟"; \
 	echo; echo "== clubctl crm queue   (loyal members first)"; \
 	$(PY) -m services.cli crm queue --limit 5; \
-	echo; echo "== SMS receipts of the demo's purchases, in the development SMS sink (var/sms-sink.jsonl)"; \
+	echo; echo "== SMS in the development SMS sink (var/sms-sink.jsonl): the event invitation, then the receipts of the demo's purchases"; \
 	$(PY) scripts/demo_receipts.py var/demo.json var/sms-sink.jsonl; \
 	phone="$$($(PY) -c 'import json; print(json.load(open("var/demo.json"))["cards"][4]["phone"])')"; \
 	echo; echo "== the member portal: http://127.0.0.1:$${CLUB_PORTAL_PORT:-7180}/"; \
