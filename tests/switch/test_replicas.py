@@ -13,10 +13,12 @@ from services.gen.club.cards.v1 import cards_pb2_grpc
 from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from tests import harness
+from tests.security.conftest import load_script
 from tests.switch.conftest import ALL_SERVICES
 from tests.switch.helpers import Club, Terminal, transaction_id
 
 REPLICAS = {name: 2 for name in ALL_SERVICES}
+SLOW_LINK_SECONDS = 0.6  # each way: a wallet call takes 1.2 s of the switch's 2 s deadline
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +117,45 @@ def test_a_reversal_on_the_other_switch_before_its_original_leaves_a_tombstone(r
     assert to_a.exchange(purchase)["39"] == "12"
     assert sales(replicated, purchase) == []
     assert replicated.balances(card.member_id).credit_available == 1_000_000
+
+
+def test_a_purchase_whose_wallet_replica_dies_mid_call_is_posted_once_through_the_other(infra, tmp_path):
+    """The switch's wallet call is in flight on replica A (behind a slow link) when A's connections
+    are cut and it refuses new ones: the call is sent again to replica B (PurchaseBatch carries its
+    transaction ids, the wallet posts each once), and the terminal gets its approval, not a 91."""
+    faultproxy = load_script("faultproxy")
+    stack = harness.Stack(tmp_path, f"club_replica_retry_{os.getpid()}", replicas={"wallet": 2})
+    link = faultproxy.FaultProxy("127.0.0.1", stack.replica_ports["wallet"][0], "wallet-a").start()
+    try:
+        stack.extra_env["CLUB_WALLET_ADDR"] = f"ipv4:{link.address},127.0.0.1:{stack.replica_ports['wallet'][1]}"
+        stack.start(*ALL_SERVICES)
+        club = Club(cards_pb2_grpc.CardServiceStub(stack.channel("cards")),
+                    wallet_pb2_grpc.WalletServiceStub(stack.channel("wallet")),
+                    tasheem_pb2_grpc.TasheemServiceStub(stack.channel("tasheem")), stack.iso_port, stack)
+        club.product = club.new_product()
+        club.merchant_id, club.terminal_id = club.new_merchant()
+        card = club.card(credit=10_000_000)
+        terminal = club.terminal()
+        assert terminal.purchase(card, 10_000)["39"] == "00"  # both replicas connected
+        link.set_latency(SLOW_LINK_SECONDS)
+        spent, cut = 10_000, None
+        for _ in range(4):  # round_robin alternates: within two purchases one is on the slow link
+            purchase = terminal.purchase_message(card, 20_000)
+            terminal.send(purchase)
+            terminal.sock.settimeout(SLOW_LINK_SECONDS / 2)
+            try:
+                answer = terminal.receive()  # answered through replica B at once
+            except TimeoutError:
+                link.set_down(True)  # replica A gone mid-call
+                terminal.sock.settimeout(15)
+                answer, cut = terminal.receive(), purchase
+            assert answer["39"] == "00"
+            spent += 20_000
+            if cut:
+                break
+        assert cut is not None, "no purchase went through replica A"
+        assert len(sales(club, cut)) == 1
+        assert club.balances(card.member_id).credit_available == 10_000_000 - spent
+    finally:
+        stack.close()
+        link.close()
