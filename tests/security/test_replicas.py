@@ -1,6 +1,6 @@
 """The replica drill, short (CI): two replicas of cards, wallet, tasheem and switch under ISO 8583
-load, the first replica of each SIGKILLed in turn (scripts/replicas.py); the callers route around
-each dead replica by themselves, and the chaos checker finds nothing lost."""
+load, the first replica of each SIGKILLed in turn and started again (scripts/replicas.py); the
+callers route around each dead replica by themselves, and the chaos checker finds nothing lost."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def test_a_killed_replica_of_each_service_loses_nothing(tmp_path):
     # Each kill is followed by an approval of a purchase sent after it, through the surviving replica.
     assert all(kill.seconds_to_approval < replicas.RECOVERY_TIMEOUT_SECONDS for kill in result.kills)
     assert result.approved > 0.9 * result.sent
+    assert result.restarted
 
 
 def test_the_result_names_each_killed_replica(capsys):
