@@ -26,7 +26,7 @@ from services.shared.errors import Unavailable
 from services.shared.metrics import DEPENDENCY_ERRORS
 
 from . import ledger
-from .hot import ALREADY_RESERVED, DRAINED, INSUFFICIENT, NOT_LOADED, SERVING, HotBalances
+from .hot import ALREADY_RESERVED, DRAINED, DRAINING, INSUFFICIENT, NOT_LOADED, SERVING, HotBalances
 from .movement import Movement
 from .operations import ConcurrentChange
 
@@ -135,6 +135,7 @@ class Engine:
         self._in_flight = 0
         self._local: dict[str, asyncio.Future] = {}
         self.replica = uuid.uuid4().hex[:12]  # this process, among the wallet replicas sharing Redis
+        self._says_serving = False  # said "serving" and about to serve: the heartbeat must not say otherwise
 
     # ---- readiness -------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ class Engine:
 
     async def rebuild(self) -> None:
         """Make every Redis balance equal to the ledger's; refuse money movements meanwhile."""
-        self.ready = False
+        self.ready = self._says_serving = False
         if self.on_serving:
             await self.on_serving(False)
         deadline = time.monotonic() + REBUILD_DRAIN_SECONDS
@@ -189,8 +190,10 @@ class Engine:
                 await asyncio.sleep(REBUILD_POLL_SECONDS)
             if not await self.hot.has_epoch():
                 return False  # its rebuild did not finish: take the lock ourselves
-        await self.hot.announce(self.replica, SERVING)
+        self._says_serving = True
+        await self._announce()
         if await self.hot.rebuild_locked() or not await self.hot.has_epoch():
+            self._says_serving = False
             await self._announce()
             return False
         self.ready = True
@@ -224,7 +227,8 @@ class Engine:
     async def _announce(self) -> None:
         """This replica's state for a rebuilding one: drained once it refuses money movements and
         has none in flight."""
-        await self.hot.announce(self.replica, SERVING if self.ready else DRAINED if not self._in_flight else "draining")
+        serving = self.ready or self._says_serving
+        await self.hot.announce(self.replica, SERVING if serving else DRAINED if not self._in_flight else DRAINING)
 
     async def watch_epoch(self) -> None:
         """Notice Redis losing its data even when no money moves."""

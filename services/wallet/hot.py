@@ -32,7 +32,7 @@ REBUILD_LOCK_KEY = "wallet:rebuild{w:epoch}"
 REBUILD_LOCK_SECONDS = 5  # renewed while the rebuild makes progress: a rebuilder that died frees it soon
 REPLICA_KEY_PREFIX = "wallet:replica:"
 REPLICA_STATE_SECONDS = 2.0  # a replica not heard of for this long is gone (it renews every 0.5 s)
-SERVING, DRAINED = "serving", "drained"
+SERVING, DRAINING, DRAINED = "serving", "draining", "drained"
 REBUILD_BATCH = 5_000
 SCAN_COUNT = 2_000
 
