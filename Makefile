@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra browser proto proto-check lint migrate run test test-fast bench demo certs chaos chaos-cluster failover fuzz clean soak screenshots
+.PHONY: help venv infra browser proto proto-check lint migrate run test test-fast bench demo certs chaos chaos-cluster failover replicas fuzz clean soak screenshots
 
 help:
 	@echo "make run    - start Postgres/Redis if needed, migrate, run every service locally"
@@ -116,6 +116,11 @@ chaos-cluster: venv infra
 # nothing lost (docs/runbook.md, "Postgres failover"). The test suite runs the short version.
 failover: venv infra
 	$(PY) scripts/pg_failover.py $(FAILOVER_ARGS)
+
+# Two replicas of each service under ISO 8583 load, one of each SIGKILLed in turn and started
+# again; nothing lost (docs/scaling.md, "Several replicas"). The test suite runs the short version.
+replicas: venv infra
+	$(PY) scripts/replicas.py $(REPLICAS_ARGS)
 
 soak: venv infra
 	$(PY) scripts/soak.py $(SOAK_ARGS)

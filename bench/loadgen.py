@@ -291,16 +291,18 @@ def _prerender(templates: list[Template], expected_per_connection: float) -> lis
     return [template.render_many(count, STANS) for template in templates]
 
 
-async def _run(port: int, templates: list[Template], frames: list[list[bytes]], concurrency: int, seconds: float,
-               interval: float = 0.0, meter=None, groups: list[str] | None = None) -> dict:
+async def _run(port: int | list[int], templates: list[Template], frames: list[list[bytes]], concurrency: int,
+               seconds: float, interval: float = 0.0, meter=None, groups: list[str] | None = None) -> dict:
     """`meter` (bench/cpu.py CpuMeter) measures every process's CPU over the window alone.
-    `groups` names each template's group; the answers of each group are also summed apart."""
+    `groups` names each template's group; the answers of each group are also summed apart.
+    `port`: the switch's, or several switches' (connection i goes to port i mod n)."""
+    ports = [port] if isinstance(port, int) else list(port)
     groups = groups or [""] * len(templates)
     results = {name: Result() for name in groups}
     if meter is not None:
         meter.start()
     started, cpu_started = time.perf_counter(), _cpu_seconds()
-    await asyncio.gather(*(_connection(port, template, template_frames, concurrency, started + seconds, results[group],
+    await asyncio.gather(*(_connection(ports[index % len(ports)], template, template_frames, concurrency, started + seconds, results[group],
                                        STANS, interval, interval * index / len(templates))
                            for index, (template, template_frames, group)
                            in enumerate(zip(templates, frames, groups, strict=True))))
@@ -318,13 +320,13 @@ async def _run(port: int, templates: list[Template], frames: list[list[bytes]], 
     return summary
 
 
-async def drive(port: int, templates: list[Template], concurrency: int, seconds: float, meter=None) -> dict:
+async def drive(port: int | list[int], templates: list[Template], concurrency: int, seconds: float, meter=None) -> dict:
     """Closed loop: `concurrency` in flight per terminal connection."""
     expected = CLOSED_LOOP_EXPECTED_RATE * seconds * PRERENDER_MARGIN / len(templates) + concurrency
     return await _run(port, templates, _prerender(templates, expected), concurrency, seconds, meter=meter)
 
 
-async def drive_rate(port: int, templates: list[Template], rate: float, seconds: float, meter=None,
+async def drive_rate(port: int | list[int], templates: list[Template], rate: float, seconds: float, meter=None,
                      groups: list[str] | None = None) -> dict:
     """Open loop: `rate` requests per second in total, spread over the terminal connections."""
     interval = len(templates) / rate

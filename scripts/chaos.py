@@ -202,8 +202,11 @@ def seed(chaos: ChaosStack) -> Club:
 class Load:
     """Terminals sending purchases at a steady rate from a background asyncio loop."""
 
-    def __init__(self, port: int, club: Club, rate: float = REQUESTS_PER_SECOND,
+    def __init__(self, port: int | list[int], club: Club, rate: float = REQUESTS_PER_SECOND,
                  mac_key_for: Callable[[str], bytes | None] = lambda _terminal: TERMINAL_MAC_KEY):
+        """`port`: the switch's ISO port, or several switches' (terminal i starts on port i mod n
+        and moves to the next when its switch refuses connections)."""
+        ports = [port] if isinstance(port, int) else list(port)
         self.club = club
         self.rate = rate
         self.outcomes: list = []
@@ -211,8 +214,10 @@ class Load:
         self.running = threading.Event()
         self._stop = threading.Event()
         self._rng = random.Random(8583)
-        self._terminals = [iso_terminal.Terminal("127.0.0.1", port, terminal_id, MERCHANT_ID, mac_key_for(terminal_id))
-                           for terminal_id in club.terminals]
+        self._terminals = [iso_terminal.Terminal("127.0.0.1", ports[index % len(ports)], terminal_id, MERCHANT_ID,
+                                                 mac_key_for(terminal_id),
+                                                 tuple(ports[(index + k) % len(ports)] for k in range(1, len(ports))))
+                           for index, terminal_id in enumerate(club.terminals)]
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), name="load", daemon=True)
 
     def start(self) -> None:

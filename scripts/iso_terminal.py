@@ -48,11 +48,14 @@ class Outcome:
 
 
 class Terminal:
-    """A terminal on one connection; reconnects when the connection drops."""
+    """A terminal on one connection; reconnects when the connection drops. With `other_ports`
+    (several switches, each its own port), a connection that cannot be made goes to the next
+    port, as a terminal configured with a backup host does."""
 
     def __init__(self, host: str, port: int, terminal_id: str, merchant_id: str,
-                 mac_key: bytes | None = None):
+                 mac_key: bytes | None = None, other_ports: tuple[int, ...] = ()):
         self.host, self.port = host, port
+        self.ports = (port, *other_ports)
         self.terminal_id = terminal_id
         self.merchant_id = merchant_id.ljust(15)
         self.mac_key = mac_key  # the terminal's MAC key; None: it sends no MAC
@@ -68,11 +71,21 @@ class Terminal:
     async def _connection(self) -> asyncio.StreamWriter:
         async with self._lock:
             if self._writer is None or self._writer.is_closing():
-                reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port),
-                                                        CONNECT_TIMEOUT_SECONDS)
+                reader, writer = await self._connect()
                 self._writer = writer
                 self._reader_task = asyncio.create_task(self._read_loop(reader, writer))
             return self._writer
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """The current port first, then the others in turn; the last failure is raised."""
+        for attempt in range(len(self.ports)):
+            try:
+                return await asyncio.wait_for(asyncio.open_connection(self.host, self.port), CONNECT_TIMEOUT_SECONDS)
+            except (TimeoutError, OSError):
+                if attempt == len(self.ports) - 1:
+                    raise
+                self.port = self.ports[(self.ports.index(self.port) + 1) % len(self.ports)]
+        raise AssertionError("unreachable")
 
     async def _read_loop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

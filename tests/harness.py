@@ -259,10 +259,13 @@ class RedisClusterServer:
 class Stack:
     """One database, one private Redis (a server or a cluster), and the services started in it.
     `pg_server`: the Postgres the database is made on (the shared one unless told; several hosts
-    for a primary and standby)."""
+    for a primary and standby). `replicas`: how many processes run a service (one unless told),
+    e.g. {"wallet": 2}; each replica has its own gRPC port (the switch's its own ISO port too), and
+    every caller is given all of them as one balanced target (`target`)."""
 
     def __init__(self, workdir: pathlib.Path, database: str, extra_env: dict[str, str] | None = None,
-                 pg_server: str = PG_URL, redis_cluster: bool | None = None):
+                 pg_server: str = PG_URL, redis_cluster: bool | None = None,
+                 replicas: dict[str, int] | None = None):
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.database = database
@@ -275,9 +278,23 @@ class Stack:
         self.ports = {name: free_port() for name in SERVICES}
         self.iso_port = free_port()
         self.extra_env = dict(extra_env or {})
-        self.services: dict[str, ServiceProcess] = {}
+        self.services: dict[str, ServiceProcess] = {}  # each service's first replica
+        counts = {name: 1 for name in SERVICES} | dict(replicas or {})
+        # Replica 0 keeps the ports above, so a stack of single replicas is as it always was.
+        self.replica_ports = {name: [self.ports[name], *(free_port() for _ in range(counts[name] - 1))]
+                              for name in SERVICES}
+        self.iso_ports = [self.iso_port, *(free_port() for _ in range(counts["switch"] - 1))]
+        self.replicas: dict[str, list[ServiceProcess]] = {}
 
-    def env(self, name: str) -> dict[str, str]:
+    def target(self, name: str) -> str:
+        """The gRPC target a caller is given for `name`: its one address, or every replica's as
+        one `ipv4:` target, balanced per call by the channels' round_robin policy."""
+        ports = self.replica_ports[name]
+        if len(ports) == 1:
+            return f"127.0.0.1:{ports[0]}"
+        return "ipv4:" + ",".join(f"127.0.0.1:{port}" for port in ports)
+
+    def env(self, name: str, replica: int = 0) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLUB_")}
         env.update({
             "CLUB_ENV": "test",
@@ -286,31 +303,41 @@ class Stack:
             "CLUB_DATABASE_URL": self.database_url,
             "CLUB_REDIS_URL": self.redis_url,
             "CLUB_GRPC_HOST": "127.0.0.1",
-            "CLUB_GRPC_PORT": str(self.ports[name]),
+            "CLUB_GRPC_PORT": str(self.replica_ports[name][replica]),
             "CLUB_DATA_DIR": str(self.workdir / "data"),
-            "CLUB_ISO_PORT": str(self.iso_port),
+            "CLUB_ISO_PORT": str(self.iso_ports[replica] if name == "switch" else self.iso_port),
             "CLUB_SHUTDOWN_GRACE_SECONDS": "3",
             "CLUB_AUTH_SECRET": TEST_AUTH_SECRET,
             # Offers' own rules are tested whole; the club's cap on a purchase's total discount
             # (default 30%) is tested by the stacks that set it (tests/tasheem/test_coupons.py).
             "CLUB_MAX_DISCOUNT_BP": "10000",
-            **{f"CLUB_{svc.upper()}_ADDR": f"127.0.0.1:{port}" for svc, port in self.ports.items()},
+            **{f"CLUB_{svc.upper()}_ADDR": self.target(svc) for svc in SERVICES},
         })
         env.update(self.extra_env)
         return env
 
     def start(self, *names: str) -> None:
+        """Start every replica of each service not running yet."""
         for name in names:
-            service = self.services.get(name)
-            if service is None:
-                service = ServiceProcess(name, self.env(name), self.workdir / f"{name}.log")
-                self.services[name] = service
-            if not service.running():
-                service.start()
+            for replica in self.replicas_of(name):
+                if not replica.running():
+                    replica.start()
+
+    def replicas_of(self, name: str) -> list[ServiceProcess]:
+        """Every replica of `name` (made, not started); replica 0 is `services[name]`, its log
+        `<name>.log`, replica i's `<name>-<i>.log`."""
+        if name not in self.replicas:
+            self.replicas[name] = [
+                ServiceProcess(name, self.env(name, index), self.workdir / (f"{name}-{index}.log" if index else f"{name}.log"))
+                for index in range(len(self.replica_ports[name]))]
+            self.services[name] = self.replicas[name][0]
+        return self.replicas[name]
 
     def address(self, name: str) -> str:
+        """Where a test reaches `name`: its address, or with several replicas, every replica's
+        (a sync channel picks the first that answers, and the next when that one is gone)."""
         self.start(name)
-        return self.services[name].address
+        return self.target(name)
 
     def channel(self, name: str, role: str = "operator", merchant_id: str | None = None,
                 token: str | None = None) -> grpc.Channel:
@@ -333,7 +360,8 @@ class Stack:
         return redis.Redis.from_url(self.redis_url)
 
     def close(self) -> None:
-        for service in self.services.values():
-            service.stop()
+        for replicas in self.replicas.values():
+            for service in replicas:
+                service.stop()
         self.redis_server.stop()
         drop_database(self.database, self.pg_server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 
 import grpc
@@ -10,18 +11,37 @@ from . import auth
 from .config import Setting, text
 from .server import MAX_MESSAGE_BYTES
 
+# Calls sent once more, to another replica, when the first answer is UNAVAILABLE (the replica died
+# or is stopping, possibly after doing the work): only those whose request carries a key the
+# service posts or reserves once under, answering a repeat with the first outcome (docs/scaling.md,
+# "Several replicas"). Not cards' AuthorizeCard(s): a wrong PIN try is counted per call, so a
+# repeat could count it twice. Every other call gets gRPC's transparent retry only (sent again
+# when it never reached a server).
+RETRIED_ON_UNAVAILABLE = {
+    "club.wallet.v1.WalletService": ("Purchase", "PurchaseBatch", "Reverse", "Refund", "Capture"),
+    "club.tasheem.v1.TasheemService": ("Quote", "QuoteBatch", "Release", "ReleasePart"),
+}
+RETRY_POLICY = {"maxAttempts": 2, "initialBackoff": "0.01s", "maxBackoff": "0.05s", "backoffMultiplier": 2,
+                "retryableStatusCodes": ["UNAVAILABLE"]}
+SERVICE_CONFIG = {"methodConfig": [{"name": [{"service": service, "method": method} for method in methods],
+                                    "retryPolicy": RETRY_POLICY}
+                                   for service, methods in RETRIED_ON_UNAVAILABLE.items()]}
+
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-    # Headless Services resolve to every replica; spread calls across them.
+    # Several replicas (a headless Service's DNS answer, or an ipv4: list): spread calls across
+    # them, one call at a time; a replica whose connection fails is left out until it is back.
     ("grpc.lb_policy_name", "round_robin"),
     ("grpc.keepalive_time_ms", 30_000),
-    ("grpc.enable_retries", 0),
+    ("grpc.enable_retries", 1),
+    ("grpc.service_config", json.dumps(SERVICE_CONFIG)),
 ]
 
 
 def channel(target: str, tls_dir: str = "", client_name: str = "client", token: str | None = None) -> grpc.aio.Channel:
-    """An aio channel to `target` (host:port or dns:///host:port).
+    """An aio channel to `target`: host:port, dns:///host:port (every address the name resolves
+    to), or ipv4:host:port,host:port,... (a fixed list of replicas).
 
     Every call carries this process's `service` token (subject `client_name`), minted from
     CLUB_AUTH_SECRET, or `token` when given (a person's token, e.g. the CLI's CLUB_TOKEN); with
@@ -49,6 +69,7 @@ def channel(target: str, tls_dir: str = "", client_name: str = "client", token: 
 DEFAULT_PORTS = {"cards": 7101, "wallet": 7102, "tasheem": 7103, "switch": 7104, "crm": 7105}
 
 ADDRESS_SETTINGS = [
-    Setting(f"CLUB_{name.upper()}_ADDR", f"127.0.0.1:{port}", text, f"gRPC address of the {name} service")
+    Setting(f"CLUB_{name.upper()}_ADDR", f"127.0.0.1:{port}", text,
+            f"gRPC target of the {name} service: host:port, dns:///host:port or ipv4:host:port,host:port for replicas")
     for name, port in DEFAULT_PORTS.items()
 ]

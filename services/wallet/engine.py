@@ -4,14 +4,17 @@ Invariants kept here:
 - an answer that says "posted" is given only after the Postgres commit returned;
 - a reservation whose commit failed is released before the error is answered;
 - the same request id posts once: a repeat gets the stored answer;
-- while Redis does not hold a complete copy (no epoch), money does not move.
+- while Redis does not hold a complete copy (no epoch), money does not move;
+- Redis is cleared only while no replica has a movement in flight (several replicas: hot.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 
 import psycopg
@@ -23,13 +26,16 @@ from services.shared.errors import Unavailable
 from services.shared.metrics import DEPENDENCY_ERRORS
 
 from . import ledger
-from .hot import ALREADY_RESERVED, INSUFFICIENT, NOT_LOADED, HotBalances
+from .hot import ALREADY_RESERVED, DRAINED, DRAINING, INSUFFICIENT, NOT_LOADED, SERVING, HotBalances
 from .movement import Movement
 from .operations import ConcurrentChange
 
 MAX_BATCH = 512  # movements per group commit
 EPOCH_CHECK_SECONDS = 0.5
 REBUILD_DRAIN_SECONDS = 10.0
+# How long a rebuild waits for the other replicas to drain: theirs, plus noticing the epoch gone.
+OTHERS_DRAIN_SECONDS = REBUILD_DRAIN_SECONDS + 2.0
+REBUILD_POLL_SECONDS = 0.05
 COMMIT_BATCH_SIZE = Histogram("club_ledger_commit_batch_size", "movements per ledger commit",
                               buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
 COMMIT_LATENCY = Histogram("club_ledger_commit_seconds", "ledger commit latency",
@@ -128,6 +134,8 @@ class Engine:
         self._rebuilding: asyncio.Task | None = None
         self._in_flight = 0
         self._local: dict[str, asyncio.Future] = {}
+        self.replica = uuid.uuid4().hex[:12]  # this process, among the wallet replicas sharing Redis
+        self._says_serving = False  # said "serving" and about to serve: the heartbeat must not say otherwise
 
     # ---- readiness -------------------------------------------------------------------------
 
@@ -142,25 +150,17 @@ class Engine:
 
     async def rebuild(self) -> None:
         """Make every Redis balance equal to the ledger's; refuse money movements meanwhile."""
-        self.ready = False
+        self.ready = self._says_serving = False
         if self.on_serving:
             await self.on_serving(False)
         deadline = time.monotonic() + REBUILD_DRAIN_SECONDS
         while self._in_flight and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-        started = time.monotonic()
         while True:
             try:
-                await self.hot.clear()
-                async with self.pool.connection() as conn:
-                    cur = await conn.execute(ledger.AVAILABLE_OF_LIMITED)
-                    total = 0
-                    while rows := await cur.fetchmany(ledger_batch := 5000):
-                        await self.hot.write_balances([(r["account_id"], r["available"]) for r in rows])
-                        total += len(rows)
-                        if total % (ledger_batch * 10) == 0:
-                            self.log.info("rebuilding balances", extra={"accounts": total})
-                await self.hot.set_epoch()
+                await self._announce()
+                if not await self._rebuild_or_wait():
+                    continue  # another replica was rebuilding; Redis changed under us: look again
                 break
             except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
                 DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
@@ -170,16 +170,72 @@ class Engine:
                 DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
                 self.log.warning("rebuild waiting for postgres: %s", type(exc).__name__)
                 await asyncio.sleep(0.5)
-        self.log.info("balances rebuilt from the ledger",
-                      extra={"accounts": total, "seconds": round(time.monotonic() - started, 3)})
-        self.ready = True
         if self.on_serving:
             await self.on_serving(True)
+
+    async def _rebuild_or_wait(self) -> bool:
+        """Rebuild Redis, or let the replica that holds the lock do it; True once this replica may
+        move money again (it has said "serving" and Redis is complete with no rebuild under way).
+        Each side writes before it reads — the rebuilder drops the epoch, then reads who is still
+        serving; a replica says "serving", then checks the epoch and the lock — so one of them
+        always sees the other."""
+        if await self.hot.take_rebuild_lock(self.replica):
+            await self.hot.drop_epoch()  # the others stop moving money when they notice
+            await self._wait_for_others_to_drain()
+            await self._rewrite_balances()
+            await self.hot.set_epoch()
+            await self.hot.release_rebuild_lock(self.replica)
+        else:
+            while await self.hot.rebuild_locked():  # another replica is rebuilding
+                await asyncio.sleep(REBUILD_POLL_SECONDS)
+            if not await self.hot.has_epoch():
+                return False  # its rebuild did not finish: take the lock ourselves
+        self._says_serving = True
+        await self._announce()
+        if await self.hot.rebuild_locked() or not await self.hot.has_epoch():
+            self._says_serving = False
+            await self._announce()
+            return False
+        self.ready = True
+        return True
+
+    async def _wait_for_others_to_drain(self) -> None:
+        deadline = time.monotonic() + OTHERS_DRAIN_SECONDS
+        while waiting := await self.hot.others_not_drained(self.replica):
+            if time.monotonic() >= deadline:
+                self.log.warning("rebuilding while other wallet replicas still say they serve",
+                                 extra={"replicas": waiting})
+                return
+            await asyncio.sleep(REBUILD_POLL_SECONDS)
+            await self.hot.renew_rebuild_lock(self.replica)
+
+    async def _rewrite_balances(self) -> None:
+        started = time.monotonic()
+        await self.hot.clear(self.replica)
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(ledger.AVAILABLE_OF_LIMITED)
+            total = 0
+            while rows := await cur.fetchmany(ledger_batch := 5000):
+                await self.hot.write_balances([(r["account_id"], r["available"]) for r in rows])
+                await self.hot.renew_rebuild_lock(self.replica)
+                total += len(rows)
+                if total % (ledger_batch * 10) == 0:
+                    self.log.info("rebuilding balances", extra={"accounts": total})
+        self.log.info("balances rebuilt from the ledger",
+                      extra={"accounts": total, "seconds": round(time.monotonic() - started, 3)})
+
+    async def _announce(self) -> None:
+        """This replica's state for a rebuilding one: drained once it refuses money movements and
+        has none in flight."""
+        serving = self.ready or self._says_serving
+        await self.hot.announce(self.replica, SERVING if serving else DRAINED if not self._in_flight else DRAINING)
 
     async def watch_epoch(self) -> None:
         """Notice Redis losing its data even when no money moves."""
         while True:
             await asyncio.sleep(EPOCH_CHECK_SECONDS)
+            with contextlib.suppress(redis.exceptions.RedisError, OSError):
+                await self._announce()
             if self._rebuilding and not self._rebuilding.done():
                 continue
             try:

@@ -5,9 +5,14 @@ Keys (one hash tag per account, so Redis Cluster works unchanged):
     w:{<account_id>}:r:<request>  what <request> reserved (idempotency of the reservation)
     w:{<account_id>}:c:<request>  <request>'s credit was applied
     w:epoch                       present while Redis holds a complete copy of the ledger's balances
+    wallet:rebuild{w:epoch}       held by the one replica rebuilding (same slot as the epoch)
+    wallet:replica:<id>           each replica's state, "serving" or "drained", renewed every 0.5 s
 
 Redis is a cache of the ledger. When the epoch key is missing (Redis restarted empty, or the
-service just started) every balance is rebuilt from Postgres before money moves again.
+service just started) every balance is rebuilt from Postgres before money moves again. With
+several wallet replicas, one rebuilds at a time (the lock), and only once every other replica
+has stopped moving money and finished what it had in flight ("drained"): a clear must not wipe
+a reservation whose commit lands after the balances were read from the ledger.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ from services.shared.redis_scripts import Scripts
 
 MARKER_TTL_SECONDS = 24 * 3600
 EPOCH_KEY = "w:epoch"
+# Outside the w:* pattern the rebuild clears.
+REBUILD_LOCK_KEY = "wallet:rebuild{w:epoch}"
+REBUILD_LOCK_SECONDS = 5  # renewed while the rebuild makes progress: a rebuilder that died frees it soon
+REPLICA_KEY_PREFIX = "wallet:replica:"
+REPLICA_STATE_SECONDS = 2.0  # a replica not heard of for this long is gone (it renews every 0.5 s)
+SERVING, DRAINING, DRAINED = "serving", "draining", "drained"
 REBUILD_BATCH = 5_000
 SCAN_COUNT = 2_000
 
@@ -78,7 +89,8 @@ class HotBalances:
     async def has_epoch(self) -> bool:
         return bool(await self.redis.exists(EPOCH_KEY))
 
-    async def clear(self) -> int:
+    async def clear(self, rebuild_token: str = "") -> int:
+        """Every w:* key; with `rebuild_token`, the rebuild lock is renewed as the keys go."""
         removed = 0
         batch: list[bytes] = []
         async for key in self.redis.scan_iter(match="w:*", count=SCAN_COUNT):
@@ -86,6 +98,8 @@ class HotBalances:
             if len(batch) >= SCAN_COUNT:
                 removed += await self.redis.unlink(*batch)
                 batch.clear()
+                if rebuild_token:
+                    await self.renew_rebuild_lock(rebuild_token)
         if batch:
             removed += await self.redis.unlink(*batch)
         return removed
@@ -95,6 +109,37 @@ class HotBalances:
             for account_id, value in rows:
                 pipe.set(available_key(account_id), value)
             await pipe.execute()
+
+    async def take_rebuild_lock(self, token: str) -> bool:
+        """True when the lock is now `token`'s (taken, or still held from an attempt Redis cut short)."""
+        if await self.redis.set(REBUILD_LOCK_KEY, token, nx=True, ex=REBUILD_LOCK_SECONDS):
+            return True
+        return await self.redis.get(REBUILD_LOCK_KEY) == token.encode()
+
+    async def renew_rebuild_lock(self, token: str) -> None:
+        if await self.redis.get(REBUILD_LOCK_KEY) == token.encode():
+            await self.redis.expire(REBUILD_LOCK_KEY, REBUILD_LOCK_SECONDS)
+
+    async def rebuild_locked(self) -> bool:
+        return bool(await self.redis.exists(REBUILD_LOCK_KEY))
+
+    async def release_rebuild_lock(self, token: str) -> None:
+        if await self.redis.get(REBUILD_LOCK_KEY) == token.encode():
+            await self.redis.delete(REBUILD_LOCK_KEY)
+
+    async def drop_epoch(self) -> None:
+        await self.redis.delete(EPOCH_KEY)
+
+    async def announce(self, replica: str, state: str) -> None:
+        await self.redis.set(REPLICA_KEY_PREFIX + replica, state, px=int(REPLICA_STATE_SECONDS * 1000))
+
+    async def others_not_drained(self, replica: str) -> list[str]:
+        """Replicas other than `replica`, alive, that have not said they are drained."""
+        keys = [key async for key in self.redis.scan_iter(match=REPLICA_KEY_PREFIX + "*", count=SCAN_COUNT)]
+        keys = [key for key in keys if key.decode() != REPLICA_KEY_PREFIX + replica]
+        states = await self.redis.mget(keys) if keys else []
+        return [key.decode().removeprefix(REPLICA_KEY_PREFIX) for key, state in zip(keys, states, strict=True)
+                if state is not None and state.decode() != DRAINED]
 
     async def set_epoch(self) -> str:
         epoch = str(uuid.uuid4())
