@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib.util
 import os
 import pathlib
 import random
@@ -47,19 +46,8 @@ from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc  # noqa: 
 from services.gen.club.wallet.v1 import wallet_pb2, wallet_pb2_grpc  # noqa: E402
 from tests import harness  # noqa: E402
 
-
-def _load(name: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-faultproxy = _load("faultproxy")
-iso_terminal = _load("iso_terminal")
+faultproxy = harness.load_script("faultproxy")
+iso_terminal = harness.load_script("iso_terminal")
 
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 from psec import des, pinblock  # noqa: E402

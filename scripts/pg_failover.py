@@ -21,7 +21,6 @@ becomes synchronous, and a second window of load must be approved.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import pathlib
 import shutil
@@ -35,19 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests import harness  # noqa: E402
 
-
-def _load(name: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-chaos = _load("chaos")
-pg_standby = _load("pg_standby")
+chaos = harness.load_script("chaos")
+pg_standby = harness.load_script("pg_standby")
 
 SERVICES = chaos.SERVICES
 WARMUP_SECONDS = 5.0  # load before the kill (3 s in the short run)

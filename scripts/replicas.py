@@ -22,7 +22,6 @@ other than 00 (or not at all) still charges its member.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import pathlib
 import shutil
@@ -35,19 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests import harness  # noqa: E402
 
-
-def _load(name: str):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-chaos = _load("chaos")
-pg_failover = _load("pg_failover")
+chaos = harness.load_script("chaos")
+pg_failover = harness.load_script("pg_failover")
 
 SERVICES = chaos.SERVICES
 REPLICAS = 2

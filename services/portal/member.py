@@ -20,7 +20,7 @@ from services.gen.club.switch.v1 import authorization_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2
 from services.shared import persian
 
-from . import errors, forms, web
+from . import errors, forms, labels, web
 from .web import Person, call, flash, redirect, render, requires
 
 ROLE = "member"
@@ -75,17 +75,6 @@ INVITATION_STATE = {
     crm_pb2.INVITATION_STATE_CANCELLED: ("جای خود را پس دادید", "bad"),
 }
 
-TRANSACTION_STATE = {"approved": "پذیرفته", "declined": "رد شده", "reversed": "برگشت خورده",
-                     "partially_reversed": "بخشی برگشت خورده", "completed": "انجام شده"}
-TRANSACTION_TYPE = {
-    authorization_pb2.TRANSACTION_TYPE_PURCHASE: "خرید",
-    authorization_pb2.TRANSACTION_TYPE_REFUND: "بازپرداخت",
-    authorization_pb2.TRANSACTION_TYPE_BALANCE_INQUIRY: "مانده‌گیری",
-    authorization_pb2.TRANSACTION_TYPE_POINTS_PURCHASE: "خرید با امتیاز",
-    authorization_pb2.TRANSACTION_TYPE_PREAUTH: "پیش‌خرید",
-    authorization_pb2.TRANSACTION_TYPE_COMPLETION: "تکمیل پیش‌خرید",
-    authorization_pb2.TRANSACTION_TYPE_REVERSAL: "برگشت",
-}
 SEARCH_PAGES = 5  # a search reads at most this many pages of TRANSACTIONS_SEARCH_PAGE_SIZE
 TRANSACTIONS_SEARCH_PAGE_SIZE = 100
 
@@ -316,8 +305,8 @@ async def transactions(request: Request, person: Person):
         token = ""
     search = {key: value for key, value in form.values.items() if value}
     return page(request, "member/transactions.html", status=200 if form.ok else 400, rows=rows, form=form.values,
-                errors=form.errors, search=search, next_page=token, transaction_state=TRANSACTION_STATE,
-                transaction_type=TRANSACTION_TYPE)
+                errors=form.errors, search=search, next_page=token, transaction_state=labels.TRANSACTION_STATE,
+                transaction_type=labels.TRANSACTION_TYPE)
 
 
 # ---- coupons and rewards ----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from services.gen.club.switch.v1 import authorization_pb2
 from services.gen.club.tasheem.v1 import tasheem_pb2
 from services.shared import limits, persian
 
-from . import errors, forms, web
+from . import errors, forms, labels, web
 from .web import Person, call, flash, redirect, render, requires
 
 ROLE = "merchant"
@@ -74,17 +74,6 @@ TERMINAL_STATUS = {
     cards_pb2.TERMINAL_STATUS_ACTIVE: ("فعال", "ok"),
     cards_pb2.TERMINAL_STATUS_BLOCKED: ("مسدود", "bad"),
     cards_pb2.TERMINAL_STATUS_CLOSED: ("بسته", "bad"),
-}
-TRANSACTION_STATE = {"approved": ("پذیرفته", "ok"), "declined": ("رد شده", "bad"), "reversed": ("برگشت خورده", "bad"),
-                     "partially_reversed": ("بخشی برگشت خورده", ""), "completed": ("انجام شده", "ok")}
-TRANSACTION_TYPE = {
-    authorization_pb2.TRANSACTION_TYPE_PURCHASE: "خرید",
-    authorization_pb2.TRANSACTION_TYPE_REFUND: "بازپرداخت",
-    authorization_pb2.TRANSACTION_TYPE_BALANCE_INQUIRY: "مانده‌گیری",
-    authorization_pb2.TRANSACTION_TYPE_POINTS_PURCHASE: "خرید با امتیاز",
-    authorization_pb2.TRANSACTION_TYPE_PREAUTH: "پیش‌خرید",
-    authorization_pb2.TRANSACTION_TYPE_COMPLETION: "تکمیل پیش‌خرید",
-    authorization_pb2.TRANSACTION_TYPE_REVERSAL: "برگشت",
 }
 # A terminal's first reconciliation counts from tasheem's EPOCH (services/tasheem/terminals.py),
 # 2000-01-01 UTC: shown as «from the start», not as a date in 1378.
@@ -275,7 +264,8 @@ async def transactions(request: Request, person: Person):
         rows, next_page = list(listed.transactions), listed.next_page_token
     return page(request, person, "merchant/transactions.html", merchant_id, status=200 if form.ok else 400,
                 terminals=terminals, terminal_id=form.values.get("terminal", ""), errors=form.errors, rows=rows,
-                next_page=next_page, transaction_state=TRANSACTION_STATE, transaction_type=TRANSACTION_TYPE)
+                next_page=next_page, transaction_state=labels.TRANSACTION_STATE,
+                transaction_type=labels.TRANSACTION_TYPE)
 
 
 @requires(ROLE)
