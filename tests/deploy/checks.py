@@ -192,6 +192,29 @@ def env_problems(docs: list[dict], reads, production: bool) -> list[str]:
 SECRET_URL_SHAPE = "postgresql://club:password@/club"
 
 
+def redis_problems(docs: list[dict], reads) -> list[str]:
+    """Every process that reads CLUB_REDIS_CLUSTER is told, in a form it accepts, that its Redis is
+    a Redis Cluster (production's is one; a single-node client would fail on the first MOVED)."""
+    from services.shared import config as cfg
+
+    problems = []
+    for doc, template in pod_templates(docs):
+        for container in template["spec"]["containers"]:
+            process = process_of(container)
+            settings = reads(process) if process else None
+            if not settings or "CLUB_REDIS_CLUSTER" not in settings:
+                continue
+            value = container_env(container, docs).get("CLUB_REDIS_CLUSTER", "")
+            try:
+                cluster = cfg.boolean(value) if isinstance(value, str) else False
+            except ValueError as exc:
+                problems.append(f"{name_of(doc)}: CLUB_REDIS_CLUSTER {exc}")
+                continue
+            if not cluster:
+                problems.append(f"{name_of(doc)}: {process} is not told its Redis is a cluster (CLUB_REDIS_CLUSTER)")
+    return problems
+
+
 def database_problems(docs: list[dict], reads) -> list[str]:
     """Every process that reads CLUB_DATABASE_HOSTS is given the Postgres primary and at least one
     standby, in a form the process accepts (services.shared.config), so that it uses the writable one."""

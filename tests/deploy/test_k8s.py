@@ -88,6 +88,18 @@ def test_every_process_is_given_the_postgres_primary_and_its_standby(production,
     assert checks.database_problems(production, settings) == []
 
 
+def test_every_redis_process_in_production_uses_the_cluster_client(production, settings):
+    assert checks.redis_problems(production, settings) == []
+    told = [d for d in production if d["kind"] == "ConfigMap" and "CLUB_REDIS_CLUSTER" in d.get("data", {})]
+    assert told, "the production overlay names the Redis Cluster"
+    for value, expected in (("false", "is not told its Redis is a cluster"), ("maybe", "must be true or false")):
+        broken = copy.deepcopy(production)
+        next(d for d in broken if d["kind"] == "ConfigMap" and "CLUB_REDIS_CLUSTER" in d["data"])["data"][
+            "CLUB_REDIS_CLUSTER"] = value
+        problems = checks.redis_problems(broken, settings)
+        assert problems and all(expected in p for p in problems), problems
+
+
 def test_services_are_headless_with_budgets_and_autoscalers(production):
     assert checks.service_problems(production) == []
 
