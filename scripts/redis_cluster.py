@@ -161,7 +161,14 @@ class LocalCluster:
             time.sleep(0.1)
 
     def _not_ok(self) -> str | None:
-        for port in self.alive():
+        alive = self.alive()
+        if len(alive) == len(self.ports):
+            # Every node up: each primary has its replicas, as `redis-cli --cluster create` set them
+            # (a node is a primary until its CLUSTER REPLICATE has been seen by the node asked).
+            primaries = [node for node in self.nodes() if node["primary"] and not node["failed"]]
+            if len(primaries) * (1 + REPLICAS_PER_PRIMARY) != len(self.ports):
+                return f"{len(primaries)} primaries seen; replicas not yet attached"
+        for port in alive:
             info = _info(cli(port, "cluster", "info"))
             if info.get("cluster_state") != "ok" or info.get("cluster_slots_ok") != "16384":
                 return f"node {port}: {info.get('cluster_state')}, slots ok {info.get('cluster_slots_ok')}"
@@ -200,10 +207,32 @@ class LocalCluster:
                 pids.append(pid)
             except (FileNotFoundError, ProcessLookupError, ValueError):
                 pass
+        pids += self._strays(pids)
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while any(map(_running, pids)) and time.monotonic() < deadline:
             time.sleep(0.02)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def _strays(self, known: list[int]) -> list[int]:
+        """Nodes of this cluster its pid files do not name (a pid file not yet written, or lost):
+        each node runs in its own directory under workdir (--dir), which finds them. Killed too."""
+        found = []
+        for proc in pathlib.Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) in known:
+                continue
+            try:
+                if (proc / "comm").read_text().strip() != "redis-server":
+                    continue
+                cwd = pathlib.Path(os.readlink(proc / "cwd"))
+            except OSError:
+                continue
+            if cwd == self.workdir or self.workdir in cwd.parents:
+                try:
+                    os.kill(int(proc.name), signal.SIGKILL)
+                    found.append(int(proc.name))
+                except ProcessLookupError:
+                    pass
+        return found
 
 
 def main(argv: list[str] | None = None) -> int:

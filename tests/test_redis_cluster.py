@@ -37,6 +37,9 @@ def own_cluster(infra, tmp_path):
     server.stop()
 
 
+STEP_SECONDS = 30  # far above any socket or connect timeout: a step that takes longer hangs
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -204,13 +207,17 @@ def test_a_killed_primarys_replica_takes_over_and_the_clients_follow_it(own_clus
     async def during_and_after():
         hot = redis_scripts.hot_client(own_cluster.url, retries=1)
         plain = redis_scripts.client(own_cluster.url, retries=1)
-        with pytest.raises(redis_errors.ConnectionError):
-            await hot.get(key)  # its primary is gone and nobody serves the slot yet
+        async with asyncio.timeout(STEP_SECONDS):  # a command may fail, never hang
+            with pytest.raises(redis_errors.ConnectionError):
+                await hot.get(key)  # its primary is gone and nobody serves the slot yet
         replica = await asyncio.to_thread(own_cluster.cluster.wait_failover, dead)
         assert primary_of(own_cluster, key) == replica
-        assert await hot.get(key) == b"4200"
-        assert await plain.get(key) == b"4200"
-        await hot.set(key, 4_300)
+        async with asyncio.timeout(STEP_SECONDS):
+            assert await hot.get(key) == b"4200"
+        async with asyncio.timeout(STEP_SECONDS):
+            assert await plain.get(key) == b"4200"
+        async with asyncio.timeout(STEP_SECONDS):
+            await hot.set(key, 4_300)
         assert redis.Redis(port=replica).get(key) == b"4300"
         await hot.close()
         await plain.aclose()
