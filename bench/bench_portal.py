@@ -20,6 +20,7 @@ import uuid
 import httpx
 
 from services.gen.club.cards.v1 import cards_pb2
+from services.portal.backends import HOME_CALLS_MAX
 from tests import harness
 from tests.portal.support import DEV_API_KEY, PortalProcess, Sink, SmsSink, http_sign_in
 from tests.switch.conftest import make_club
@@ -28,7 +29,6 @@ MEMBERS = {True: 50, False: 200}
 SECONDS = {True: 10, False: 30}
 PURCHASES_PER_MEMBER = {True: 1, False: 3}
 PAGES = ("/home", "/transactions", "/coupons")
-HOME_CALLS_MAX = 3
 SIGN_IN_AT_ONCE = 20
 REQUEST_TIMEOUT_SECONDS = 30
 

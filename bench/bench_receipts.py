@@ -30,7 +30,7 @@ from tests.switch.helpers import MAC_KEY
 
 from . import cpu, loadgen
 
-DEV_API_KEY = "dev-sms-sink"  # the development sink's own key (scripts/sms_sink.py)
+DEV_API_KEY = harness.load_script("sms_sink").DEV_API_KEY  # the development sink's own key
 
 TERMINALS = 8
 CARDS = 32

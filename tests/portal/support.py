@@ -4,6 +4,7 @@ headless Chromium (Debian's chromium and chromium-driver) with axe-core."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pathlib
@@ -209,8 +210,6 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 async def http_sign_in(client, sink: Sink, phone: str) -> None:
     """Signs a member in over plain HTTP (an httpx.AsyncClient keeping her cookie), with the code
     her phone got: the form posts a browser makes, without the browser."""
-    import asyncio
-
     page = await client.get("/signin")
     sent_before = len(sink.messages(phone))
     answer = await client.post("/signin", data={"phone": phone, "csrf_token": CSRF_FIELD.search(page.text).group(1)})

@@ -8,9 +8,8 @@ import asyncio
 
 import httpx
 
+from services.portal.backends import HOME_CALLS_MAX
 from tests.portal.support import http_sign_in
-
-HOME_CALLS_MAX = 3
 
 
 def test_the_home_page_makes_at_most_three_grpc_calls(portal, sms_sink, club):
