@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import random
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ DEFAULT_DIR = ROOT / "var" / "redis-cluster"
 PRIMARIES = 3
 REPLICAS_PER_PRIMARY = 1
 BUS_PORT_OFFSET = 10_000  # Redis Cluster's bus listens on port + 10000
+LOWEST_PORT = 10_000  # nodes' ports are chosen from here up to the ephemeral range less the bus offset
 # A primary unreachable this long is failed over to its replica. Short, so failover tests are
 # short; long enough that a busy 2-core machine does not fail over a primary that is only slow.
 NODE_TIMEOUT_MS = 3_000
@@ -43,14 +45,27 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def free_ports(count: int) -> list[int]:
-    """`count` ports whose cluster bus ports (+10000) are free too."""
+def _ephemeral_low() -> int:
+    """The first port the kernel hands to outgoing connections."""
+    try:
+        return int(pathlib.Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def free_ports(count: int, taken: set[int] | None = None) -> list[int]:
+    """`count` free ports whose cluster bus ports (+10000) are free too, both below the range the
+    kernel takes outgoing connections' ports from: a port from that range, free when chosen, can
+    be taken by any connection before its node binds it (a node that cannot bind its bus port
+    never starts). `taken`: ports not to use; those chosen are added to it."""
+    taken = taken if taken is not None else set()
+    high = _ephemeral_low() - BUS_PORT_OFFSET
+    assert high - LOWEST_PORT >= 10 * count, "no room for the cluster's ports below the ephemeral range"
     ports: list[int] = []
     while len(ports) < count:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port + BUS_PORT_OFFSET < 65536 and port not in ports and _port_free(port + BUS_PORT_OFFSET):
+        port = random.randrange(LOWEST_PORT, high)
+        if port not in taken and _port_free(port) and _port_free(port + BUS_PORT_OFFSET):
+            taken.add(port)
             ports.append(port)
     return ports
 

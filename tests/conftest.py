@@ -50,9 +50,10 @@ def isolated_stack(infra, tmp_path):
     """Factory for a private stack; every stack made is closed after the test."""
     made: list[harness.Stack] = []
 
-    def make(**extra_env: str) -> harness.Stack:
+    def make(redis_cluster: bool | None = None, **extra_env: str) -> harness.Stack:
         n = next(_isolated_counter)
-        made.append(harness.Stack(tmp_path / f"stack{n}", f"club_iso_{os.getpid()}_{n}", extra_env))
+        made.append(harness.Stack(tmp_path / f"stack{n}", f"club_iso_{os.getpid()}_{n}", extra_env,
+                                  redis_cluster=redis_cluster))
         return made[-1]
 
     yield make

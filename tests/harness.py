@@ -233,12 +233,8 @@ class RedisClusterServer:
 
     def __init__(self, workdir: pathlib.Path):
         redis_cluster = load_script("redis_cluster")
-        ports = []
-        while len(ports) < redis_cluster.PRIMARIES * (1 + redis_cluster.REPLICAS_PER_PRIMARY):
-            port = free_port()
-            if port + redis_cluster.BUS_PORT_OFFSET < 65536 and redis_cluster._port_free(
-                    port + redis_cluster.BUS_PORT_OFFSET):
-                ports.append(port)
+        ports = redis_cluster.free_ports(redis_cluster.PRIMARIES * (1 + redis_cluster.REPLICAS_PER_PRIMARY),
+                                         taken=_handed_out)
         self.cluster = redis_cluster.LocalCluster(workdir / "redis-cluster", ports)
         self.url = self.cluster.url
 

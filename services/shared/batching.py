@@ -26,6 +26,7 @@ from prometheus_client import Histogram
 
 from services.gen.club.common.v1 import batch_pb2
 
+from . import metrics
 from .errors import FieldError, ServiceError
 
 MAX_BATCH_ITEMS = 256  # per call; bounds one call's size and the latency of its last item
@@ -48,9 +49,13 @@ BATCH_ITEMS = Histogram("club_batch_items", "items per micro-batch (batched RPC 
 
 
 def item_error(exc: BaseException, log: logging.Logger, method: str) -> batch_pb2.ItemError:
-    """The status a unary call would have failed with: ServiceError as declared, else INTERNAL."""
+    """The status a unary call would have failed with: ServiceError as declared, UNAVAILABLE when
+    Postgres or Redis is away, else INTERNAL."""
     if isinstance(exc, ServiceError):
         return batch_pb2.ItemError(code=exc.code.value[0], message=exc.message)
+    if dependency := metrics.dependency_of(exc):
+        log.warning("%s item: %s unavailable (%s)", method, dependency, type(exc).__name__)
+        return batch_pb2.ItemError(code=grpc.StatusCode.UNAVAILABLE.value[0], message=f"{dependency} is unavailable; retry")
     log.error("unhandled error in %s item: %s", method, type(exc).__name__, exc_info=exc)
     return batch_pb2.ItemError(code=grpc.StatusCode.INTERNAL.value[0], message="internal error")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import psycopg
 from prometheus_client import Counter, Histogram, start_http_server
-from redis import exceptions as redis_errors
+
+from . import redis_scripts
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
@@ -21,7 +22,7 @@ SETTLEMENT_MISMATCHES = Counter("club_settlement_mismatches_total",
 
 # What a failed call's exception chain says about an unreachable dependency.
 DEPENDENCY_FAILURES = (
-    ((redis_errors.ConnectionError, redis_errors.TimeoutError), "redis"),
+    (redis_scripts.UNAVAILABLE, "redis"),
     ((psycopg.OperationalError,), "postgres"),  # lost connections, shutdowns, pool timeouts
 )
 

@@ -34,6 +34,13 @@ CLUSTER_SCHEME = "redis+cluster"
 Client = aioredis.Redis | RedisCluster
 HotClient = AutoPipeline | ClusterAutoPipeline
 
+# Redis cannot serve now (down, unreachable, or a cluster failing over) — a caller retries later or
+# answers "unavailable"; never a bug to let escape. redis-py's RedisCluster says a failover with
+# replies (CLUSTERDOWN, TRYAGAIN) and with exceptions of its own, outside RedisError; the hot
+# client (ClusterAutoPipeline) turns them into ConnectionError already.
+UNAVAILABLE = (redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.ClusterDownError,
+               redis_errors.TryAgainError, redis_errors.RedisClusterException)
+
 
 class CrossSlotKeys(ValueError):
     """A script called with keys in more than one slot: Redis Cluster would refuse it."""

@@ -86,6 +86,8 @@ class App(Protocol):
 def _status_name(exc: BaseException) -> str:
     if isinstance(exc, ServiceError):
         return exc.code.name
+    if metrics.dependency_of(exc):
+        return "UNAVAILABLE"
     return "UNIMPLEMENTED" if isinstance(exc, NotImplementedError) else "INTERNAL"
 
 
@@ -120,6 +122,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             await context.abort(exc.code, exc.message)
         if isinstance(exc, NotImplementedError):  # the generated servicer's default
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented")
+        if dependency := metrics.dependency_of(exc):  # Postgres or Redis away: the caller retries
+            self.log.warning("%s: %s unavailable (%s)", method, dependency, type(exc).__name__)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, f"{dependency} is unavailable; retry")
         self.log.error("unhandled error in %s: %s", method, type(exc).__name__, exc_info=exc)
         await context.abort(grpc.StatusCode.INTERNAL, "internal error")
         return "INTERNAL"  # not reached: abort raises

@@ -7,11 +7,10 @@ import functools
 
 import psycopg
 from google.protobuf.timestamp_pb2 import Timestamp
-from redis import exceptions as redis_errors
 
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.gen.club.tasheem.v1 import tasheem_pb2_grpc
-from services.shared import batching
+from services.shared import batching, redis_scripts
 from services.shared.errors import FieldError, Unavailable
 
 from . import (
@@ -58,7 +57,7 @@ def dependency_errors(method):
     async def wrapped(self, request, context):
         try:
             return await method(self, request, context)
-        except (psycopg.OperationalError, redis_errors.ConnectionError, redis_errors.TimeoutError) as exc:
+        except (psycopg.OperationalError, *redis_scripts.UNAVAILABLE) as exc:
             self.deps.log.warning("dependency unavailable", extra={"error": type(exc).__name__})
             raise Unavailable("a dependency is unavailable; retry") from exc
 

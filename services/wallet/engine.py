@@ -22,6 +22,7 @@ import redis.exceptions
 from prometheus_client import Histogram
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from services.shared import redis_scripts
 from services.shared.errors import Unavailable
 from services.shared.metrics import DEPENDENCY_ERRORS
 
@@ -36,6 +37,7 @@ REBUILD_DRAIN_SECONDS = 10.0
 # How long a rebuild waits for the other replicas to drain: theirs, plus noticing the epoch gone.
 OTHERS_DRAIN_SECONDS = REBUILD_DRAIN_SECONDS + 2.0
 REBUILD_POLL_SECONDS = 0.05
+REDIS_UNAVAILABLE = (*redis_scripts.UNAVAILABLE, OSError)  # OSError: a socket failing before redis-py wraps it
 COMMIT_BATCH_SIZE = Histogram("club_ledger_commit_batch_size", "movements per ledger commit",
                               buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
 COMMIT_LATENCY = Histogram("club_ledger_commit_seconds", "ledger commit latency",
@@ -162,13 +164,18 @@ class Engine:
                 if not await self._rebuild_or_wait():
                     continue  # another replica was rebuilding; Redis changed under us: look again
                 break
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+            except REDIS_UNAVAILABLE as exc:
                 DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
                 self.log.warning("rebuild waiting for redis: %s", type(exc).__name__)
                 await asyncio.sleep(0.5)
             except (psycopg.OperationalError, PoolTimeout) as exc:
                 DEPENDENCY_ERRORS.labels("wallet", "postgres").inc()
                 self.log.warning("rebuild waiting for postgres: %s", type(exc).__name__)
+                await asyncio.sleep(0.5)
+            except Exception:
+                # Whatever went wrong, the rebuild must not end here: this replica would refuse
+                # money for good (nothing else starts a rebuild while the epoch is in Redis).
+                self.log.exception("rebuild failed; trying again")
                 await asyncio.sleep(0.5)
         if self.on_serving:
             await self.on_serving(True)
@@ -234,7 +241,7 @@ class Engine:
         """Notice Redis losing its data even when no money moves."""
         while True:
             await asyncio.sleep(EPOCH_CHECK_SECONDS)
-            with contextlib.suppress(redis.exceptions.RedisError, OSError):
+            with contextlib.suppress(redis.exceptions.RedisError, *REDIS_UNAVAILABLE):
                 await self._announce()
             if self._rebuilding and not self._rebuilding.done():
                 continue
@@ -242,7 +249,7 @@ class Engine:
                 if not await self.hot.has_epoch():
                     self.log.warning("redis has no balances epoch; rebuilding from the ledger")
                     self.trigger_rebuild()
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            except REDIS_UNAVAILABLE:
                 DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
                 if self.ready:
                     self.log.warning("redis unreachable; refusing money movements until it is back")
@@ -280,7 +287,7 @@ class Engine:
                     await self._release(reserved, movement.request_id)
                     return outcome
                 reserved.append(reservation.account.account_id)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+        except REDIS_UNAVAILABLE as exc:
             DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
             self.trigger_rebuild()
             raise Unavailable("balances are unavailable (redis)") from exc
@@ -328,7 +335,7 @@ class Engine:
             if amount:
                 try:
                     await self.hot.credit(account_id, movement.request_id, amount)
-                except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+                except REDIS_UNAVAILABLE:
                     # Posted already; the rebuild that follows brings Redis back to the ledger.
                     DEPENDENCY_ERRORS.labels("wallet", "redis").inc()
                     self.trigger_rebuild()
@@ -368,7 +375,7 @@ class Engine:
         for account_id in account_ids:
             try:
                 await self.hot.release(account_id, request_id)
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            except REDIS_UNAVAILABLE:
                 self.trigger_rebuild()
 
     async def replay(self, movement: Movement, missing_ok: bool = False) -> Applied | None:

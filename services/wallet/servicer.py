@@ -8,11 +8,10 @@ import datetime
 import hashlib
 
 from google.protobuf import timestamp_pb2
-from redis import exceptions as redis_errors
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
-from services.shared import batching
+from services.shared import batching, redis_scripts
 from services.shared.errors import AlreadyExists, FailedPrecondition, FieldError, NotFound
 from services.shared.limits import AMOUNT_MAX, TRANSACTION_ID_LENGTH
 from services.shared.validate import check_amount, check_id, check_text
@@ -80,7 +79,7 @@ class WalletServicer(wallet_pb2_grpc.WalletServiceServicer):
         credit, points = acc.member_credit(member_id).account_id, acc.member_points(member_id).account_id
         try:
             values = await self.engine.hot.get_many([credit, points])
-        except (redis_errors.ConnectionError, redis_errors.TimeoutError):
+        except redis_scripts.UNAVAILABLE:
             values = [None, None]  # Redis unreachable (a rebuild follows): the ledger answers
         if None in values:
             # Not in Redis (opened before it was seeded there, or Redis unreachable): the ledger

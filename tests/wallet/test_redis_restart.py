@@ -5,12 +5,16 @@ from the ledger, and then serves again with Redis equal to the ledger."""
 from __future__ import annotations
 
 import itertools
+import time
 
 import grpc
 import pytest
+import redis
 from grpc_health.v1 import health_pb2
 
 from services.gen.club.wallet.v1 import wallet_pb2 as pb
+from services.shared.redis_pipeline import slot_of
+from services.wallet.engine import EPOCH_CHECK_SECONDS
 from tests.wallet.checks import (
     APPROVED,
     DECLINED,
@@ -127,3 +131,35 @@ def test_redis_restarted_empty_under_load_loses_and_doubles_nothing(isolated_sta
                     if tx.startswith(f"tx-{member}-") and reply.outcome == pb.PURCHASE_OUTCOME_APPROVED]
         assert len(approved) == covered
     assert drift(stack) == {} and overdrawn(stack) == []
+
+
+def test_a_redis_cluster_that_says_it_is_down_is_waited_out_and_the_wallet_serves_again(isolated_stack):
+    """A failing-over cluster answers CLUSTERDOWN (redis-py raises its own errors for it, not a
+    ConnectionError): the wallet refuses money meanwhile, its rebuild waits the outage out, and it
+    serves again once every slot is served."""
+    stack = isolated_stack(redis_cluster=True)
+    wallet = stub(stack)
+    member = new_id("mem")
+    fund(wallet, member, 50_000)
+    assert purchase(wallet, member, 10_000).outcome == pb.PURCHASE_OUTCOME_APPROVED
+    cluster = stack.redis_server.cluster
+    slot = slot_of(EPOCH_KEY)
+    owner = next(int(primary[1]) for start, end, primary, *_ in
+                 redis.Redis(port=cluster.ports[0]).execute_command("CLUSTER SLOTS") if start <= slot <= end)
+
+    # Nobody serves one slot: every node says the cluster is down, for every key.
+    for port in cluster.ports:
+        redis.Redis(port=port).execute_command("CLUSTER DELSLOTS", slot)
+    wait_for(lambda: cluster._not_ok() is not None, "the cluster says it is down")
+    with pytest.raises(grpc.RpcError) as refused:
+        purchase(wallet, member, 1_000)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    wait_for(lambda: health_status(stack) == NOT_SERVING, "health NOT_SERVING while the cluster is down")
+    time.sleep(2 * EPOCH_CHECK_SECONDS + 1)  # the epoch watch and the rebuild both meet CLUSTERDOWN
+
+    redis.Redis(port=owner).execute_command("CLUSTER ADDSLOTS", slot)
+    cluster.wait_ok()
+    wait_for(lambda: health_status(stack) == SERVING, "health SERVING once the cluster serves every slot")
+    reply = purchase(wallet, member, 1_000)
+    assert reply.outcome == pb.PURCHASE_OUTCOME_APPROVED and reply.credit_available == 50_000 - 10_000 - 1_000
+    assert drift(stack) == {}
