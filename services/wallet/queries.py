@@ -56,10 +56,13 @@ async def account(conn: AsyncConnection, account_id: str) -> pb.Account | None:
 
 
 async def account_spec(conn: AsyncConnection, account_id: str) -> acc.AccountSpec | None:
+    """The account, or None if nobody opened it. The club's own accounts (settlement clearing,
+    points liability, ...) always exist: the first transfer that names one opens it, as a purchase
+    opens the accounts it posts to."""
     cur = await conn.execute("SELECT account_id, unit, kind, owner_id, debits_must_not_exceed_credits,"
                              " credits_must_not_exceed_debits FROM accounts WHERE account_id = %s", (account_id,))
     row = await cur.fetchone()
-    return None if row is None else acc.AccountSpec(**row)
+    return acc.CLUB_ACCOUNTS.get(account_id) if row is None else acc.AccountSpec(**row)
 
 
 async def set_credit_limit(conn: AsyncConnection, spec: acc.AccountSpec, limit: int) -> int:
