@@ -51,7 +51,7 @@ def main() -> None:
         if stale is not None:
             stale.stop()
         cluster = LocalCluster().start()
-        env.update(CLUB_REDIS_URL=cluster.url, CLUB_REDIS_CLUSTER="true")
+        env.update(CLUB_REDIS_URL=cluster.url, CLUB_REDIS_CLUSTER="true", CLUB_REDIS_WAIT_REPLICAS="1")
         print(f"Redis Cluster (3 primaries, 3 replicas) at {cluster.url}", flush=True)
     if "CLUB_SMS_BASE_URL" not in os.environ:  # SMS (receipts, announcements) go to a local file, not phones
         sink = SmsSink(SMS_SINK_PORT, ROOT / SMS_OUTPUT_NAME).start()

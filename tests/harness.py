@@ -298,6 +298,8 @@ class Stack:
             "CLUB_LOG_FORMAT": "json",
             "CLUB_DATABASE_URL": self.database_url,
             "CLUB_REDIS_URL": self.redis_url,
+            # A cluster's primaries each have a replica: counted writes wait for it, as in production.
+            "CLUB_REDIS_WAIT_REPLICAS": "1" if self.redis_cluster else "0",
             "CLUB_GRPC_HOST": "127.0.0.1",
             "CLUB_GRPC_PORT": str(self.replica_ports[name][replica]),
             "CLUB_DATA_DIR": str(self.workdir / "data"),

@@ -4,16 +4,20 @@ Lua scripts, and a primary's failover, against a real local cluster (3 primaries
 from __future__ import annotations
 
 import asyncio
+import os
 import pathlib
+import signal
+import time
 
 import pytest
 import redis
+from prometheus_client import REGISTRY
 from redis import exceptions as redis_errors
 from redis.asyncio.cluster import RedisCluster
 
 from services.shared import config as cfg
 from services.shared import redis_scripts
-from services.shared.redis_pipeline import AutoPipeline, ClusterAutoPipeline, slot_of
+from services.shared.redis_pipeline import WAIT_MS, AutoPipeline, ClusterAutoPipeline, slot_of
 from tests import harness
 
 WALLET_LUA = harness.ROOT / "services" / "wallet" / "lua"
@@ -223,6 +227,106 @@ def test_a_killed_primarys_replica_takes_over_and_the_clients_follow_it(own_clus
         await plain.aclose()
 
     run(during_and_after())
+
+
+# ---- counted writes wait for a replica (CLUB_REDIS_WAIT_REPLICAS) ---------------------------
+
+COUNT = "return redis.call('INCRBY', KEYS[1], ARGV[1])"
+
+
+def replica_of(server: harness.RedisClusterServer, primary: int) -> int:
+    primary_id = next(node["id"] for node in server.cluster.nodes() if node["port"] == primary)
+    return next(node["port"] for node in server.cluster.nodes() if node["primary_id"] == primary_id)
+
+
+def waits_served(port: int) -> int:
+    """How many WAIT commands the node at `port` has served."""
+    return int(redis.Redis(port=port).info("commandstats").get("cmdstat_wait", {}).get("calls", 0))
+
+
+def unreplicated_writes() -> float:
+    return REGISTRY.get_sample_value("club_redis_unreplicated_writes_total") or 0.0
+
+
+def test_counted_writes_are_on_the_replica_when_answered_with_one_wait_per_batch(cluster):
+    key = "tasheem:offer:{replicated}:budget"
+    primary = primary_of(cluster, key)
+    replica = replica_of(cluster, primary)
+    waits_before, unreplicated_before = waits_served(primary), unreplicated_writes()
+
+    async def count():
+        hot = redis_scripts.hot_client(cluster.url, wait_replicas=1)
+        script = hot.script(COUNT, replicated=True)
+        answers = await asyncio.gather(*(script(keys=[key], args=[1]) for _ in range(200)))
+        await hot.close()
+        return answers
+
+    assert sorted(run(count())) == list(range(1, 201))
+    on_replica = redis.Redis(port=replica)
+    on_replica.execute_command("READONLY")
+    assert on_replica.get(key) == b"200"  # answered means the replica has it
+    waits = waits_served(primary) - waits_before
+    assert 1 <= waits < 20, waits  # one WAIT per batch of writes, not one per write
+    assert unreplicated_writes() == unreplicated_before
+
+
+def test_without_replicas_to_wait_for_no_wait_is_sent(tmp_path, infra):
+    single = harness.RedisServer(tmp_path)
+    single.start()
+    try:
+        async def count():
+            hot = redis_scripts.hot_client(single.url, wait_replicas=0)
+            script = hot.script(COUNT, replicated=True)
+            assert await script(keys=["k"], args=[5]) == 5
+            await hot.close()
+
+        run(count())
+        assert waits_served(single.port) == 0
+    finally:
+        single.stop()
+
+
+def test_a_counted_write_whose_replica_is_stopped_is_answered_after_the_wait_and_counted(own_cluster):
+    key = "switch:limit:{stopped-replica}"
+    primary = primary_of(own_cluster, key)
+    replica_pid = int((own_cluster.cluster.workdir / str(replica_of(own_cluster, primary)) / "redis.pid").read_text())
+    before = unreplicated_writes()
+
+    async def count():
+        hot = redis_scripts.hot_client(own_cluster.url, wait_replicas=1)
+        script = hot.script(COUNT, replicated=True)
+        plain = hot.script(COUNT)
+        async with asyncio.timeout(STEP_SECONDS):
+            assert await plain(keys=[key], args=[1]) == 1  # before the stop: replicated at once
+            os.kill(replica_pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                assert await script(keys=[key], args=[1]) == 2  # on the primary; not yet on the replica
+                waited = time.monotonic() - started
+                assert await plain(keys=[key], args=[1]) == 3  # a write not counted as money waits for nothing
+            finally:
+                os.kill(replica_pid, signal.SIGCONT)
+        await hot.close()
+        return waited
+
+    waited = run(count())
+    assert waited >= WAIT_MS / 1000 * 0.9  # it did wait for the replica, then answered anyway
+    assert unreplicated_writes() == before + 1
+
+
+def test_a_counted_write_survives_its_primary_killed_right_after_the_answer(own_cluster):
+    key = "w:{killed-after-answer}:a"
+    dead = primary_of(own_cluster, key)
+
+    async def count():
+        hot = redis_scripts.hot_client(own_cluster.url, wait_replicas=1)
+        assert await hot.script(COUNT, replicated=True)(keys=[key], args=[7_000]) == 7_000
+        own_cluster.cluster.kill_primary(dead)  # the moment the answer is in
+        await hot.close()
+
+    run(count())
+    replica = own_cluster.cluster.wait_failover(dead)
+    assert redis.Redis(port=replica).get(key) == b"7000"
 
 
 def test_the_local_cluster_script_starts_and_stops_a_cluster(tmp_path, infra):

@@ -14,6 +14,8 @@ from . import keys, profiles
 from .context import Deps
 from .servicer import CardServicer
 
+REPLICATED_SCRIPTS = ("put_profile",)  # a blocked card stays blocked through a Redis failover
+
 LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
 REDIS_RETRIES = 3  # a restarted Redis costs a reconnect, not a failed authorization
 
@@ -39,9 +41,11 @@ class CardsApp:
         self.pool = await db.open_pool(config.database_url, "cards", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster,
+                                            wait_replicas=config.redis_wait_replicas)
         deps = Deps(pool=self.pool, redis=self.redis, hot=self.hot,
-                    scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot), vault=vault,
+                    scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot, replicated=REPLICATED_SCRIPTS),
+                    vault=vault,
                     keys=key_ring, data_dir=runtime.data_dir, log=runtime.log)
         # Health stays NOT_SERVING until the read models are whole again.
         await profiles.rebuild_if_needed(deps)

@@ -188,6 +188,10 @@ COMMON = [
             "Redis URL; redis+cluster://host:port,host:port,... is a Redis Cluster (any nodes of it)"),
     Setting("CLUB_REDIS_CLUSTER", "false", boolean,
             "true: CLUB_REDIS_URL (redis://) names one node of a Redis Cluster, and the cluster is used"),
+    Setting("CLUB_REDIS_WAIT_REPLICAS", "0", non_negative_int,
+            "replicas a counted write (a budget, a limit, a balance reserved, a card's state) must reach "
+            "before it is answered (Redis WAIT, up to 100 ms), so a failover does not lose it; 1 with a "
+            "replicated Redis or a Redis Cluster, 0 without replicas"),
     Setting("CLUB_GRPC_HOST", "0.0.0.0", text, "address the gRPC server binds"),
     Setting("CLUB_METRICS_PORT", "0", port, "Prometheus /metrics port; 0 = disabled"),
     Setting("CLUB_HEALTH_PORT", "0", port,

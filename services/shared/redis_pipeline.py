@@ -4,6 +4,11 @@ redis-py's asyncio client costs ~120-190 µs of client CPU per sequential comman
 command even inside an explicit pipeline, and it has no auto-pipelining (redis/redis-py#3767). Here
 every command issued in one event-loop iteration goes out in one socket write on one connection, and
 replies are matched to callers in FIFO order; hiredis packs commands and parses replies.
+
+A write that must survive its primary's death (a budget or a limit counted, a card blocked) is
+sent `replicated`: its batch ends with one WAIT, and the caller's reply waits for it, so a
+failover promotes a replica that has the write. One WAIT per batch, not per command: WAIT blocks
+the connection until the replica acknowledges, and one acknowledgement covers the whole batch.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import urllib.parse
 from collections.abc import Sequence
 
 import hiredis
+from prometheus_client import Counter
 from redis import exceptions as redis_errors
 from redis.crc import key_slot
 
@@ -25,6 +31,13 @@ RESUME_PENDING_COMMANDS = MAX_PENDING_COMMANDS // 2  # ...until the backlog is d
 FLUSH_THRESHOLD_BYTES = 1 << 20  # a batch this big is written at once rather than at the end of the iteration
 READ_CHUNK_BYTES = 256 * 1024  # one socket read at most; hiredis copies it, so one buffer is reused
 DEFAULT_PORT = 6379
+WAIT_MS = 100  # how long a replicated write waits for its replicas before it is answered anyway
+assert WAIT_MS < SOCKET_TIMEOUT_SECONDS * 1000, "a WAIT must end before the connection is timed out"
+
+UNREPLICATED_WRITES = Counter(
+    "club_redis_unreplicated_writes_total",
+    "replicated writes answered before enough replicas had them (a replica down or lagging): "
+    "they are lost if their primary dies before the replica catches up")
 
 _INCOMPLETE = object()  # hiredis: no complete reply buffered yet
 _Arg = bytes | str | int | float
@@ -53,6 +66,20 @@ class _Connection(asyncio.BufferedProtocol):
         self.drained: asyncio.Future | None = None  # callers waiting for the backlog to shrink
         self.error: redis_errors.RedisError | None = None  # set once: the connection is no longer usable
         self.lost = loop.create_future()
+        self.batch_wait: asyncio.Future | None = None  # the WAIT that ends the batch being gathered
+        self.wait_command = b""  # WAIT <replicas> <ms>, packed
+
+    def request_replicated(self, packed: bytes, wait_command: bytes) -> tuple[asyncio.Future, asyncio.Future]:
+        """`packed`, and the WAIT that will end its batch: (its reply, the number of replicas that
+        acknowledged the batch)."""
+        if self.error is not None:
+            reply = self.request(packed)  # failed at once
+            return reply, reply
+        if self.batch_wait is None:  # before the request: a flush it causes carries the WAIT too
+            self.batch_wait = self.loop.create_future()
+            self.wait_command = wait_command
+        wait = self.batch_wait
+        return self.request(packed), wait
 
     # -- sending
 
@@ -77,6 +104,10 @@ class _Connection(asyncio.BufferedProtocol):
     def flush(self) -> None:
         if not self.out or self.error is not None:
             return
+        if self.batch_wait is not None:  # last in the batch: it covers every write before it
+            self.pending.append(self.batch_wait)
+            self.out.append(self.wait_command)
+            self.batch_wait = None
         data = b"".join(self.out) if len(self.out) > 1 else self.out[0]
         self.written += len(self.out)
         self.writes.append((self.written, self.loop.time()))
@@ -156,6 +187,9 @@ class _Connection(asyncio.BufferedProtocol):
             self.watchdog = None
         self.out.clear()
         pending, self.pending = self.pending, collections.deque()
+        if self.batch_wait is not None:  # a batch never written: its WAIT would never be answered
+            pending.append(self.batch_wait)
+            self.batch_wait = None
         for future in pending:
             if not future.done():
                 future.set_exception(type(error)(*error.args))  # one instance per caller: tracebacks stay apart
@@ -205,12 +239,17 @@ class AutoPipeline:
     everything behind them, then time out."""
 
     def __init__(self, url: str, *, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
-                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0):
+                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0,
+                 wait_replicas: int = 0, wait_ms: int = WAIT_MS):
         """`retries` > 0: a command that meets a broken connection (Redis restarted) is sent again
         on a fresh one, that many times, as redis_scripts.client(retries=...) does: for commands
-        that are safe to repeat (reads, and scripts idempotent by their markers)."""
-        assert retries >= 0
+        that are safe to repeat (reads, and scripts idempotent by their markers).
+        `wait_replicas` > 0: a `replicated` write is answered once that many replicas have it, or
+        after `wait_ms` (counted in club_redis_unreplicated_writes_total); 0: as any write."""
+        assert retries >= 0 and wait_replicas >= 0 and 0 < wait_ms < socket_timeout * 1000
         self._retries = retries
+        self._wait_replicas = wait_replicas
+        self._wait_command = hiredis.pack_command(("WAIT", wait_replicas, wait_ms))
         self._host, self._port, self._username, self._password, self._db = _parse_url(url)
         self.address = f"{self._host}:{self._port}"
         self._socket_timeout = socket_timeout
@@ -218,20 +257,20 @@ class AutoPipeline:
         self._conn: _Connection | None = None
         self._connecting: asyncio.Task | None = None
 
-    async def execute(self, *args: _Arg):
+    async def execute(self, *args: _Arg, replicated: bool = False):
         """Send one command; its reply as hiredis parses it (bytes, int, list, None)."""
         packed = hiredis.pack_command(args)  # before queueing: a bad argument fails only here
         for attempt in range(self._retries + 1):
             try:
-                return await self._send(packed)
+                return await self._send(packed, replicated)
             except redis_errors.ConnectionError:
                 if attempt == self._retries:
                     raise
         raise AssertionError("not reached")
 
-    async def execute_keyed(self, key: _Arg | None, *args: _Arg):
+    async def execute_keyed(self, key: _Arg | None, *args: _Arg, replicated: bool = False):
         """As `execute`; `key` is the command's key, which only a cluster needs to route it."""
-        return await self.execute(*args)
+        return await self.execute(*args, replicated=replicated)
 
     async def asking(self, packed: bytes):
         """`packed` right after ASKING, on one connection (a slot in migration is served by its
@@ -243,13 +282,20 @@ class AutoPipeline:
         reply = conn.request(packed)
         return (await asyncio.gather(asking, reply))[1]
 
-    async def _send(self, packed: bytes):
+    async def _send(self, packed: bytes, replicated: bool = False):
         conn = self._conn
         if conn is None or conn.error is not None:
             conn = await self._connected()
         if len(conn.pending) >= MAX_PENDING_COMMANDS:
             conn = await self._room(conn)
-        return await conn.request(packed)
+        if not (replicated and self._wait_replicas):
+            return await conn.request(packed)
+        reply, acknowledged = conn.request_replicated(packed, self._wait_command)
+        acknowledged.add_done_callback(_consume_result)  # unread when the write itself failed
+        result = await reply
+        if await acknowledged < self._wait_replicas:
+            UNREPLICATED_WRITES.inc()
+        return result
 
     async def _room(self, conn: _Connection) -> _Connection:
         while len(conn.pending) >= MAX_PENDING_COMMANDS:
@@ -342,8 +388,8 @@ class AutoPipeline:
             return 0
         return await self.execute("DEL", *keys)
 
-    def script(self, source: str) -> Script:
-        return Script(self, source)
+    def script(self, source: str, replicated: bool = False) -> Script:
+        return Script(self, source, replicated)
 
 
 def _consume_result(task: asyncio.Task) -> None:
@@ -355,9 +401,10 @@ def _consume_result(task: asyncio.Task) -> None:
 class Script:
     """A Lua script run by EVALSHA; if Redis lost it (restart, SCRIPT FLUSH) it is loaded and run again."""
 
-    def __init__(self, pipeline: AutoPipeline, source: str):
+    def __init__(self, pipeline: AutoPipeline | ClusterAutoPipeline, source: str, replicated: bool = False):
         self.pipeline = pipeline
         self.source = source
+        self.replicated = replicated  # a reply means the write is on a replica too (see the module's doc)
         self.sha = hashlib.sha1(source.encode()).hexdigest()
 
     async def __call__(self, keys: Sequence[_Arg] = (), args: Sequence[_Arg] = ()):
@@ -365,10 +412,12 @@ class Script:
         # the primary that owns its keys' slot.
         key = keys[0] if keys else None
         try:
-            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args)
+            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args,
+                                                     replicated=self.replicated)
         except redis_errors.NoScriptError:
             await self.pipeline.execute_keyed(key, "SCRIPT", "LOAD", self.source)
-            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args)
+            return await self.pipeline.execute_keyed(key, "EVALSHA", self.sha, len(keys), *keys, *args,
+                                                     replicated=self.replicated)
 
 
 def slot_of(key: _Arg) -> int:
@@ -393,7 +442,8 @@ class ClusterAutoPipeline:
 
     def __init__(self, nodes: Sequence[tuple[str, int]], *, username: str | None = None,
                  password: str | None = None, socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
-                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0):
+                 connect_timeout: float = CONNECT_TIMEOUT_SECONDS, retries: int = 0,
+                 wait_replicas: int = 0, wait_ms: int = WAIT_MS):
         assert nodes and retries >= 0
         self._startup = [f"{host}:{port}" for host, port in nodes]
         self._credentials = ""
@@ -403,6 +453,7 @@ class ClusterAutoPipeline:
         self._socket_timeout = socket_timeout
         self._connect_timeout = connect_timeout
         self._retries = retries
+        self._wait = {"wait_replicas": wait_replicas, "wait_ms": wait_ms}
         self._nodes: dict[str, AutoPipeline] = {}
         self._slots: list[str] | None = None  # slot -> "host:port" of its primary
         self._refreshing: asyncio.Task | None = None
@@ -413,7 +464,7 @@ class ClusterAutoPipeline:
         if node is None:
             node = self._nodes[address] = AutoPipeline(f"redis://{self._credentials}{address}/0",
                                                        socket_timeout=self._socket_timeout,
-                                                       connect_timeout=self._connect_timeout)
+                                                       connect_timeout=self._connect_timeout, **self._wait)
         return node
 
     async def _slot_map(self) -> list[str]:
@@ -449,7 +500,7 @@ class ClusterAutoPipeline:
         finally:
             self._refreshing = None
 
-    async def execute_keyed(self, key: _Arg | None, *args: _Arg):
+    async def execute_keyed(self, key: _Arg | None, *args: _Arg, replicated: bool = False):
         if key is None:
             raise ValueError(f"{args[0]} needs a key to be routed in Redis Cluster")
         slot = slot_of(key)
@@ -463,8 +514,10 @@ class ClusterAutoPipeline:
                 node = self._node(redirect[1])
             try:
                 if redirect is not None and redirect[0] == "ASK":
+                    # Mid-migration: not waited for (a slot moving while its primary dies is
+                    # beyond what one replica protects).
                     return await node.asking(packed)
-                return await node._send(packed)
+                return await node._send(packed, replicated)
             except redis_errors.ResponseError as exc:
                 kind, _, rest = str(exc).partition(" ")
                 if kind in ("MOVED", "ASK") and redirects < MAX_REDIRECTS:
@@ -524,5 +577,5 @@ class ClusterAutoPipeline:
             by_slot.setdefault(slot_of(key), []).append(key)
         return sum(await asyncio.gather(*(self.execute_keyed(group[0], "DEL", *group) for group in by_slot.values())))
 
-    def script(self, source: str) -> Script:
-        return Script(self, source)
+    def script(self, source: str, replicated: bool = False) -> Script:
+        return Script(self, source, replicated)

@@ -98,14 +98,17 @@ def client(url: str, retries: int = 0, cluster: bool = False) -> Client:
     return redis
 
 
-def hot_client(url: str, retries: int = 0, cluster: bool = False) -> HotClient:
-    """The hot paths' Redis: commands of one loop iteration go out together (redis_pipeline.py)."""
+def hot_client(url: str, retries: int = 0, cluster: bool = False, wait_replicas: int = 0) -> HotClient:
+    """The hot paths' Redis: commands of one loop iteration go out together (redis_pipeline.py).
+    `wait_replicas` (CLUB_REDIS_WAIT_REPLICAS): how many replicas a `replicated` script's write
+    must reach before it is answered."""
     if is_cluster(url, cluster):
         nodes, username, password = cluster_nodes(url)
         return ClusterAutoPipeline(nodes, username=username, password=password, socket_timeout=SOCKET_TIMEOUT_SECONDS,
-                                   connect_timeout=SOCKET_TIMEOUT_SECONDS, retries=retries)
+                                   connect_timeout=SOCKET_TIMEOUT_SECONDS, retries=retries,
+                                   wait_replicas=wait_replicas)
     return AutoPipeline(url, socket_timeout=SOCKET_TIMEOUT_SECONDS, connect_timeout=SOCKET_TIMEOUT_SECONDS,
-                        retries=retries)
+                        retries=retries, wait_replicas=wait_replicas)
 
 
 def check_one_slot(script: str, keys: Sequence) -> None:
@@ -125,12 +128,18 @@ async def _queue_eval(pipe: ClusterPipeline, source: str, keys: Sequence, args: 
 
 class Scripts:
     """`await scripts.<name>(keys=..., args=...)`: through the auto-pipelined `hot` connection when
-    there is one; with `client=pipe`, queued on that explicit redis-py pipeline (bulk work)."""
+    there is one; with `client=pipe`, queued on that explicit redis-py pipeline (bulk work).
+    `replicated`: the scripts whose writes must outlive their primary (money counted, a card's
+    state): through `hot`, each is answered once the client's replicas have it (redis_pipeline.py)."""
 
-    def __init__(self, redis: Client, directory: pathlib.Path, hot: HotClient | None = None):
+    def __init__(self, redis: Client, directory: pathlib.Path, hot: HotClient | None = None,
+                 replicated: Sequence[str] = ()):
         self._sources = {path.stem: path.read_text() for path in sorted(directory.glob("*.lua"))}
+        unknown = set(replicated) - set(self._sources)
+        assert not unknown, f"no Lua script named {sorted(unknown)} in {directory}"
         self._scripts = {name: redis.register_script(source) for name, source in self._sources.items()}
-        self._hot = {name: hot.script(source) for name, source in self._sources.items()} if hot is not None else {}
+        self._hot = {name: hot.script(source, replicated=name in replicated)
+                     for name, source in self._sources.items()} if hot is not None else {}
 
     def __getattr__(self, name: str):
         try:

@@ -30,6 +30,8 @@ from .manager import TransactionManager
 from .servicer import AuthorizationServicer
 from .terminals import TerminalDirectory
 
+REPLICATED_SCRIPTS = ("limit_reserve",)  # a daily limit counted stays counted through a Redis failover
+
 LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
 REDIS_RETRIES = 2
 
@@ -130,7 +132,8 @@ class SwitchApp:
                                        autocommit=True)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster,
+                                            wait_replicas=config.redis_wait_replicas)
         self.channels = [clients.channel(address, config.tls_dir, "switch")
                          for address in (config.cards_addr, config.tasheem_addr, config.wallet_addr)]
         cards = cards_pb2_grpc.CardServiceStub(self.channels[0])
@@ -144,7 +147,8 @@ class SwitchApp:
         manager = TransactionManager(Services(
             cards, read_model, tasheem_pb2_grpc.TasheemServiceStub(self.channels[1]),
             wallet_pb2_grpc.WalletServiceStub(self.channels[2]), self.pool, self.journal, Dedupe(self.hot),
-            redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot), admission, tiers,
+            redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot, replicated=REPLICATED_SCRIPTS),
+            admission, tiers,
             Settings(config.authorization_timeout_ms / 1000, config.preauth_hold_seconds, config.time_zone,
                      config.compensation_grace_seconds, config.batch_linger_ms / 1000, config.batch_enough_items),
             runtime.log))

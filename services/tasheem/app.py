@@ -20,6 +20,8 @@ from .context import Deps
 from .offers import MAX_DISCOUNT_BP
 from .servicer import TasheemServicer
 
+REPLICATED_SCRIPTS = ("reserve",)  # a budget counted stays counted through a Redis failover
+
 LUA_DIR = pathlib.Path(__file__).resolve().parent / "lua"
 REDIS_RETRIES = 3  # a restarted Redis costs a reconnect, not a failed quote
 
@@ -100,10 +102,12 @@ class TasheemApp:
         self.pool = await db.open_pool(config.database_url, "tasheem", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
         await self.redis.ping()
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=REDIS_RETRIES, cluster=config.redis_cluster,
+                                            wait_replicas=config.redis_wait_replicas)
         self.catalog = Catalog(self.pool, self.redis, runtime.log)
         await self.catalog.reload()
-        deps = Deps(pool=self.pool, redis=self.redis, scripts=redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot),
+        scripts = redis_scripts.Scripts(self.redis, LUA_DIR, hot=self.hot, replicated=REPLICATED_SCRIPTS)
+        deps = Deps(pool=self.pool, redis=self.redis, scripts=scripts,
                     catalog=self.catalog, data_dir=runtime.data_dir, log=runtime.log, time_zone=config.time_zone,
                     rials_per_point=config.points_earn_rials_per_point, cutoffs=config.settlement_cutoffs,
                     wallet_addr=config.wallet_addr, tls_dir=config.tls_dir)

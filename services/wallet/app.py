@@ -60,7 +60,8 @@ class WalletApp:
         self.rules = Rules(config.point_value_rials, config.points_lifetime_days)
         self.pool = await db.open_pool(config.database_url, "wallet", config.db_pool_min, config.db_pool_max)
         self.redis = redis_scripts.client(config.redis_url, retries=1, cluster=config.redis_cluster)
-        self.hot = redis_scripts.hot_client(config.redis_url, retries=1, cluster=config.redis_cluster)
+        self.hot = redis_scripts.hot_client(config.redis_url, retries=1, cluster=config.redis_cluster,
+                                            wait_replicas=config.redis_wait_replicas)
         committer = GroupCommitter(self.pool, config.group_commit, runtime.log)
         committer.start()
 

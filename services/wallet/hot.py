@@ -55,7 +55,8 @@ class HotBalances:
     def __init__(self, redis: aioredis.Redis, hot: AutoPipeline):
         self.redis = redis  # rebuilds: scans and explicit pipelines
         self.hot = hot  # money movements: every command auto-pipelined
-        self.scripts = Scripts(redis, pathlib.Path(__file__).parent / "lua", hot=hot)
+        # A reservation stays taken through a Redis failover (a lost one would let the balance be spent twice).
+        self.scripts = Scripts(redis, pathlib.Path(__file__).parent / "lua", hot=hot, replicated=("reserve",))
 
     async def reserve(self, account_id: str, request_id: str, amount: int, up_to: bool = False) -> tuple[int, int, int]:
         """(status, available or reserved-before, amount reserved)."""

@@ -194,7 +194,8 @@ SECRET_URL_SHAPE = "postgresql://club:password@/club"
 
 def redis_problems(docs: list[dict], reads) -> list[str]:
     """Every process that reads CLUB_REDIS_CLUSTER is told, in a form it accepts, that its Redis is
-    a Redis Cluster (production's is one; a single-node client would fail on the first MOVED)."""
+    a Redis Cluster (production's is one; a single-node client would fail on the first MOVED), and
+    that counted writes wait for a replica (CLUB_REDIS_WAIT_REPLICAS >= 1), so a failover loses none."""
     from services.shared import config as cfg
 
     problems = []
@@ -212,6 +213,16 @@ def redis_problems(docs: list[dict], reads) -> list[str]:
                 continue
             if not cluster:
                 problems.append(f"{name_of(doc)}: {process} is not told its Redis is a cluster (CLUB_REDIS_CLUSTER)")
+            if "CLUB_REDIS_WAIT_REPLICAS" in settings:
+                wait = container_env(container, docs).get("CLUB_REDIS_WAIT_REPLICAS", "0")
+                try:
+                    replicas = cfg.non_negative_int(wait) if isinstance(wait, str) else 0
+                except ValueError as exc:
+                    problems.append(f"{name_of(doc)}: CLUB_REDIS_WAIT_REPLICAS {exc}")
+                    continue
+                if replicas < 1:
+                    problems.append(f"{name_of(doc)}: {process} answers counted writes before a replica has them "
+                                    "(CLUB_REDIS_WAIT_REPLICAS)")
     return problems
 
 

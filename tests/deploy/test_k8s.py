@@ -98,6 +98,12 @@ def test_every_redis_process_in_production_uses_the_cluster_client(production, s
             "CLUB_REDIS_CLUSTER"] = value
         problems = checks.redis_problems(broken, settings)
         assert problems and all(expected in p for p in problems), problems
+    for value, expected in (("0", "answers counted writes before a replica has them"), ("-1", "CLUB_REDIS_WAIT_REPLICAS")):
+        broken = copy.deepcopy(production)
+        next(d for d in broken if d["kind"] == "ConfigMap" and "CLUB_REDIS_WAIT_REPLICAS" in d["data"])["data"][
+            "CLUB_REDIS_WAIT_REPLICAS"] = value
+        problems = checks.redis_problems(broken, settings)
+        assert problems and all(expected in p for p in problems), problems
 
 
 def test_services_are_headless_with_budgets_and_autoscalers(production):
