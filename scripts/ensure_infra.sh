@@ -37,6 +37,19 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null 2>&1;
   psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null || { log "cannot connect to postgres"; exit 1; }
 fi
 
+# The tests run many stacks one after another (each service with its pool, replicas, standbys):
+# Debian's 100 connections can run out while a stack that just stopped still holds some.
+MIN_CONNECTIONS=300
+if [ -d /etc/postgresql ] && \
+   [ "$(psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'show max_connections')" -lt "$MIN_CONNECTIONS" ]; then
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  log "raising postgres max_connections to $MIN_CONNECTIONS (restarts postgres)"
+  psql -h 127.0.0.1 -U postgres -d postgres -Atqc "ALTER SYSTEM SET max_connections = $MIN_CONNECTIONS" >/dev/null
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main restart || log "postgres not restarted; the new limit waits for its next start"
+  for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 0.5; done
+  pg_isready -h 127.0.0.1 -p 5432 -q || { log "postgres did not come back"; exit 1; }
+fi
+
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   log "starting redis"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
