@@ -38,6 +38,7 @@ from .web import Person, call, flash, redirect, render, requires
 ROLE = "merchant"
 SIGN_IN = "/merchant/signin"
 CHOOSE = "/merchant/choose"
+PASSWORD = "/merchant/password"
 HOME = "/merchant"
 web.SIGN_IN_PATHS[ROLE] = SIGN_IN
 web.HOME_PATHS[ROLE] = HOME
@@ -63,6 +64,8 @@ BATCH_ID = re.compile(rf"^[A-Za-z0-9._:-]{{1,{limits.ID_LENGTH}}}$")
 SIGN_IN_REFUSED = "نام کاربری، گذرواژه یا کد یک‌بارمصرف درست نیست."
 NO_MERCHANT = "این کاربر به هیچ فروشگاه فعالی دسترسی ندارد."
 MORE_MERCHANTS = "تنها {count} فروشگاه نخست را می‌توان از این‌جا برگزید."
+PASSWORD_REFUSED = "گذرواژهٔ کنونی یا کد یک‌بارمصرف درست نیست."
+PASSWORD_CHANGED = "گذرواژهٔ تازه ثبت شد؛ از ورود بعدی همان را بزنید."
 
 STATEMENT_FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 BATCH_STATUS = {
@@ -122,6 +125,15 @@ def _password(text: str) -> str:
         raise forms.Invalid(forms.REQUIRED)
     if len(text) > limits.MERCHANT_PASSWORD_MAX:
         raise forms.Invalid(f"گذرواژه حداکثر {persian.number(limits.MERCHANT_PASSWORD_MAX)} نویسه است.")
+    return text
+
+
+def _new_password(text: str) -> str:
+    if not text:
+        raise forms.Invalid(forms.REQUIRED)
+    if not limits.MERCHANT_PASSWORD_MIN <= len(text) <= limits.MERCHANT_PASSWORD_MAX:
+        raise forms.Invalid(f"گذرواژهٔ تازه باید {persian.number(limits.MERCHANT_PASSWORD_MIN)} تا "
+                            f"{persian.number(limits.MERCHANT_PASSWORD_MAX)} نویسه باشد.")
     return text
 
 
@@ -212,6 +224,42 @@ async def choose(request: Request, person: Person):
     web.sign_in(request, ROLE, token, person.subject, person.expires, merchant_id=chosen, name=name)
     request.session[USER_KEY], request.session[CHOICES_KEY] = user, choices
     return redirect(_home_of(chosen))
+
+
+@requires(ROLE)
+async def password(request: Request, person: Person):
+    """The signed-in user changes its own password: the current one (and its code) is checked by
+    tasheem exactly as at sign-in, under the same lock and limits."""
+    if request.method == "GET":
+        return _password_page(request, person, {}, {})
+    form = forms.Form(await request.form())
+    current = form.take("current_password", _password)
+    new = form.take("new_password", _new_password)
+    again = form.raw("new_password_again")
+    code = form.take("totp_code", _totp_code)
+    if new and again != new:
+        form.errors["new_password_again"] = "تکرار گذرواژهٔ تازه با خودش یکی نیست."
+    elif new and new == current:
+        form.errors["new_password"] = "گذرواژهٔ تازه باید با گذرواژهٔ کنونی فرق داشته باشد."
+    for secret in ("current_password", "new_password", "new_password_again"):
+        form.values.pop(secret, None)  # never written back into the page
+    if not form.ok:
+        return _password_page(request, person, form.values, form.errors, status=400)
+    try:
+        await call(request, request.app.state.backends.tasheem.ChangeMerchantPassword,
+                   tasheem_pb2.ChangeMerchantPasswordRequest(
+                       username=person.subject, current_password=current, totp_code=code, new_password=new,
+                       client_address=web.client_address(request)), None)
+    except grpc.aio.AioRpcError as error:
+        message = PASSWORD_REFUSED if error.code() == grpc.StatusCode.UNAUTHENTICATED else errors.message_for(error)
+        return _password_page(request, person, form.values, {"form": message}, status=errors.http_status_for(error))
+    flash(request, PASSWORD_CHANGED)
+    return redirect(_home_of(person.merchant_id))
+
+
+def _password_page(request: Request, person: Person, values: dict, problems: dict, status: int = 200):
+    return render(request, "merchant/password.html", status=status, form=values, errors=problems,
+                  back=_home_of(person.merchant_id), minimum=persian.number(limits.MERCHANT_PASSWORD_MIN))
 
 
 def _home_of(merchant_id: str) -> str:
@@ -355,6 +403,7 @@ def routes() -> list[Route]:
     return [
         Route(SIGN_IN, signin, methods=["GET", "POST"]),
         Route(CHOOSE, choose, methods=["GET", "POST"]),
+        Route(PASSWORD, password, methods=["GET", "POST"]),
         Route(HOME, home),
         Route(f"{one}/dashboard", dashboard),
         Route(f"{one}/transactions", transactions),

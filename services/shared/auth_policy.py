@@ -244,6 +244,8 @@ POLICY: dict[str, Rule] = {
     # tasheem: merchant users and the merchant portal
     TASHEEM + "CreateMerchantUser": change(),
     TASHEEM + "ListMerchantUsers": read(),  # a user may hold several merchants: not for one of them
+    TASHEEM + "UpdateMerchantUser": change(),
+    TASHEEM + "ChangeMerchantPassword": public(),  # the current password (and code) is the credential; limited
     TASHEEM + "MerchantSignIn": public(),  # the password (and TOTP code) is the credential; limited
     TASHEEM + "GetMerchantDashboard": read(SERVICE, merchant_field="merchant_id"),
 }

@@ -1,13 +1,16 @@
 """Merchant users: the people of a merchant who sign in to the merchant portal.
 
-Operators create them (CreateMerchantUser, ListMerchantUsers). A password is kept only as an
-argon2id hash; a TOTP secret, when the user has one, only encrypted under the vault's data key
+Operators create them (CreateMerchantUser, ListMerchantUsers) and look after them
+(UpdateMerchantUser: disable or enable, a new password, a new TOTP secret, name, merchants); a user
+changes its own password (ChangeMerchantPassword). A password is kept only as an argon2id hash; a TOTP secret, when the user has one, only encrypted under the vault's data key
 (AES-GCM, the username as associated data), and its provisioning URI is in CreateMerchantUser's
 answer alone.
 
-MerchantSignIn takes no token. Invariants:
-* one refusal for every failure (unknown user, wrong password, wrong or missing code, locked), so
-  no answer says whether a user exists; an unknown user costs the same hashing as a known one;
+MerchantSignIn and ChangeMerchantPassword take no token: the password (and TOTP code) is the
+credential, checked by one function (`_authenticate`). Invariants:
+* one refusal for every failure (unknown user, wrong password, wrong or missing code, locked,
+  disabled), so no answer says whether a user exists; an unknown user costs the same hashing as a
+  known one;
 * a user's sign-ins run one at a time under its row lock, so MERCHANT_SIGN_IN_FAILURES_TO_LOCK
   wrong tries lock it, however many arrive at once, and a locked user's password is not checked;
 * every attempt counts against its client address before the password is checked (claim_guard.lua,
@@ -34,7 +37,7 @@ from psycopg import errors as pg_errors
 from services.gen.club.tasheem.v1 import tasheem_pb2 as pb
 from services.shared import auth
 from services.shared import auth_policy as policy
-from services.shared.errors import AlreadyExists, FieldError, ServiceError
+from services.shared.errors import AlreadyExists, FieldError, NotFound, ServiceError
 from services.shared.limits import (
     CLIENT_ADDRESS_LENGTH,
     MERCHANT_PASSWORD_MAX,
@@ -112,33 +115,62 @@ def _username(value: str) -> str:
 def to_message(row: dict, provisioning_uri: str = "") -> pb.MerchantUser:
     from .servicer import timestamp  # the servicer's one conversion of instants
 
-    return pb.MerchantUser(username=row["username"], display_name=row["display_name"],
-                           merchant_ids=row["merchant_ids"], totp_enabled=row["totp_secret"] is not None,
-                           totp_provisioning_uri=provisioning_uri, created_at=timestamp(row["created_at"]))
+    message = pb.MerchantUser(username=row["username"], display_name=row["display_name"],
+                              merchant_ids=row["merchant_ids"], totp_enabled=row["totp_secret"] is not None,
+                              totp_provisioning_uri=provisioning_uri, created_at=timestamp(row["created_at"]),
+                              disabled=row["disabled_at"] is not None)
+    if row["password_changed_at"] is not None:
+        message.password_changed_at.CopyFrom(timestamp(row["password_changed_at"]))
+    return message
+
+
+def _password(value: str, field: str) -> str:
+    if not MERCHANT_PASSWORD_MIN <= len(value) <= MERCHANT_PASSWORD_MAX:
+        raise FieldError(field, f"must be {MERCHANT_PASSWORD_MIN}..{MERCHANT_PASSWORD_MAX} characters")
+    return value
+
+
+def _merchant_ids(values) -> list[str]:
+    if len(values) > MERCHANT_USER_MERCHANTS_MAX:
+        raise FieldError("merchant_ids", f"at most {MERCHANT_USER_MERCHANTS_MAX} merchants")
+    return sorted({check_id(m, f"merchant_ids[{i}]") for i, m in enumerate(values)})
+
+
+async def _set_merchants(conn, username: str, merchant_ids: list[str]) -> None:
+    cur = await conn.execute("SELECT merchant_id FROM merchants WHERE merchant_id = ANY(%s)", (merchant_ids,))
+    unknown = set(merchant_ids) - {row["merchant_id"] for row in await cur.fetchall()}
+    if unknown:
+        raise FieldError("merchant_ids", f"unknown merchant {min(unknown)}")
+    await conn.execute("DELETE FROM merchant_user_merchants WHERE username = %s", (username,))
+    async with conn.cursor() as cursor:
+        await cursor.executemany("INSERT INTO merchant_user_merchants (username, merchant_id) VALUES (%s, %s)",
+                                 [(username, m) for m in merchant_ids])
+
+
+def _new_totp(deps: Deps, username: str) -> tuple[bytes, str]:
+    """A fresh TOTP secret, encrypted for the table, and its provisioning URI for the user."""
+    plain = pyotp.random_base32()
+    return (deps.vault.encrypt(plain.encode(), totp_aad(username)),
+            pyotp.TOTP(plain).provisioning_uri(name=username, issuer_name=TOTP_ISSUER))
+
+
+async def _merchants_of(conn, username: str) -> list[str]:
+    cur = await conn.execute("SELECT merchant_id FROM merchant_user_merchants WHERE username = %s"
+                             " ORDER BY merchant_id", (username,))
+    return [row["merchant_id"] for row in await cur.fetchall()]
 
 
 async def create(deps: Deps, request: pb.CreateMerchantUserRequest) -> pb.MerchantUser:
     username = _username(request.username)
-    if not MERCHANT_PASSWORD_MIN <= len(request.password) <= MERCHANT_PASSWORD_MAX:
-        raise FieldError("password", f"must be {MERCHANT_PASSWORD_MIN}..{MERCHANT_PASSWORD_MAX} characters")
+    password = _password(request.password, "password")
     display_name = registry.name(request.display_name, "display_name")
     if not request.merchant_ids:
         raise FieldError("merchant_ids", "at least one merchant is required")
-    if len(request.merchant_ids) > MERCHANT_USER_MERCHANTS_MAX:
-        raise FieldError("merchant_ids", f"at most {MERCHANT_USER_MERCHANTS_MAX} merchants")
-    merchant_ids = sorted({check_id(m, f"merchant_ids[{i}]") for i, m in enumerate(request.merchant_ids)})
-    password_hash = await _run(HASHER.hash, request.password)
-    secret, uri = None, ""
-    if request.totp:
-        plain = pyotp.random_base32()
-        secret = deps.vault.encrypt(plain.encode(), totp_aad(username))
-        uri = pyotp.TOTP(plain).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+    merchant_ids = _merchant_ids(request.merchant_ids)
+    password_hash = await _run(HASHER.hash, password)
+    secret, uri = _new_totp(deps, username) if request.totp else (None, "")
     caller = auth.current_caller()
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT merchant_id FROM merchants WHERE merchant_id = ANY(%s)", (merchant_ids,))
-        unknown = set(merchant_ids) - {row["merchant_id"] for row in await cur.fetchall()}
-        if unknown:
-            raise FieldError("merchant_ids", f"unknown merchant {min(unknown)}")
         try:
             cur = await conn.execute(
                 "INSERT INTO merchant_users (username, display_name, password_hash, totp_secret, created_by)"
@@ -147,12 +179,48 @@ async def create(deps: Deps, request: pb.CreateMerchantUserRequest) -> pb.Mercha
         except pg_errors.UniqueViolation:
             raise AlreadyExists(f"merchant user {username} exists") from None
         row = await cur.fetchone()
-        async with conn.cursor() as cursor:
-            await cursor.executemany("INSERT INTO merchant_user_merchants (username, merchant_id) VALUES (%s, %s)",
-                                     [(username, m) for m in merchant_ids])
+        await _set_merchants(conn, username, merchant_ids)
     deps.log.info("merchant user created", extra={"username": username, "merchants": merchant_ids,
                                                   "totp": bool(request.totp)})
     return to_message({**row, "merchant_ids": merchant_ids}, uri)
+
+
+async def update(deps: Deps, request: pb.UpdateMerchantUserRequest) -> pb.MerchantUser:
+    """An operator's changes to one user, all or none; what the request leaves unset is kept."""
+    username = _username(request.username)
+    new_password = _password(request.new_password, "new_password") if request.new_password else ""
+    display_name = registry.name(request.display_name, "display_name") if request.display_name else ""
+    merchant_ids = _merchant_ids(request.merchant_ids) if request.merchant_ids else []
+    password_hash = await _run(HASHER.hash, new_password) if new_password else None
+    secret, uri = _new_totp(deps, username) if request.new_totp else (None, "")
+    async with deps.pool.connection() as conn, conn.transaction():
+        cur = await conn.execute("SELECT * FROM merchant_users WHERE username = %s FOR UPDATE", (username,))
+        if await cur.fetchone() is None:
+            raise NotFound(f"merchant user {username} not found")
+        changes: dict[str, object] = {}
+        if request.HasField("disabled"):
+            changes["disabled_at"] = dt.datetime.now(dt.UTC) if request.disabled else None
+        if password_hash is not None:  # a forgotten password: a fresh start, unlocked
+            changes |= {"password_hash": password_hash, "password_changed_at": dt.datetime.now(dt.UTC),
+                        "failures": 0, "locked_until": None}
+        if secret is not None:
+            changes |= {"totp_secret": secret, "last_totp_step": 0}
+        if display_name:
+            changes["display_name"] = display_name
+        if changes:
+            await conn.execute(f"UPDATE merchant_users SET {', '.join(f'{c} = %s' for c in changes)}"
+                               " WHERE username = %s", (*changes.values(), username))
+        if merchant_ids:
+            await _set_merchants(conn, username, merchant_ids)
+        cur = await conn.execute("SELECT * FROM merchant_users WHERE username = %s", (username,))
+        row = await cur.fetchone()
+        merchants = await _merchants_of(conn, username)
+    changed = [name for name, asked in (("disabled", request.HasField("disabled")), ("password", bool(new_password)),
+                                        ("totp", request.new_totp), ("display_name", bool(display_name)),
+                                        ("merchants", bool(merchant_ids))) if asked]
+    deps.log.info("merchant user changed", extra={"username": username, "changed": changed,
+                                                  "disabled": row["disabled_at"] is not None})
+    return to_message({**row, "merchant_ids": merchants}, uri)
 
 
 async def list_users(deps: Deps, request: pb.ListMerchantUsersRequest) -> pb.ListMerchantUsersResponse:
@@ -195,15 +263,66 @@ async def sign_in(deps: Deps, request: pb.MerchantSignInRequest) -> pb.MerchantS
         raise FieldError("username", "is required")
     if not request.password:
         raise FieldError("password", "is required")
+
+    async def its_merchants(conn, user: dict) -> list[dict]:
+        cur = await conn.execute(
+            "SELECT m.merchant_id, m.name FROM merchant_user_merchants u JOIN merchants m USING (merchant_id)"
+            " WHERE u.username = %s AND m.active ORDER BY m.merchant_id", (user["username"],))
+        return await cur.fetchall()
+
+    user, merchants = await _guarded(deps, address, _authenticate(
+        deps, request.username, request.password, request.totp_code, address, its_merchants))
+    ttl = deps.merchant_token_ttl
+    deps.log.info("merchant signed in", extra={"username": user["username"], "client_address": address,
+                                               "merchants": [m["merchant_id"] for m in merchants]})
+    from .servicer import timestamp
+
+    return pb.MerchantSignInResult(
+        username=user["username"], display_name=user["display_name"],
+        access=[pb.MerchantAccess(merchant_id=m["merchant_id"], merchant_name=m["name"],
+                                  token=auth.issue_token(deps.auth_secret, policy.MERCHANT, user["username"],
+                                                         merchant_id=m["merchant_id"], ttl_seconds=ttl))
+                for m in merchants],
+        expires_at=timestamp(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl)))
+
+
+async def change_password(deps: Deps, request: pb.ChangeMerchantPasswordRequest) -> pb.MerchantUser:
+    address = _client_address(request.client_address)
+    if not request.username:
+        raise FieldError("username", "is required")
+    if not request.current_password:
+        raise FieldError("current_password", "is required")
+    new_password = _password(request.new_password, "new_password")
+    if new_password == request.current_password:
+        raise FieldError("new_password", "must differ from the current password")
+    new_hash = await _run(HASHER.hash, new_password)  # before the user's lock is taken
+
+    async def set_password(conn, user: dict) -> dict:
+        cur = await conn.execute("UPDATE merchant_users SET password_hash = %s, password_changed_at = now()"
+                                 " WHERE username = %s RETURNING *", (new_hash, user["username"]))
+        return {**await cur.fetchone(), "merchant_ids": await _merchants_of(conn, user["username"])}
+
+    user, row = await _guarded(deps, address, _authenticate(
+        deps, request.username, request.current_password, request.totp_code, address, set_password))
+    deps.log.info("merchant user changed its password", extra={"username": user["username"],
+                                                               "client_address": address})
+    return to_message(row)
+
+
+async def _guarded(deps: Deps, address: str, attempt):
+    """`attempt` (an awaitable) counted against the client address it came from: refused at once
+    past MERCHANT_SIGN_IN_FAILURES_PER_CLIENT in the window; a refusal stays counted, anything
+    else gives its count back."""
     key = CLIENT_KEY.format(address)
     count = await deps.scripts.claim_guard(keys=[key], args=[COUNT, MERCHANT_SIGN_IN_CLIENT_WINDOW_SECONDS])
     if count > MERCHANT_SIGN_IN_FAILURES_PER_CLIENT:
+        attempt.close()  # never started
         await deps.scripts.claim_guard(keys=[key], args=[GIVE_BACK, MERCHANT_SIGN_IN_CLIENT_WINDOW_SECONDS])
         deps.log.warning("merchant sign-in refused: too many failures from the client",
                          extra={"client_address": address})
         raise TooManySignIns("too many failed sign-ins from this address; try again later")
     try:
-        result = await _check(deps, request.username, request.password, request.totp_code, address)
+        result = await attempt
     except SignInRefused:
         raise  # stays counted against the address
     except BaseException:
@@ -213,8 +332,11 @@ async def sign_in(deps: Deps, request: pb.MerchantSignInRequest) -> pb.MerchantS
     return result
 
 
-async def _check(deps: Deps, username: str, password: str, code: str, address: str) -> pb.MerchantSignInResult:
-    outcome = "ok"
+async def _authenticate(deps: Deps, username: str, password: str, code: str, address: str, then):
+    """Check the user's credential under its row lock, counting a failure toward its lock; once it
+    holds, `then(conn, user)` runs in the same transaction. (user, what `then` returned), or
+    SignInRefused whatever the reason."""
+    outcome, done = "ok", None
     async with deps.pool.connection() as conn, conn.transaction():
         cur = await conn.execute("SELECT * FROM merchant_users WHERE username = %s FOR UPDATE", (username,))
         user = await cur.fetchone()  # the lock: this user's sign-ins one at a time
@@ -224,6 +346,8 @@ async def _check(deps: Deps, username: str, password: str, code: str, address: s
             outcome = "unknown user"
         elif user["locked_until"] is not None and user["locked_until"] > now:
             outcome = "locked"
+        elif user["disabled_at"] is not None:
+            outcome = "disabled"
         elif not await _verify(user["password_hash"], password):
             outcome = "wrong password"
         else:
@@ -250,24 +374,10 @@ async def _check(deps: Deps, username: str, password: str, code: str, address: s
                 " last_totp_step = greatest(last_totp_step, %s),"
                 " password_hash = %s WHERE username = %s",
                 (step, await _run(HASHER.hash, password) if rehash else user["password_hash"], username))
-            cur = await conn.execute(
-                "SELECT m.merchant_id, m.name FROM merchant_user_merchants u JOIN merchants m USING (merchant_id)"
-                " WHERE u.username = %s AND m.active ORDER BY m.merchant_id", (username,))
-            merchants = await cur.fetchall()
+            done = await then(conn, user)
     if outcome != "ok":
         # An unknown username is not logged: it may be a password typed into the wrong field.
         deps.log.warning("merchant sign-in refused", extra={
             "username": username if user else "", "reason": outcome, "client_address": address})
         raise SignInRefused()
-    ttl = deps.merchant_token_ttl
-    deps.log.info("merchant signed in", extra={"username": username, "client_address": address,
-                                               "merchants": [m["merchant_id"] for m in merchants]})
-    from .servicer import timestamp
-
-    return pb.MerchantSignInResult(
-        username=username, display_name=user["display_name"],
-        access=[pb.MerchantAccess(merchant_id=m["merchant_id"], merchant_name=m["name"],
-                                  token=auth.issue_token(deps.auth_secret, policy.MERCHANT, username,
-                                                         merchant_id=m["merchant_id"], ttl_seconds=ttl))
-                for m in merchants],
-        expires_at=timestamp(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=ttl)))
+    return user, done

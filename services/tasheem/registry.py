@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from psycopg import errors as pg_errors
 
@@ -35,9 +36,13 @@ def page_after(token: str) -> int:
 
 
 def name(value: str, field: str = "name") -> str:
+    """A name people read (a merchant's, a party's, a user's): one line, no control characters
+    (Persian's zero-width non-joiner is a format character, not one of them)."""
     value = value.strip()
     if not value or len(value) > MAX_NAME_LENGTH:
         raise FieldError(field, f"is required (at most {MAX_NAME_LENGTH} characters)")
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise FieldError(field, "must be one line without control characters")
     return value
 
 

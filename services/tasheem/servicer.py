@@ -238,6 +238,14 @@ class TasheemServicer(tasheem_pb2_grpc.TasheemServiceServicer):
         return await merchant_users.list_users(self.deps, request)
 
     @dependency_errors
+    async def UpdateMerchantUser(self, request, context):
+        return await merchant_users.update(self.deps, request)
+
+    @dependency_errors
+    async def ChangeMerchantPassword(self, request, context):
+        return await merchant_users.change_password(self.deps, request)
+
+    @dependency_errors
     async def MerchantSignIn(self, request, context):
         return await merchant_users.sign_in(self.deps, request)
 

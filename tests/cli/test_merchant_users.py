@@ -41,3 +41,37 @@ def test_no_terminal_and_no_stdin_flag_is_refused(clubctl, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     run = clubctl("merchant-users", "create", "someone", "--name", "x", "--merchant", "M1")
     assert run.code == 2 and "--password-stdin" in run.err
+
+
+def test_an_operator_disables_enables_and_resets_a_user(clubctl, cli_stack, monkeypatch):
+    merchant = uid("M")
+    assert clubctl("merchants", "create", merchant, "--name", "کافه دوم", "--mcc", "5814",
+                   "--beneficiary", f"{an_iban()}=remainder:مالک").code == 0
+    username = uid("cli-").lower()
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert clubctl("merchant-users", "create", username, "--name", "رضا", "--merchant", merchant,
+                   "--password-stdin").code == 0
+
+    def signs_in(password: str) -> bool:
+        with grpc.insecure_channel(cli_stack.address("tasheem")) as channel:
+            try:
+                tasheem_pb2_grpc.TasheemServiceStub(channel).MerchantSignIn(pb.MerchantSignInRequest(
+                    username=username, password=password, client_address="127.0.0.2"))
+            except grpc.RpcError as error:
+                assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+                return False
+            return True
+
+    assert clubctl("--json", "merchant-users", "update", username, "--disable").json()["disabled"]
+    assert not signs_in(PASSWORD)
+    header, row = clubctl("merchant-users", "list", "--merchant", merchant).out.splitlines()
+    assert dict(zip(header.split(), row.split(), strict=True))["DISABLED"] == "yes"
+    assert not clubctl("--json", "merchant-users", "update", username, "--enable").json().get("disabled")
+    assert signs_in(PASSWORD)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a new long password\n"))
+    reset = clubctl("merchant-users", "update", username, "--new-password", "--password-stdin")
+    assert reset.code == 0 and "a new long password" not in reset.out + reset.err
+    assert not signs_in(PASSWORD) and signs_in("a new long password")
+    both = clubctl("merchant-users", "update", username, "--disable", "--enable")
+    assert both.code == 2  # one or the other

@@ -255,6 +255,42 @@ def test_a_user_with_two_merchants_picks_one_and_reads_its_terminals_transaction
     pages.wait(browser, lambda d: d.current_url.endswith(f"/merchant/{shops['shop'].merchant_id}/dashboard"))
 
 
+def test_a_merchant_changes_its_password_and_signs_in_with_the_new_one(browser, portal, club, shops):
+    desktop(browser)
+    user = club.tasheem.CreateMerchantUser(pb.CreateMerchantUserRequest(
+        username=uid("cashier-").lower(), password=PASSWORD, display_name="صندوقدار",
+        merchant_ids=[shops["other"].merchant_id]))
+    sign_in(browser, portal, user.username)
+    pages.wait(browser, lambda d: d.current_url.endswith(f"/merchant/{shops['other'].merchant_id}/dashboard"))
+    browser.find_element(By.LINK_TEXT, "گذرواژه").click()
+    pages.wait(browser, lambda d: d.current_url.endswith("/merchant/password"))
+    no_serious_violations(browser, "change password")
+
+    # Checked on the server, in Persian, naming each field; nothing typed is sent back.
+    pages.fill(browser, {"current_password": PASSWORD, "new_password": "short", "new_password_again": "short"})
+    pages.press_and_reload(browser, "ثبت گذرواژهٔ تازه")
+    assert "نویسه باشد" in pages.text_of(browser, "#e-new_password")
+    assert browser.find_element(By.NAME, "current_password").get_attribute("value") == ""
+    pages.fill(browser, {"current_password": PASSWORD, "new_password": "sangak-every-morning",
+                         "new_password_again": "sangak-every-evening"})
+    pages.press_and_reload(browser, "ثبت گذرواژهٔ تازه")
+    assert "یکی نیست" in pages.text_of(browser, "#e-new_password_again")
+    pages.fill(browser, {"current_password": "not my password", "new_password": "sangak-every-morning",
+                         "new_password_again": "sangak-every-morning"})
+    pages.press_and_reload(browser, "ثبت گذرواژهٔ تازه")
+    assert "گذرواژهٔ کنونی یا کد یک‌بارمصرف درست نیست" in pages.text_of(browser, "#e-form")
+
+    pages.fill(browser, {"current_password": PASSWORD, "new_password": "sangak-every-morning",
+                         "new_password_again": "sangak-every-morning"})
+    pages.press_and_reload(browser, "ثبت گذرواژهٔ تازه")
+    assert "گذرواژهٔ تازه ثبت شد" in pages.text_of(browser, "body")
+    pages.press_and_reload(browser, "خروج", within="header")
+    sign_in(browser, portal, user.username)  # the old password
+    assert "درست نیست" in pages.text_of(browser, "#e-form")
+    sign_in(browser, portal, user.username, "sangak-every-morning")
+    pages.wait(browser, lambda d: d.current_url.endswith(f"/merchant/{shops['other'].merchant_id}/dashboard"))
+
+
 def test_another_merchants_pages_are_refused_in_the_browser(browser, portal, shops):
     desktop(browser)
     other, batch_id = shops["other"], shops["batch"].batch_id

@@ -181,3 +181,87 @@ def test_no_password_or_code_reaches_the_log(stack, tasheem, anonymous):
     for secret in (PASSWORD, typed, "a wrong password typed", '"123456"'):
         assert secret not in log
     assert user.username in log  # a known user's refusals are logged by name
+
+
+# ---- a user's life: disabled and enabled, a new password, a new TOTP secret, its own password ----
+
+
+def change_password(stub, username: str, current: str, new: str, code: str = "", address: str = ""):
+    return stub.ChangeMerchantPassword(pb.ChangeMerchantPasswordRequest(
+        username=username, current_password=current, new_password=new, totp_code=code,
+        client_address=address or uid("10.1.")), timeout=30)
+
+
+def test_a_disabled_user_is_refused_like_a_wrong_password_until_enabled(tasheem, anonymous):
+    user = new_user(tasheem, [new_merchant(tasheem)])
+    disabled = tasheem.UpdateMerchantUser(pb.UpdateMerchantUserRequest(username=user.username, disabled=True))
+    assert disabled.disabled
+    refused, wrong = rpc_error(sign_in, anonymous, user.username), rpc_error(sign_in, anonymous, "no-such-user")
+    assert (refused.code(), refused.details()) == (wrong.code(), wrong.details())  # says nothing more
+    assert rpc_error(change_password, anonymous, user.username, PASSWORD, "a brand new password").code() == \
+        grpc.StatusCode.UNAUTHENTICATED  # no way around it
+    [listed] = tasheem.ListMerchantUsers(pb.ListMerchantUsersRequest(merchant_id=disabled.merchant_ids[0])).users
+    assert listed.disabled
+
+    enabled = tasheem.UpdateMerchantUser(pb.UpdateMerchantUserRequest(username=user.username, disabled=False))
+    assert not enabled.disabled and sign_in(anonymous, user.username).access
+
+
+def test_an_operators_new_password_replaces_the_old_one_and_unlocks(tasheem, anonymous):
+    user = new_user(tasheem, [new_merchant(tasheem)])
+    for _ in range(limits.MERCHANT_SIGN_IN_FAILURES_TO_LOCK):
+        rpc_error(sign_in, anonymous, user.username, "not the password")
+    assert rpc_error(sign_in, anonymous, user.username).code() == grpc.StatusCode.UNAUTHENTICATED  # locked
+    changed = tasheem.UpdateMerchantUser(pb.UpdateMerchantUserRequest(username=user.username,
+                                                                      new_password="handed over in person"))
+    assert changed.HasField("password_changed_at")
+    assert rpc_error(sign_in, anonymous, user.username).code() == grpc.StatusCode.UNAUTHENTICATED  # the old one
+    assert sign_in(anonymous, user.username, "handed over in person").access
+
+
+def test_a_new_totp_secret_kills_the_old_codes(tasheem, anonymous):
+    user = new_user(tasheem, [new_merchant(tasheem)], totp=True)
+    old = pyotp.parse_uri(user.totp_provisioning_uri)
+    renewed = tasheem.UpdateMerchantUser(pb.UpdateMerchantUserRequest(username=user.username, new_totp=True))
+    new = pyotp.parse_uri(renewed.totp_provisioning_uri)
+    assert renewed.totp_enabled and new.secret != old.secret
+    assert [u.totp_provisioning_uri for u in tasheem.ListMerchantUsers(pb.ListMerchantUsersRequest(
+        merchant_id=renewed.merchant_ids[0])).users] == [""]  # shown once
+    assert rpc_error(sign_in, anonymous, user.username, PASSWORD, old.now()).code() == grpc.StatusCode.UNAUTHENTICATED
+    assert sign_in(anonymous, user.username, PASSWORD, new.now()).access
+
+
+def test_an_update_with_a_bad_field_names_it_and_changes_nothing(tasheem):
+    shop = new_merchant(tasheem)
+    user = new_user(tasheem, [shop])
+    for request, field in ((dict(new_password="short"), "new_password"), (dict(display_name="\x00"), "display_name"),
+                           (dict(merchant_ids=[shop, "NOSUCH"]), "merchant_ids")):
+        error = rpc_error(tasheem.UpdateMerchantUser, pb.UpdateMerchantUserRequest(
+            username=user.username, disabled=True, **request))
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and error.details().startswith(field), error.details()
+    [listed] = tasheem.ListMerchantUsers(pb.ListMerchantUsersRequest(merchant_id=shop)).users
+    assert (listed.disabled, list(listed.merchant_ids), listed.display_name) == (False, [shop], "علی رضایی")
+    assert rpc_error(tasheem.UpdateMerchantUser, pb.UpdateMerchantUserRequest(username="no-such-user")).code() == \
+        grpc.StatusCode.NOT_FOUND
+    moved = tasheem.UpdateMerchantUser(pb.UpdateMerchantUserRequest(username=user.username,
+                                                                    merchant_ids=[other := new_merchant(tasheem)]))
+    assert list(moved.merchant_ids) == [other]
+
+
+def test_a_user_changes_its_own_password_only_with_the_current_one(stack, tasheem, anonymous):
+    user = new_user(tasheem, [new_merchant(tasheem)])
+    for new, field in (("short", "new_password"), (PASSWORD, "new_password")):
+        error = rpc_error(change_password, anonymous, user.username, PASSWORD, new)
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and error.details().startswith(field), error.details()
+    wrong = rpc_error(change_password, anonymous, user.username, "not the password", "a brand new password")
+    assert wrong.code() == grpc.StatusCode.UNAUTHENTICATED
+    with stack.pg() as conn:  # a wrong current password counts toward the lock, as at sign-in
+        assert conn.execute("SELECT failures FROM tasheem.merchant_users WHERE username = %s",
+                            (user.username,)).fetchone()[0] == 1
+
+    changed = change_password(anonymous, user.username, PASSWORD, "a brand new password")
+    assert changed.username == user.username and changed.HasField("password_changed_at")
+    assert rpc_error(sign_in, anonymous, user.username).code() == grpc.StatusCode.UNAUTHENTICATED
+    assert sign_in(anonymous, user.username, "a brand new password").access
+    log = stack.services["tasheem"].log_text()
+    assert "a brand new password" not in log and PASSWORD not in log

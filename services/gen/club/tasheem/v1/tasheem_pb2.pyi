@@ -1006,20 +1006,54 @@ class CreateMerchantUserRequest(_message.Message):
     def __init__(self, username: _Optional[str] = ..., password: _Optional[str] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ..., totp: _Optional[bool] = ...) -> None: ...
 
 class MerchantUser(_message.Message):
-    __slots__ = ("username", "display_name", "merchant_ids", "totp_enabled", "totp_provisioning_uri", "created_at")
+    __slots__ = ("username", "display_name", "merchant_ids", "totp_enabled", "totp_provisioning_uri", "created_at", "disabled", "password_changed_at")
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     MERCHANT_IDS_FIELD_NUMBER: _ClassVar[int]
     TOTP_ENABLED_FIELD_NUMBER: _ClassVar[int]
     TOTP_PROVISIONING_URI_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
     username: str
     display_name: str
     merchant_ids: _containers.RepeatedScalarFieldContainer[str]
     totp_enabled: bool
     totp_provisioning_uri: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, username: _Optional[str] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ..., totp_enabled: _Optional[bool] = ..., totp_provisioning_uri: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    disabled: bool
+    password_changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, username: _Optional[str] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ..., totp_enabled: _Optional[bool] = ..., totp_provisioning_uri: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., disabled: _Optional[bool] = ..., password_changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UpdateMerchantUserRequest(_message.Message):
+    __slots__ = ("username", "disabled", "new_password", "new_totp", "display_name", "merchant_ids")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_FIELD_NUMBER: _ClassVar[int]
+    NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    NEW_TOTP_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_IDS_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    disabled: bool
+    new_password: str
+    new_totp: bool
+    display_name: str
+    merchant_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, username: _Optional[str] = ..., disabled: _Optional[bool] = ..., new_password: _Optional[str] = ..., new_totp: _Optional[bool] = ..., display_name: _Optional[str] = ..., merchant_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ChangeMerchantPasswordRequest(_message.Message):
+    __slots__ = ("username", "current_password", "totp_code", "new_password", "client_address")
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    TOTP_CODE_FIELD_NUMBER: _ClassVar[int]
+    NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    current_password: str
+    totp_code: str
+    new_password: str
+    client_address: str
+    def __init__(self, username: _Optional[str] = ..., current_password: _Optional[str] = ..., totp_code: _Optional[str] = ..., new_password: _Optional[str] = ..., client_address: _Optional[str] = ...) -> None: ...
 
 class ListMerchantUsersRequest(_message.Message):
     __slots__ = ("merchant_id",)

@@ -227,6 +227,16 @@ class TasheemServiceStub:
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.SerializeToString,
                 response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.FromString,
                 _registered_method=True)
+        self.UpdateMerchantUser = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/UpdateMerchantUser',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.UpdateMerchantUserRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
+                _registered_method=True)
+        self.ChangeMerchantPassword = channel.unary_unary(
+                '/club.tasheem.v1.TasheemService/ChangeMerchantPassword',
+                request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ChangeMerchantPasswordRequest.SerializeToString,
+                response_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
+                _registered_method=True)
         self.MerchantSignIn = channel.unary_unary(
                 '/club.tasheem.v1.TasheemService/MerchantSignIn',
                 request_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantSignInRequest.SerializeToString,
@@ -501,6 +511,24 @@ class TasheemServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateMerchantUser(self, request, context):
+        """An operator disables or enables a user, gives it a new password (a forgotten one) or a new
+        TOTP secret (a lost phone), or changes its name or its merchants. A disabled user's
+        sign-ins are refused like any other failure; tokens already given out end with their own
+        expiry (CLUB_MERCHANT_TOKEN_TTL_SECONDS).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeMerchantPassword(self, request, context):
+        """A user changes its own password. No token: the current password (and TOTP code) is the
+        credential, checked and limited exactly as at sign-in.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def MerchantSignIn(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -706,6 +734,16 @@ def add_TasheemServiceServicer_to_server(servicer, server):
                     servicer.ListMerchantUsers,
                     request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.FromString,
                     response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.SerializeToString,
+            ),
+            'UpdateMerchantUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMerchantUser,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.UpdateMerchantUserRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.SerializeToString,
+            ),
+            'ChangeMerchantPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeMerchantPassword,
+                    request_deserializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.ChangeMerchantPasswordRequest.FromString,
+                    response_serializer=club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.SerializeToString,
             ),
             'MerchantSignIn': grpc.unary_unary_rpc_method_handler(
                     servicer.MerchantSignIn,
@@ -1747,6 +1785,60 @@ class TasheemService:
             '/club.tasheem.v1.TasheemService/ListMerchantUsers',
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersRequest.SerializeToString,
             club_dot_tasheem_dot_v1_dot_tasheem__pb2.ListMerchantUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMerchantUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/UpdateMerchantUser',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.UpdateMerchantUserRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeMerchantPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/club.tasheem.v1.TasheemService/ChangeMerchantPassword',
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.ChangeMerchantPasswordRequest.SerializeToString,
+            club_dot_tasheem_dot_v1_dot_tasheem__pb2.MerchantUser.FromString,
             options,
             channel_credentials,
             insecure,
