@@ -293,7 +293,8 @@ class AutoPipeline:
         reply, acknowledged = conn.request_replicated(packed, self._wait_command)
         acknowledged.add_done_callback(_consume_result)  # unread when the write itself failed
         result = await reply
-        if await acknowledged < self._wait_replicas:
+        # Shielded: the batch's callers share this one WAIT; a caller that gives up must not cancel it.
+        if await asyncio.shield(acknowledged) < self._wait_replicas:
             UNREPLICATED_WRITES.inc()
         return result
 
