@@ -25,6 +25,7 @@ class FaultProxy:
         self.latency_seconds = 0.0
         self.connections_total = 0
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()  # one per proxied connection, ended by close()
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.AbstractServer | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name=f"proxy-{self.name}", daemon=True)
@@ -58,6 +59,8 @@ class FaultProxy:
             self._cut_all()
             if self._server:
                 self._server.close()
+            if self._handlers:  # cut connections end their handlers; none is left pending
+                await asyncio.wait(list(self._handlers), timeout=START_TIMEOUT_SECONDS)
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(stop(), self._loop).result(START_TIMEOUT_SECONDS)
@@ -84,6 +87,9 @@ class FaultProxy:
         self._writers.clear()
 
     async def _accept(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        self._handlers.add(handler)
+        handler.add_done_callback(self._handlers.discard)
         if self.down:
             client_writer.transport.abort()
             return
