@@ -9,7 +9,7 @@ import grpc
 
 from . import auth
 from .config import Setting, text
-from .server import MAX_MESSAGE_BYTES
+from .server import MAX_MESSAGE_BYTES, MIN_CALLER_PING_INTERVAL_MS
 
 # Calls sent once more, to another replica, when the first answer is UNAVAILABLE (the replica died
 # or is stopping, possibly after doing the work): only those whose request carries a key the
@@ -27,13 +27,26 @@ SERVICE_CONFIG = {"methodConfig": [{"name": [{"service": service, "method": meth
                                     "retryPolicy": RETRY_POLICY}
                                    for service, methods in RETRIED_ON_UNAVAILABLE.items()]}
 
+KEEPALIVE_TIME_MS = 5_000  # a ping this often on every connection to another service...
+KEEPALIVE_TIMEOUT_MS = 3_000  # ...unanswered this long: the replica is left out
+assert KEEPALIVE_TIMEOUT_MS < KEEPALIVE_TIME_MS and KEEPALIVE_TIME_MS >= MIN_CALLER_PING_INTERVAL_MS
+
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     # Several replicas (a headless Service's DNS answer, or an ipv4: list): spread calls across
     # them, one call at a time; a replica whose connection fails is left out until it is back.
     ("grpc.lb_policy_name", "round_robin"),
-    ("grpc.keepalive_time_ms", 30_000),
+    # A replica that hangs (its process stopped, its machine frozen) keeps its connections open
+    # and answers nothing: a ping unanswered within KEEPALIVE_TIMEOUT_MS closes the connection,
+    # and round_robin leaves the replica out until it answers again (docs/scaling.md). Any ping:
+    # gRPC's own flow-control (BDP) ping left unanswered would otherwise hold back the keepalive
+    # ping for good, and a busy connection never goes quiet long enough to need one.
+    ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),
+    ("grpc.keepalive_timeout_ms", KEEPALIVE_TIMEOUT_MS),
+    ("grpc.http2.ping_timeout_ms", KEEPALIVE_TIMEOUT_MS),
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.max_pings_without_data", 0),
     ("grpc.enable_retries", 1),
     ("grpc.service_config", json.dumps(SERVICE_CONFIG)),
 ]

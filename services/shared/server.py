@@ -35,6 +35,7 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 # Health name that is SERVING while the process's event loop answers, whatever the readiness:
 # a liveness probe on it does not restart a pod that is only rebuilding its Redis state.
 LIVENESS_SERVICE = "liveness"
+MIN_CALLER_PING_INTERVAL_MS = 1_000
 SERVER_OPTIONS = [
     # gRPC shares a port between processes by default (SO_REUSEPORT): a stale process left from
     # an earlier run would silently take part of the calls. A port in use fails start-up instead.
@@ -45,6 +46,10 @@ SERVER_OPTIONS = [
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.http2.max_pings_without_data", 0),
     ("grpc.keepalive_permit_without_calls", 1),
+    # Callers ping every few seconds to find a hung replica (services/shared/clients.py): accept
+    # it, rather than gRPC's default of one ping per 5 minutes without data and GOAWAY after.
+    ("grpc.http2.min_recv_ping_interval_without_data_ms", MIN_CALLER_PING_INTERVAL_MS),
+    ("grpc.http2.max_ping_strikes", 0),
 ]
 
 
