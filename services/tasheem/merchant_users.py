@@ -257,12 +257,15 @@ def _client_address(value: str) -> str:
     return value
 
 
+def _required(request, *fields: str) -> None:
+    for field in fields:
+        if not getattr(request, field):
+            raise FieldError(field, "is required")
+
+
 async def sign_in(deps: Deps, request: pb.MerchantSignInRequest) -> pb.MerchantSignInResult:
     address = _client_address(request.client_address)
-    if not request.username:
-        raise FieldError("username", "is required")
-    if not request.password:
-        raise FieldError("password", "is required")
+    _required(request, "username", "password")
 
     async def its_merchants(conn, user: dict) -> list[dict]:
         cur = await conn.execute(
@@ -288,10 +291,7 @@ async def sign_in(deps: Deps, request: pb.MerchantSignInRequest) -> pb.MerchantS
 
 async def change_password(deps: Deps, request: pb.ChangeMerchantPasswordRequest) -> pb.MerchantUser:
     address = _client_address(request.client_address)
-    if not request.username:
-        raise FieldError("username", "is required")
-    if not request.current_password:
-        raise FieldError("current_password", "is required")
+    _required(request, "username", "current_password")
     new_password = _password(request.new_password, "new_password")
     if new_password == request.current_password:
         raise FieldError("new_password", "must differ from the current password")

@@ -15,10 +15,15 @@ from tests.tasheem.helpers import an_iban, uid
 PASSWORD = "a long enough password"
 
 
-def test_create_list_and_sign_in(clubctl, cli_stack, monkeypatch):
+def new_merchant(clubctl, name: str) -> str:
     merchant = uid("M")
-    assert clubctl("merchants", "create", merchant, "--name", "کافه نمونه", "--mcc", "5814",
+    assert clubctl("merchants", "create", merchant, "--name", name, "--mcc", "5814",
                    "--beneficiary", f"{an_iban()}=remainder:مالک").code == 0
+    return merchant
+
+
+def test_create_list_and_sign_in(clubctl, cli_stack, monkeypatch):
+    merchant = new_merchant(clubctl, "کافه نمونه")
     username = uid("cli-").lower()
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     made = clubctl("--json", "merchant-users", "create", username, "--name", "مریم", "--merchant", merchant,
@@ -44,9 +49,7 @@ def test_no_terminal_and_no_stdin_flag_is_refused(clubctl, monkeypatch):
 
 
 def test_an_operator_disables_enables_and_resets_a_user(clubctl, cli_stack, monkeypatch):
-    merchant = uid("M")
-    assert clubctl("merchants", "create", merchant, "--name", "کافه دوم", "--mcc", "5814",
-                   "--beneficiary", f"{an_iban()}=remainder:مالک").code == 0
+    merchant = new_merchant(clubctl, "کافه دوم")
     username = uid("cli-").lower()
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert clubctl("merchant-users", "create", username, "--name", "رضا", "--merchant", merchant,

@@ -92,18 +92,15 @@ def test_every_redis_process_in_production_uses_the_cluster_client(production, s
     assert checks.redis_problems(production, settings) == []
     told = [d for d in production if d["kind"] == "ConfigMap" and "CLUB_REDIS_CLUSTER" in d.get("data", {})]
     assert told, "the production overlay names the Redis Cluster"
-    for value, expected in (("false", "is not told its Redis is a cluster"), ("maybe", "must be true or false")):
+    for setting, value, expected in (
+            ("CLUB_REDIS_CLUSTER", "false", "is not told its Redis is a cluster"),
+            ("CLUB_REDIS_CLUSTER", "maybe", "must be true or false"),
+            ("CLUB_REDIS_WAIT_REPLICAS", "0", "answers counted writes before a replica has them"),
+            ("CLUB_REDIS_WAIT_REPLICAS", "-1", "CLUB_REDIS_WAIT_REPLICAS")):
         broken = copy.deepcopy(production)
-        next(d for d in broken if d["kind"] == "ConfigMap" and "CLUB_REDIS_CLUSTER" in d["data"])["data"][
-            "CLUB_REDIS_CLUSTER"] = value
+        next(d for d in broken if d["kind"] == "ConfigMap" and setting in d["data"])["data"][setting] = value
         problems = checks.redis_problems(broken, settings)
-        assert problems and all(expected in p for p in problems), problems
-    for value, expected in (("0", "answers counted writes before a replica has them"), ("-1", "CLUB_REDIS_WAIT_REPLICAS")):
-        broken = copy.deepcopy(production)
-        next(d for d in broken if d["kind"] == "ConfigMap" and "CLUB_REDIS_WAIT_REPLICAS" in d["data"])["data"][
-            "CLUB_REDIS_WAIT_REPLICAS"] = value
-        problems = checks.redis_problems(broken, settings)
-        assert problems and all(expected in p for p in problems), problems
+        assert problems and all(expected in p for p in problems), (setting, problems)
 
 
 def test_services_are_headless_with_budgets_and_autoscalers(production):
