@@ -1,10 +1,10 @@
 """clubctl merchant-users create|list|update  (people of a merchant who sign in to the merchant portal)
 
 `update` disables or enables a user, gives it a new password (--new-password) or a new TOTP secret
-(--new-totp, a lost phone), a new name or new merchants. The password is never an argument (it would stay in the shell's history and in `ps`): it is asked
-twice at the terminal, or read as one line from stdin with --password-stdin. With --totp the
-answer holds the TOTP provisioning URI (and a QR code for a phone's authenticator app) once; it
-cannot be shown again.
+(--new-totp, a lost phone), a new name or new merchants. The password is never an argument (it
+would stay in the shell's history and in `ps`): it is asked twice at the terminal, or read as one
+line from stdin with --password-stdin. With --totp (or --new-totp) the answer holds the TOTP
+provisioning URI (and a QR code for a phone's authenticator app) once; it cannot be shown again.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from services.shared import auth, clients
 
 CLIENT_NAME = "portal"  # its mTLS certificate; it grants no role (scripts/make_certs.py)
-# The gRPC calls the page being served has made (web.CallCountMiddleware sets a fresh count per
-# request and reports it in the X-Grpc-Calls header; the benchmark reads it).
 # The home page gathers everything in one aggregate call; it may never need more than this.
 HOME_CALLS_MAX = 3
+# The gRPC calls the page being served has made (web.CallCountMiddleware sets a fresh count per
+# request and reports it in the X-Grpc-Calls header; the benchmark reads it).
 CALLS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("portal_grpc_calls", default=None)
 
 

@@ -53,9 +53,9 @@ def item_error(exc: BaseException, log: logging.Logger, method: str) -> batch_pb
     Postgres or Redis is away, else INTERNAL."""
     if isinstance(exc, ServiceError):
         return batch_pb2.ItemError(code=exc.code.value[0], message=exc.message)
-    if dependency := metrics.dependency_of(exc):
-        log.warning("%s item: %s unavailable (%s)", method, dependency, type(exc).__name__)
-        return batch_pb2.ItemError(code=grpc.StatusCode.UNAVAILABLE.value[0], message=f"{dependency} is unavailable; retry")
+    if unavailable := metrics.unavailable_message(exc):
+        log.warning("%s item: %s (%s)", method, unavailable, type(exc).__name__)
+        return batch_pb2.ItemError(code=grpc.StatusCode.UNAVAILABLE.value[0], message=unavailable)
     log.error("unhandled error in %s item: %s", method, type(exc).__name__, exc_info=exc)
     return batch_pb2.ItemError(code=grpc.StatusCode.INTERNAL.value[0], message="internal error")
 

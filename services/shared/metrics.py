@@ -39,6 +39,13 @@ def dependency_of(exc: BaseException | None) -> str | None:
     return None
 
 
+def unavailable_message(exc: BaseException) -> str | None:
+    """What a caller is told (UNAVAILABLE: retry) when `exc` is Postgres or Redis failing; None
+    when it is something else."""
+    dependency = dependency_of(exc)
+    return f"{dependency} is unavailable; retry" if dependency else None
+
+
 def record_failure(service: str, exc: BaseException) -> None:
     """Count a failed call against the dependency that caused it, if any (club_dependency_errors_total)."""
     dependency = dependency_of(exc)

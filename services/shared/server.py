@@ -127,9 +127,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             await context.abort(exc.code, exc.message)
         if isinstance(exc, NotImplementedError):  # the generated servicer's default
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"{method} is not implemented")
-        if dependency := metrics.dependency_of(exc):  # Postgres or Redis away: the caller retries
-            self.log.warning("%s: %s unavailable (%s)", method, dependency, type(exc).__name__)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"{dependency} is unavailable; retry")
+        if unavailable := metrics.unavailable_message(exc):  # Postgres or Redis away: the caller retries
+            self.log.warning("%s: %s (%s)", method, unavailable, type(exc).__name__)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, unavailable)
         self.log.error("unhandled error in %s: %s", method, type(exc).__name__, exc_info=exc)
         await context.abort(grpc.StatusCode.INTERNAL, "internal error")
         return "INTERNAL"  # not reached: abort raises

@@ -2,9 +2,9 @@
 
 Operators create them (CreateMerchantUser, ListMerchantUsers) and look after them
 (UpdateMerchantUser: disable or enable, a new password, a new TOTP secret, name, merchants); a user
-changes its own password (ChangeMerchantPassword). A password is kept only as an argon2id hash; a TOTP secret, when the user has one, only encrypted under the vault's data key
-(AES-GCM, the username as associated data), and its provisioning URI is in CreateMerchantUser's
-answer alone.
+changes its own password (ChangeMerchantPassword). A password is kept only as an argon2id hash; a
+TOTP secret, when the user has one, only encrypted under the vault's data key (AES-GCM, the
+username as associated data), and its provisioning URI is only in the answer that made it.
 
 MerchantSignIn and ChangeMerchantPassword take no token: the password (and TOTP code) is the
 credential, checked by one function (`_authenticate`). Invariants:
@@ -194,7 +194,7 @@ async def update(deps: Deps, request: pb.UpdateMerchantUserRequest) -> pb.Mercha
     password_hash = await _run(HASHER.hash, new_password) if new_password else None
     secret, uri = _new_totp(deps, username) if request.new_totp else (None, "")
     async with deps.pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT * FROM merchant_users WHERE username = %s FOR UPDATE", (username,))
+        cur = await conn.execute("SELECT 1 FROM merchant_users WHERE username = %s FOR UPDATE", (username,))
         if await cur.fetchone() is None:
             raise NotFound(f"merchant user {username} not found")
         changes: dict[str, object] = {}

@@ -16,7 +16,7 @@ from services.gen.club.tasheem.v1 import tasheem_pb2, tasheem_pb2_grpc
 from services.gen.club.wallet.v1 import wallet_pb2_grpc
 from tests import harness
 from tests.security.conftest import load_script
-from tests.switch.conftest import ALL_SERVICES
+from tests.switch.conftest import ALL_SERVICES, make_club
 from tests.switch.helpers import Club, Terminal, transaction_id
 
 REPLICAS = {name: 2 for name in ALL_SERVICES}
@@ -130,12 +130,7 @@ def test_a_purchase_whose_wallet_replica_dies_mid_call_is_posted_once_through_th
     link = faultproxy.FaultProxy("127.0.0.1", stack.replica_ports["wallet"][0], "wallet-a").start()
     try:
         stack.extra_env["CLUB_WALLET_ADDR"] = f"ipv4:{link.address},127.0.0.1:{stack.replica_ports['wallet'][1]}"
-        stack.start(*ALL_SERVICES)
-        club = Club(cards_pb2_grpc.CardServiceStub(stack.channel("cards")),
-                    wallet_pb2_grpc.WalletServiceStub(stack.channel("wallet")),
-                    tasheem_pb2_grpc.TasheemServiceStub(stack.channel("tasheem")), stack.iso_port, stack)
-        club.product = club.new_product()
-        club.merchant_id, club.terminal_id = club.new_merchant()
+        club = make_club(stack)
         card = club.card(credit=10_000_000)
         terminal = club.terminal()
         assert terminal.purchase(card, 10_000)["39"] == "00"  # both replicas connected
@@ -174,12 +169,8 @@ def test_a_hung_wallet_replica_is_left_out_and_purchases_go_on_through_the_other
     and none is lost or posted twice."""
     stack = harness.Stack(tmp_path, f"club_replica_hung_{os.getpid()}", replicas={"wallet": 2})
     try:
-        stack.start(*ALL_SERVICES)
-        club = Club(cards_pb2_grpc.CardServiceStub(stack.channel("cards")),
-                    wallet_pb2_grpc.WalletServiceStub(stack.channel("wallet")),
-                    tasheem_pb2_grpc.TasheemServiceStub(stack.channel("tasheem")), stack.iso_port, stack)
+        club = make_club(stack)
         club.product = club.new_product(limits=cards_pb2.ProductLimits())  # no daily count to run into
-        club.merchant_id, club.terminal_id = club.new_merchant()
         card = club.card(credit=10_000_000)
         terminal = club.terminal()
         for _ in range(4):
