@@ -238,7 +238,7 @@ async def password(request: Request, person: Person):
     again = form.raw("new_password_again")
     code = form.take("totp_code", _totp_code)
     if new and again != new:
-        form.errors["new_password_again"] = "تکرار گذرواژهٔ تازه با خودش یکی نیست."
+        form.errors["new_password_again"] = "این با گذرواژهٔ تازه‌ای که نوشتید یکی نیست."
     elif new and new == current:
         form.errors["new_password"] = "گذرواژهٔ تازه باید با گذرواژهٔ کنونی فرق داشته باشد."
     for secret in ("current_password", "new_password", "new_password_again"):
