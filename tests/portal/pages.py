@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -46,7 +46,26 @@ def press(driver, label: str, within: str = "main"):
 def press_and_reload(driver, label: str, within: str = "main") -> None:
     """Presses a button of a plain form and waits for the page the server answers with."""
     button = press(driver, label, within)
-    wait(driver, expected_conditions.staleness_of(button))
+    wait(driver, lambda _: gone(button))
+
+
+# chromedriver, asked about a node while the page that held it is being replaced, may answer this
+# instead of "stale element": the node is gone all the same.
+NODE_GONE = "does not belong to the document"
+
+
+def gone(element) -> bool:
+    """The element's page has been replaced (selenium's staleness_of, and chromedriver's other word
+    for it)."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if NODE_GONE in (error.msg or ""):
+            return True
+        raise
+    return False
 
 
 def open_page(driver, portal, path: str) -> None:
